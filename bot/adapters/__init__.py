@@ -1,0 +1,1 @@
+"""Adapters: the outside world (database, Slack, monitors, scheduler, rendering) behind ports."""

@@ -1,0 +1,65 @@
+"""SQLAlchemy 2 table models. The schema itself is created by the Alembic migrations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from bot.adapters.db.types import BigId, Json, UTCDateTime
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class CounterRow(Base):
+    """Named sequences; ``incident`` hands out incident numbers."""
+
+    __tablename__ = "counters"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class IncidentRow(Base):
+    """The listing columns of an incident; the full state is replayed from the timeline."""
+
+    __tablename__ = "incidents"
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    crisis_type: Mapped[str] = mapped_column(String(60), nullable=False)
+    severity: Mapped[str] = mapped_column(String(2), nullable=False)
+    stage: Mapped[str] = mapped_column(String(20), nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, index=True)
+    declared_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    declared_by: Mapped[str] = mapped_column(String(80), nullable=False)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    open_tasks: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class TimelineRow(Base):
+    """Append-only: database triggers refuse UPDATE and DELETE (see the migrations)."""
+
+    __tablename__ = "timeline"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    incident: Mapped[int] = mapped_column(ForeignKey("incidents.number"), nullable=False)
+    name: Mapped[str] = mapped_column(String(60), nullable=False)
+    actor: Mapped[str] = mapped_column(String(80), nullable=False)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    payload: Mapped[dict[str, Any]] = mapped_column(Json, nullable=False)
+
+    __table_args__ = (Index("ix_timeline_incident_id", "incident", "id"),)
+
+
+class IdempotencyRow(Base):
+    """Keys of requests already handled (Slack event ids, button clicks, alert deliveries)."""
+
+    __tablename__ = "idempotency_keys"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(40), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+    result: Mapped[str | None] = mapped_column(Text)

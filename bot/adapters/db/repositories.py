@@ -1,0 +1,139 @@
+"""Repositories over one SQLAlchemy session (one transaction)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Sequence
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from bot.adapters.db.models import CounterRow, IdempotencyRow, IncidentRow, TimelineRow
+from bot.domain.errors import NotFound
+from bot.domain.events import Event
+from bot.domain.incident import Incident, incident_id
+from bot.services.ports import IncidentSummary
+
+
+class SqlIncidentRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def next_number(self) -> int:
+        # A single-row UPDATE … RETURNING takes the row lock: concurrent declares queue here
+        # and each gets its own number, on SQLite and PostgreSQL alike.
+        value = self.session.execute(
+            update(CounterRow)
+            .where(CounterRow.name == "incident")
+            .values(value=CounterRow.value + 1)
+            .returning(CounterRow.value)
+        ).scalar_one()
+        return int(value)
+
+    def add(self, incident: Incident) -> None:
+        self.session.add(IncidentRow(number=incident.number, **_columns(incident)))
+        self.session.flush()
+
+    def get(self, number: int) -> Incident:
+        row = self.session.execute(
+            select(IncidentRow.number).where(IncidentRow.number == number).with_for_update()
+        ).scalar_one_or_none()
+        if row is None:
+            raise NotFound(f"There is no incident {incident_id(number)}; `/crisis` lists them.")
+        return Incident.replay(SqlTimelineRepository(self.session).for_incident(number))
+
+    def save(self, incident: Incident) -> None:
+        self.session.execute(
+            update(IncidentRow).where(IncidentRow.number == incident.number).values(**_columns(incident))
+        )
+
+    def list(self, *, open_only: bool = False) -> list[IncidentSummary]:
+        query = select(IncidentRow).order_by(IncidentRow.number.desc())
+        if open_only:
+            query = query.where(IncidentRow.status == "active")
+        return [
+            IncidentSummary(
+                number=r.number, title=r.title, crisis_type=r.crisis_type, severity=r.severity,
+                stage=r.stage, status=r.status, declared_at=r.declared_at,
+                declared_by=r.declared_by, resolved_at=r.resolved_at, open_tasks=r.open_tasks,
+            )
+            for r in self.session.execute(query).scalars()
+        ]
+
+
+def _columns(incident: Incident) -> dict[str, object]:
+    return {
+        "title": incident.title,
+        "crisis_type": incident.crisis_type,
+        "severity": incident.severity.value,
+        "stage": incident.stage.value,
+        "status": incident.status.value,
+        "declared_at": incident.declared_at,
+        "declared_by": incident.declared_by,
+        "resolved_at": incident.resolved_at,
+        "closed_at": incident.closed_at,
+        "open_tasks": len(incident.open_tasks()),
+        "updated_at": datetime.now(timezone.utc),
+    }
+
+
+class SqlTimelineRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def append(self, events: Sequence[Event]) -> None:
+        if not events:
+            return
+        self.session.execute(
+            insert(TimelineRow),
+            [
+                {
+                    "incident": e.incident,
+                    "name": e.name,
+                    "actor": e.actor,
+                    "occurred_at": e.at,
+                    "payload": e.payload(),
+                }
+                for e in events
+            ],
+        )
+
+    def for_incident(self, number: int) -> list[Event]:
+        rows = self.session.execute(
+            select(TimelineRow.name, TimelineRow.actor, TimelineRow.occurred_at, TimelineRow.payload)
+            .where(TimelineRow.incident == number)
+            .order_by(TimelineRow.id)
+        )
+        return [
+            Event.from_record(name, incident=number, actor=actor, at=at, payload=payload)
+            for name, actor, at, payload in rows
+        ]
+
+
+class SqlIdempotencyKeys:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def claim(self, key: str, *, scope: str, at: datetime) -> bool:
+        dialect = self.session.get_bind().dialect.name
+        builder = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = (
+            builder(IdempotencyRow)
+            .values(key=key, scope=scope, created_at=at)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(IdempotencyRow.key)
+        )
+        # RETURNING yields the row only when it was inserted (rowcount is unreliable here).
+        return self.session.execute(statement).scalar_one_or_none() is not None
+
+    def record_result(self, key: str, result: str) -> None:
+        self.session.execute(
+            update(IdempotencyRow).where(IdempotencyRow.key == key).values(result=result)
+        )
+
+    def result_of(self, key: str) -> str | None:
+        return self.session.execute(
+            select(IdempotencyRow.result).where(IdempotencyRow.key == key)
+        ).scalar_one_or_none()

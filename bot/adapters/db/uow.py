@@ -1,0 +1,41 @@
+"""The SQL unit of work: one session, one transaction, rolled back unless committed."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.adapters.db.repositories import (
+    SqlIdempotencyKeys,
+    SqlIncidentRepository,
+    SqlTimelineRepository,
+)
+
+
+class SqlUnitOfWork:
+    """``with SqlUnitOfWork(sessions) as uow: …; uow.commit()`` — anything uncommitted is rolled back."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def __enter__(self) -> "SqlUnitOfWork":
+        self.session = self._sessions()
+        self.incidents = SqlIncidentRepository(self.session)
+        self.timeline = SqlTimelineRepository(self.session)
+        self.idempotency = SqlIdempotencyKeys(self.session)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+
+def uow_factory(engine: Engine):
+    """A zero-argument factory of units of work bound to ``engine``."""
+    sessions = sessionmaker(bind=engine, expire_on_commit=False)
+    return lambda: SqlUnitOfWork(sessions)

@@ -1,0 +1,113 @@
+"""``crisisbot`` — the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from bot.settings import Settings
+
+DESCRIPTION = """\
+crisisbot coordinates an e-commerce crisis in Slack: incident channels, staged playbooks
+(assess → respond → communicate → recover), statements, deadline clocks and post-mortems.
+Configuration comes from environment variables (and ./.env); see README.md."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crisisbot", description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    db = commands.add_parser("db", help="database schema management")
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION")
+    db_commands.required = True
+    db_commands.add_parser(
+        "upgrade", help="apply pending migrations to CRISISBOT_DATABASE_URL",
+        description="Apply every pending Alembic migration to CRISISBOT_DATABASE_URL.",
+    )
+
+    playbooks = commands.add_parser("playbooks", help="check playbooks and severities")
+    playbook_commands = playbooks.add_subparsers(dest="playbooks_command", metavar="ACTION")
+    playbook_commands.required = True
+    validate = playbook_commands.add_parser(
+        "validate", help="validate a playbook directory",
+        description="Validate severities.yaml and every playbook. Exit 0 when valid; otherwise "
+        "print each problem as FILE:LINE: (WHERE) MESSAGE and exit 1.",
+    )
+    validate.add_argument(
+        "directory", nargs="?", type=Path,
+        help="directory to check (default: CRISISBOT_PLAYBOOKS or the bundled playbooks/)",
+    )
+
+    incidents = commands.add_parser(
+        "incidents", help="list incidents", description="List incidents, newest first."
+    )
+    incidents.add_argument("--open", action="store_true", help="only incidents not yet resolved")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings.from_env()
+    handler = {
+        "db": _db,
+        "playbooks": _playbooks,
+        "incidents": _incidents,
+    }[args.command]
+    return handler(args, settings)
+
+
+def _db(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.adapters.db import make_engine, upgrade
+
+    engine = make_engine(settings.database_url)
+    try:
+        revision = upgrade(engine)
+    finally:
+        engine.dispose()
+    print(f"database at revision {revision}")
+    return 0
+
+
+def _playbooks(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.adapters.playbooks import validate_dir
+    from bot.bootstrap import playbooks_dir
+
+    directory = args.directory or playbooks_dir(settings)
+    problems = validate_dir(directory)
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(problems)} problem(s) in {directory}", file=sys.stderr)
+        return 1
+    print(f"{directory}: all playbooks valid")
+    return 0
+
+
+def _incidents(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.bootstrap import build_core
+
+    core = build_core(settings)
+    try:
+        rows = core.incidents.list(open_only=args.open)
+    finally:
+        core.close()
+    if not rows:
+        print("no open incidents" if args.open else "no incidents")
+        return 0
+    print(f"{'ID':<8} {'SEV':<3} {'STAGE':<12} {'STATUS':<9} {'TASKS':>5}  {'DECLARED (UTC)':<16}  TITLE")
+    for row in rows:
+        print(
+            f"{row.id:<8} {row.severity:<3} {row.stage:<12} {row.status:<9} {row.open_tasks:>5}  "
+            f"{row.declared_at:%Y-%m-%d %H:%M}  {row.title}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

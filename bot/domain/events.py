@@ -1,0 +1,213 @@
+"""Timeline events: frozen dataclasses with a stable ``name``.
+
+Every state change of an incident is one of these; the same objects feed the database
+timeline, Slack rendering, the post-mortem and the tests. ``payload()`` / ``from_record()``
+turn them into JSON-able dicts and back, so the stored timeline can be replayed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import Any, ClassVar
+
+EVENT_TYPES: dict[str, type["Event"]] = {}
+
+_BASE_FIELDS = ("incident", "actor", "at")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    """Something that happened to incident ``incident`` (its number), done by ``actor`` at ``at``."""
+
+    name: ClassVar[str] = "event"
+    incident: int
+    actor: str
+    at: datetime
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.name in EVENT_TYPES:
+            raise TypeError(f"duplicate event name {cls.name!r}")
+        EVENT_TYPES[cls.name] = cls
+
+    def payload(self) -> dict[str, Any]:
+        """Everything but the base fields, JSON-able (datetimes as ISO-8601, tuples as lists)."""
+        return {
+            f.name: _to_json(getattr(self, f.name))
+            for f in fields(self)
+            if f.name not in _BASE_FIELDS
+        }
+
+    @staticmethod
+    def from_record(
+        name: str, *, incident: int, actor: str, at: datetime, payload: dict[str, Any]
+    ) -> "Event":
+        """Rebuild an event from its stored form; unknown names raise ``KeyError``."""
+        cls = EVENT_TYPES[name]
+        kwargs: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name in _BASE_FIELDS or f.name not in payload:
+                continue
+            kwargs[f.name] = _from_json(payload[f.name], str(f.type))
+        return cls(incident=incident, actor=actor, at=at, **kwargs)
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [_to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _to_json(v) for k, v in value.items()}
+    return value
+
+
+def _from_json(value: Any, annotation: str) -> Any:
+    if value is None:
+        return None
+    if annotation.startswith("datetime"):
+        return datetime.fromisoformat(value)
+    if annotation.startswith("tuple"):
+        return tuple(tuple(v) if isinstance(v, list) else v for v in value)
+    return value
+
+
+@dataclass(frozen=True, kw_only=True)
+class IncidentDeclared(Event):
+    name: ClassVar[str] = "incident.declared"
+    title: str
+    crisis_type: str
+    severity: str
+    description: str = ""
+    source: str = "slack"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SeverityChanged(Event):
+    name: ClassVar[str] = "incident.severity_changed"
+    old: str
+    new: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoleAssigned(Event):
+    name: ClassVar[str] = "role.assigned"
+    role: str
+    user: str
+    previous: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class StageAdvanced(Event):
+    name: ClassVar[str] = "stage.advanced"
+    from_stage: str
+    to_stage: str
+    forced: bool = False
+    open_required: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class TaskAdded(Event):
+    name: ClassVar[str] = "task.added"
+    task_no: int
+    text_en: str
+    text_zh: str
+    stage: str
+    owner_role: str | None
+    due_at: datetime | None = None
+    required: bool = False
+    template: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TaskAssigned(Event):
+    name: ClassVar[str] = "task.assigned"
+    task_no: int
+    user: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TaskCompleted(Event):
+    name: ClassVar[str] = "task.completed"
+    task_no: int
+    late: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class FactAdded(Event):
+    name: ClassVar[str] = "fact.added"
+    fact_no: int
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class FactConfirmed(Event):
+    name: ClassVar[str] = "fact.confirmed"
+    fact_no: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class FactRetracted(Event):
+    name: ClassVar[str] = "fact.retracted"
+    fact_no: int
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoteAdded(Event):
+    name: ClassVar[str] = "note.added"
+    text: str
+    tag: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImpactRecorded(Event):
+    name: ClassVar[str] = "impact.recorded"
+    figures: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessageCaptured(Event):
+    """A Slack message added to the timeline (shortcut or :pushpin: reaction)."""
+
+    name: ClassVar[str] = "message.captured"
+    author: str
+    text: str
+    permalink: str
+    posted_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class StatementPublished(Event):
+    name: ClassVar[str] = "statement.published"
+    statement_id: int
+    audience: str
+    kind: str
+    lang: str
+    channel: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class IncidentResolved(Event):
+    name: ClassVar[str] = "incident.resolved"
+    summary: str = ""
+    from_stage: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class IncidentReopened(Event):
+    name: ClassVar[str] = "incident.reopened"
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class IncidentClosed(Event):
+    name: ClassVar[str] = "incident.closed"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PostmortemPublished(Event):
+    name: ClassVar[str] = "postmortem.published"
+    version: int

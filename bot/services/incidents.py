@@ -1,0 +1,246 @@
+"""Incident use cases.
+
+Every method: open a unit of work, load (and lock) the incident, call the domain, save the
+incident and append its events, let the effect planners add their effects, commit — all or
+nothing. Each returns an :class:`Outcome` with the events it recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable, Mapping, Sequence
+
+from bot.domain.errors import InvalidInput
+from bot.domain.events import Event
+from bot.domain.incident import Incident
+from bot.domain.playbook import Catalog
+from bot.domain.roles import Actor, Role
+from bot.domain.severity import Severity
+from bot.services.ports import EffectPlanner, IncidentSummary, UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The incident after the change and the events recorded. ``duplicate`` means the
+    idempotency key had been seen: nothing was changed."""
+
+    incident: Incident
+    events: tuple[Event, ...] = ()
+    duplicate: bool = False
+
+
+@dataclass
+class IncidentService:
+    uow_factory: Callable[[], UnitOfWork]
+    catalog: Catalog
+    clock: Callable[[], datetime]
+    planners: Sequence[EffectPlanner] = field(default_factory=tuple)
+
+    # ------------------------------------------------------------------ declare
+
+    def declare(
+        self,
+        *,
+        title: str,
+        crisis_type: str,
+        actor: Actor,
+        severity: Severity | None = None,
+        description: str = "",
+        roles: Mapping[Role, str] | None = None,
+        source: str = "slack",
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        """Declare an incident; ``roles`` pre-assigns roles (the roster, the declarer as commander)."""
+        try:
+            playbook = self.catalog.playbook(crisis_type)
+        except KeyError as exc:
+            raise InvalidInput(str(exc.args[0])) from None
+        now = self.clock()
+        with self.uow_factory() as uow:
+            if idempotency_key and not uow.idempotency.claim(
+                idempotency_key, scope="declare", at=now
+            ):
+                first = uow.idempotency.result_of(idempotency_key)
+                return Outcome(incident=uow.incidents.get(int(first or 0)), duplicate=True)
+            number = uow.incidents.next_number()
+            if idempotency_key:
+                uow.idempotency.record_result(idempotency_key, str(number))
+            incident = Incident.declare(
+                number=number, title=title, playbook=playbook, severity=severity,
+                description=description, actor=actor, at=now, source=source,
+            )
+            for role, user in (roles or {}).items():
+                incident.assign_role(role, user, actor=actor, at=now)
+            uow.incidents.add(incident)
+            return self._finish(uow, incident)
+
+    # ------------------------------------------------------------------ changes
+
+    def change_severity(
+        self, number: int, severity: Severity, *, actor: Actor, reason: str = "",
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        return self._run(
+            number, idempotency_key,
+            lambda inc, now: inc.change_severity(
+                severity, playbook=self._playbook(inc), actor=actor, at=now, reason=reason
+            ),
+        )
+
+    def assign_role(
+        self, number: int, role: Role, user: str, *, actor: Actor,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        return self._run(
+            number, idempotency_key, lambda inc, now: inc.assign_role(role, user, actor=actor, at=now)
+        )
+
+    def advance_stage(
+        self, number: int, *, actor: Actor, force: bool = False,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        return self._run(
+            number, idempotency_key,
+            lambda inc, now: inc.advance_stage(
+                playbook=self._playbook(inc), actor=actor, at=now, force=force
+            ),
+        )
+
+    def add_task(
+        self, number: int, text: str, *, actor: Actor, owner_role: Role | None = None,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        return self._run(
+            number, idempotency_key,
+            lambda inc, now: inc.add_task(text, actor=actor, at=now, owner_role=owner_role),
+        )
+
+    def assign_task(
+        self, number: int, task_no: int, user: str, *, actor: Actor,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        return self._run(
+            number, idempotency_key,
+            lambda inc, now: inc.assign_task(task_no, user, actor=actor, at=now),
+        )
+
+    def complete_task(
+        self, number: int, task_no: int, *, actor: Actor, idempotency_key: str | None = None
+    ) -> Outcome:
+        return self._run(
+            number, idempotency_key, lambda inc, now: inc.complete_task(task_no, actor=actor, at=now)
+        )
+
+    def add_fact(
+        self, number: int, text: str, *, actor: Actor, idempotency_key: str | None = None
+    ) -> Outcome:
+        return self._run(
+            number, idempotency_key, lambda inc, now: inc.add_fact(text, actor=actor, at=now)
+        )
+
+    def confirm_fact(
+        self, number: int, fact_no: int, *, actor: Actor, idempotency_key: str | None = None
+    ) -> Outcome:
+        return self._run(
+            number, idempotency_key, lambda inc, now: inc.confirm_fact(fact_no, actor=actor, at=now)
+        )
+
+    def retract_fact(
+        self, number: int, fact_no: int, *, actor: Actor, reason: str = "",
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        return self._run(
+            number, idempotency_key,
+            lambda inc, now: inc.retract_fact(fact_no, actor=actor, at=now, reason=reason),
+        )
+
+    def add_note(
+        self, number: int, text: str, *, actor: Actor, idempotency_key: str | None = None
+    ) -> Outcome:
+        return self._run(
+            number, idempotency_key, lambda inc, now: inc.add_note(text, actor=actor, at=now)
+        )
+
+    def record_impact(
+        self, number: int, figures: Mapping[str, str], *, actor: Actor,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        return self._run(
+            number, idempotency_key,
+            lambda inc, now: inc.record_impact(dict(figures), actor=actor, at=now),
+        )
+
+    def capture_message(
+        self, number: int, *, author: str, text: str, permalink: str, posted_at: datetime,
+        actor: Actor, idempotency_key: str | None = None,
+    ) -> Outcome:
+        return self._run(
+            number, idempotency_key,
+            lambda inc, now: inc.capture_message(
+                author=author, text=text, permalink=permalink, posted_at=posted_at,
+                actor=actor, at=now,
+            ),
+        )
+
+    def resolve(
+        self, number: int, *, actor: Actor, summary: str = "", idempotency_key: str | None = None
+    ) -> Outcome:
+        return self._run(
+            number, idempotency_key,
+            lambda inc, now: inc.resolve(actor=actor, at=now, summary=summary),
+        )
+
+    def reopen(
+        self, number: int, *, actor: Actor, reason: str = "", idempotency_key: str | None = None
+    ) -> Outcome:
+        return self._run(
+            number, idempotency_key, lambda inc, now: inc.reopen(actor=actor, at=now, reason=reason)
+        )
+
+    def close(self, number: int, *, actor: Actor, idempotency_key: str | None = None) -> Outcome:
+        return self._run(number, idempotency_key, lambda inc, now: inc.close(actor=actor, at=now))
+
+    # ------------------------------------------------------------------ reads
+
+    def get(self, number: int) -> Incident:
+        with self.uow_factory() as uow:
+            return uow.incidents.get(number)
+
+    def timeline(self, number: int) -> list[Event]:
+        with self.uow_factory() as uow:
+            uow.incidents.get(number)  # raises NotFound for an unknown incident
+            return uow.timeline.for_incident(number)
+
+    def list(self, *, open_only: bool = False) -> list[IncidentSummary]:
+        with self.uow_factory() as uow:
+            return uow.incidents.list(open_only=open_only)
+
+    # ------------------------------------------------------------------ internals
+
+    def _playbook(self, incident: Incident):
+        return self.catalog.playbook(incident.crisis_type)
+
+    def _run(
+        self,
+        number: int,
+        idempotency_key: str | None,
+        change: Callable[[Incident, datetime], list[Event]],
+    ) -> Outcome:
+        now = self.clock()
+        with self.uow_factory() as uow:
+            if idempotency_key and not uow.idempotency.claim(idempotency_key, scope="command", at=now):
+                return Outcome(incident=uow.incidents.get(number), duplicate=True)
+            incident = uow.incidents.get(number)
+            change(incident, now)
+            return self._finish(uow, incident)
+
+    def _finish(self, uow: UnitOfWork, incident: Incident) -> Outcome:
+        events = tuple(incident.pending)
+        uow.incidents.save(incident)
+        uow.timeline.append(events)
+        for planner in self.planners:
+            planner.plan(uow, incident, events)
+        uow.commit()
+        incident.pending.clear()
+        return Outcome(incident=incident, events=events)

@@ -1,0 +1,81 @@
+"""The interfaces services need from storage and the outside world (implemented in adapters)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, Sequence
+
+from bot.domain.events import Event
+from bot.domain.incident import Incident
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentSummary:
+    """One row of an incident listing, read without replaying the timeline."""
+
+    number: int
+    title: str
+    crisis_type: str
+    severity: str
+    stage: str
+    status: str
+    declared_at: datetime
+    declared_by: str
+    resolved_at: datetime | None
+    open_tasks: int
+
+    @property
+    def id(self) -> str:
+        return f"INC-{self.number}"
+
+
+class IncidentRepository(Protocol):
+    def next_number(self) -> int:
+        """A number no other incident has or will get, even under concurrent declares."""
+
+    def add(self, incident: Incident) -> None: ...
+
+    def get(self, number: int) -> Incident:
+        """Load and lock the incident for the rest of the transaction; raises ``NotFound``."""
+
+    def save(self, incident: Incident) -> None: ...
+
+    def list(self, *, open_only: bool = False) -> list[IncidentSummary]: ...
+
+
+class TimelineRepository(Protocol):
+    def append(self, events: Sequence[Event]) -> None: ...
+
+    def for_incident(self, number: int) -> list[Event]: ...
+
+
+class IdempotencyKeys(Protocol):
+    def claim(self, key: str, *, scope: str, at: datetime) -> bool:
+        """True the first time ``key`` is seen, False afterwards (``ON CONFLICT DO NOTHING``)."""
+
+    def record_result(self, key: str, result: str) -> None:
+        """Remember what the first request under ``key`` produced (e.g. the incident number)."""
+
+    def result_of(self, key: str) -> str | None: ...
+
+
+class UnitOfWork(Protocol):
+    """One database transaction: commit on success, roll back on any error."""
+
+    incidents: IncidentRepository
+    timeline: TimelineRepository
+    idempotency: IdempotencyKeys
+
+    def __enter__(self) -> "UnitOfWork": ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+
+class EffectPlanner(Protocol):
+    """Turns recorded events into follow-up effects (Slack messages...) stored in the same
+    transaction, e.g. in an outbox; called after the state is saved, before commit."""
+
+    def plan(self, uow: UnitOfWork, incident: Incident, events: Sequence[Event]) -> None: ...
