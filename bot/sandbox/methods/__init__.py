@@ -1,0 +1,17 @@
+"""The emulated Web API methods, by Slack method name."""
+
+from __future__ import annotations
+
+from bot.sandbox.methods import chat, conversations, files, pins, users, views
+from bot.sandbox.workspace import Handler
+
+METHODS: dict[str, Handler] = {
+    **users.METHODS,
+    **conversations.METHODS,
+    **chat.METHODS,
+    **pins.METHODS,
+    **views.METHODS,
+    **files.METHODS,
+}
+
+__all__ = ["METHODS"]

@@ -1,0 +1,50 @@
+"""The HTTP front of the emulator: a standard-library threading server."""
+
+from __future__ import annotations
+
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+from bot.sandbox.dispatch import Request, route
+from bot.sandbox.workspace import Workspace
+
+
+class EmulatorHTTPServer(ThreadingHTTPServer):
+    """Serves one workspace; each connection is handled on a daemon thread."""
+
+    daemon_threads = True
+    # The default backlog of 5 drops connections in bursts (a bot fanning out calls
+    # concurrently), which clients only notice after a one-second SYN retransmit.
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], workspace: Workspace) -> None:
+        super().__init__(address, _Handler)
+        self.workspace = workspace
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Decodes requests for ``dispatch.route`` and writes its responses."""
+
+    server: EmulatorHTTPServer
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        url = urlsplit(self.path)
+        response = route(self.server.workspace, Request(url.path, url.query, self.headers, body))
+        self.send_response(response.status)
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(response.body)))
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(response.body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Stay silent: the request log replaces access logs, keeping demo output clean."""
