@@ -44,14 +44,17 @@ def _state(due_at: datetime, met_at: datetime | None, now: datetime) -> ClockSta
 
 
 def team_assembled_at(incident: Incident, policy: SeverityPolicy) -> datetime | None:
-    """When the last role the severity needs was filled; ``None`` while one is still empty."""
+    """When the last role the severity needs was first filled; ``None`` while one is empty.
+
+    A later handover does not move it: the team was assembled when it first was.
+    """
     needed = policy.level(incident.severity).assemble
     times = []
     for role in needed:
-        assignment = incident.roles.get(role)
-        if assignment is None:
+        filled = incident.role_first_filled.get(role)
+        if filled is None:
             return None
-        times.append(assignment.assigned_at)
+        times.append(filled)
     return max(times, default=incident.declared_at)
 
 

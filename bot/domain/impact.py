@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from bot.domain.errors import InvalidInput
@@ -78,5 +79,6 @@ def _read_number(text: str) -> float | int:
         cleaned = cleaned[:-1]
     if not _NUMBER.match(cleaned):
         raise ValueError("is not a number")
-    number = float(cleaned) * multiplier
-    return int(number) if number.is_integer() else number
+    # Decimal keeps 2.05m exactly 2050000 (a float product would not be whole).
+    number = Decimal(cleaned) * multiplier
+    return int(number) if number == number.to_integral_value() else float(number)

@@ -14,9 +14,24 @@ from datetime import datetime
 from typing import Any, Callable
 
 from bot.domain import events as ev
-from bot.domain.errors import Conflict, InvalidInput, NotFound, NotPermitted, StageBlocked
+from bot.domain.errors import (
+    Conflict,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    NotPermitted,
+    StageBlocked,
+)
 from bot.domain.impact import parse_impact
-from bot.domain.lifecycle import STAGES, Phase, Status, check_transition, next_stage, status_of
+from bot.domain.lifecycle import (
+    STAGES,
+    Phase,
+    Status,
+    allowed_from,
+    check_transition,
+    next_stage,
+    status_of,
+)
 from bot.domain.playbook import DueFrom, Playbook, TaskTemplate
 from bot.domain.records import Fact, FactStatus, RoleAssignment, SeverityChange, Task
 from bot.domain.roles import Actor, Role
@@ -61,6 +76,7 @@ class Incident:
     stage: Phase = Phase.ASSESS
     stage_entered_at: dict[Phase, datetime] = field(default_factory=dict)
     roles: dict[Role, RoleAssignment] = field(default_factory=dict)
+    role_first_filled: dict[Role, datetime] = field(default_factory=dict)
     tasks: list[Task] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
     impact: dict[str, Any] = field(default_factory=dict)
@@ -184,8 +200,8 @@ class Incident:
         self._require_active("change its severity")
         if new == self.severity:
             raise Conflict(f"{self.id} is already severity {new.value}.")
-        if new is Severity.SS:
-            self._require_privileged(actor, "set severity SS")
+        if Severity.SS in (new, self.severity):
+            self._require_privileged(actor, "set or lower severity SS")
         mark = len(self.pending)
         self._record(
             ev.SeverityChanged(
@@ -360,7 +376,7 @@ class Incident:
 
     def resolve(self, *, actor: Actor, at: datetime, summary: str = "") -> list[ev.Event]:
         self._require_privileged(actor, "resolve the incident")
-        check_transition(self.phase, Phase.RESOLVED)
+        _expect(check_transition(self.phase, Phase.RESOLVED), "resolve", self.phase, Phase.RESOLVED)
         return self._record(
             ev.IncidentResolved(
                 incident=self.number, actor=actor.id, at=at,
@@ -370,7 +386,7 @@ class Incident:
 
     def reopen(self, *, actor: Actor, at: datetime, reason: str = "") -> list[ev.Event]:
         self._require_privileged(actor, "reopen the incident")
-        check_transition(self.phase, Phase.RECOVER)
+        _expect(check_transition(self.phase, Phase.RECOVER), "reopen", self.phase, Phase.RECOVER)
         return self._record(
             ev.IncidentReopened(
                 incident=self.number, actor=actor.id, at=at, reason=_clean(reason, "reason", MAX_TEXT)
@@ -379,7 +395,7 @@ class Incident:
 
     def close(self, *, actor: Actor, at: datetime) -> list[ev.Event]:
         self._require_privileged(actor, "close the incident")
-        check_transition(self.phase, Phase.CLOSED)
+        _expect(check_transition(self.phase, Phase.CLOSED), "close", self.phase, Phase.CLOSED)
         return self._record(ev.IncidentClosed(incident=self.number, actor=actor.id, at=at))
 
     def record_postmortem_published(
@@ -457,6 +473,7 @@ class Incident:
     def _on_role_assigned(self, event: ev.RoleAssigned) -> None:
         role = Role(event.role)
         self.roles[role] = RoleAssignment(role, event.user, event.at, event.actor)
+        self.role_first_filled.setdefault(role, event.at)
 
     def _on_stage_advanced(self, event: ev.StageAdvanced) -> None:
         self.stage = self.phase = Phase(event.to_stage)
@@ -512,12 +529,20 @@ class Incident:
         self.phase = self.stage = Phase.RECOVER
         self.stage_entered_at[Phase.RECOVER] = event.at
         self.resolved_at = None
+        self.postmortem_published_at = None  # the next resolution needs its own post-mortem
 
     def _on_incident_closed(self, event: ev.IncidentClosed) -> None:
         self.phase, self.closed_at = Phase.CLOSED, event.at
 
     def _on_postmortem_published(self, event: ev.PostmortemPublished) -> None:
         self.postmortem_published_at = self.postmortem_published_at or event.at
+
+
+def _expect(kind: str, wanted: str, current: Phase, target: Phase) -> None:
+    """The table allows the move, but as another kind (``communicate → recover`` is an advance,
+    not a reopen): refuse it here so each command only makes its own kind of move."""
+    if kind != wanted:
+        raise InvalidTransition(current.value, target.value, allowed_from(current))
 
 
 def _clean(text: str, what: str, limit: int) -> str:
