@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
+from slack_bolt.async_app import AsyncApp
+from slack_sdk import WebClient
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import Engine
+from starlette.applications import Starlette
 
 from bot.adapters.db import make_engine, upgrade
-from bot.adapters.db.uow import uow_factory
+from bot.adapters.db.outbox import OutboxStore
+from bot.adapters.db.uow import session_factory, uow_factory
 from bot.adapters.playbooks import bundled_playbooks_dir, load_catalog
+from bot.adapters.slack.app import build_app
+from bot.adapters.slack.gateway import Pacer, SlackGateway
+from bot.adapters.slack.handlers import CommandHandler
+from bot.adapters.slack.planner import SlackEffects
 from bot.domain.playbook import Catalog
 from bot.services import IncidentService
 from bot.settings import Settings
+from bot.siteconfig import SiteConfig, load_site_config
+from bot.web import Metrics, build_web
 
 
 def utc_now() -> datetime:
@@ -52,3 +64,62 @@ def build_core(
     catalog = load_catalog(playbooks_dir(settings))
     service = IncidentService(uow_factory=uow_factory(engine), catalog=catalog, clock=clock)
     return Core(settings=settings, engine=engine, catalog=catalog, incidents=service, clock=clock)
+
+
+@dataclass
+class Bot:
+    """Everything ``crisisbot serve`` runs: the core, the Slack side and the web app."""
+
+    core: Core
+    site: SiteConfig
+    handler: CommandHandler
+    gateway: SlackGateway
+    slack_app: AsyncApp
+    web: Starlette
+    metrics: Metrics
+
+    def close(self) -> None:
+        self.core.close()
+
+
+def build_bot(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    pacer: Pacer | None = None,
+    start_gateway: bool = True,
+) -> Bot:
+    """Wire the whole bot; the gateway thread starts and stops with the web app's lifespan."""
+    if not settings.slack_signing_secret:
+        raise SystemExit("SLACK_SIGNING_SECRET is not set: crisisbot refuses to run unverified.")
+    site = load_site_config(settings.config_path)
+    core = build_core(settings, clock=clock)
+    wake = threading.Event()
+    planner = SlackEffects(site=site, catalog=core.catalog, wake=wake)
+    core.incidents.planners = (planner,)
+    store = OutboxStore(session_factory(core.engine))
+    sync_client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
+    gateway = SlackGateway(store=store, client=sync_client, incidents=core.incidents,
+                           catalog=core.catalog, clock=clock, pacer=pacer)
+    gateway.wake = wake
+    handler = CommandHandler(incidents=core.incidents, store=store, catalog=core.catalog,
+                             site=site, clock=clock)
+    async_client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    app = build_app(handler=handler, client=async_client, signing_secret=settings.slack_signing_secret)
+    metrics = Metrics(store=store)
+    running: dict[str, Any] = {}
+
+    def startup() -> None:
+        if start_gateway:
+            running["thread"], running["stop"] = gateway.start()
+
+    def shutdown() -> None:
+        if "stop" in running:
+            running["stop"].set()
+            gateway.wake.set()
+            running["thread"].join(timeout=10)
+
+    web = build_web(app=app, engine=core.engine, metrics=metrics, on_startup=startup,
+                    on_shutdown=shutdown)
+    return Bot(core=core, site=site, handler=handler, gateway=gateway, slack_app=app, web=web,
+               metrics=metrics)

@@ -23,6 +23,23 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
 
+    commands.add_parser(
+        "demo", help="run a scripted crisis against the built-in Slack emulator",
+        description="Run a complete scripted crisis with no Slack workspace, no token and no "
+        "network: the local Slack Web API emulator and the real bot in one process, on a "
+        "throw-away SQLite database. Prints the incident channel's transcript.",
+    )
+
+    serve = commands.add_parser(
+        "serve", help="run the bot: Slack endpoint, webhooks, scheduler",
+        description="Serve POST /slack/events, GET /healthz and GET /metrics (HTTP mode), or "
+        "connect with Socket Mode (SLACK_APP_TOKEN). Applies pending migrations first.",
+    )
+    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
+    serve.add_argument("--port", type=int, default=3000, help="port (default 3000)")
+    serve.add_argument("--socket-mode", action="store_true",
+                       help="receive Slack traffic over Socket Mode instead of HTTP")
+
     db = commands.add_parser("db", help="database schema management")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION")
     db_commands.required = True
@@ -55,11 +72,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()
     handler = {
+        "demo": _demo,
+        "serve": _serve,
         "db": _db,
         "playbooks": _playbooks,
         "incidents": _incidents,
     }[args.command]
     return handler(args, settings)
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.demo import run_demo
+
+    return run_demo()
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.server import serve
+
+    return serve(settings, host=args.host, port=args.port, socket_mode=args.socket_mode)
 
 
 def _db(args: argparse.Namespace, settings: Settings) -> int:

@@ -49,17 +49,24 @@ def json_response(status: int, payload: dict[str, Any], **headers: str) -> Respo
 
 
 def route(ws: Workspace, request: Request) -> Response:
-    """Answer one request under the workspace lock."""
+    """Answer one request under the workspace lock, then wake anyone waiting for a change."""
     with ws.lock:
-        if request.path.startswith(API_PATH):
-            return _api_call(ws, request.path[len(API_PATH):], request)
-        if request.path.startswith(UPLOAD_PATH):
-            status, text = store_upload(ws, request.path[len(UPLOAD_PATH):], request.body)
-            # Slack's upload host answers in plain text, which slack_sdk expects.
-            return Response(status, text.encode(), content_type="text/plain; charset=utf-8")
-        if request.path.startswith(response_urls.RESPONSE_PATH):
-            return json_response(*response_urls.handle_post(ws, request.path, request.body))
-        return json_response(404, {"ok": False, "error": "not_found"})
+        try:
+            return _route(ws, request)
+        finally:
+            ws.changed.notify_all()
+
+
+def _route(ws: Workspace, request: Request) -> Response:
+    if request.path.startswith(API_PATH):
+        return _api_call(ws, request.path[len(API_PATH):], request)
+    if request.path.startswith(UPLOAD_PATH):
+        status, text = store_upload(ws, request.path[len(UPLOAD_PATH):], request.body)
+        # Slack's upload host answers in plain text, which slack_sdk expects.
+        return Response(status, text.encode(), content_type="text/plain; charset=utf-8")
+    if request.path.startswith(response_urls.RESPONSE_PATH):
+        return json_response(*response_urls.handle_post(ws, request.path, request.body))
+    return json_response(404, {"ok": False, "error": "not_found"})
 
 
 def _api_call(ws: Workspace, method: str, request: Request) -> Response:

@@ -58,6 +58,20 @@ class SlackDriver:
     def post_json(self, document: dict[str, Any], **kwargs: Any) -> httpx.Response:
         return self.post(json.dumps(document).encode(), content_type="application/json", **kwargs)
 
+    # ------------------------------------------------------------------ waiting
+
+    def replied(self, action: Callable[[], httpx.Response], *, timeout: float = 10.0) -> httpx.Response:
+        """Send with ``action`` and wait until the bot has answered through a response URL
+        (bolt acks first and answers when the work is done)."""
+        before = len(self.emulator.response_url_posts())
+        response = action()
+        if response.status_code == 200 and not response.content:
+            if not self.emulator.wait_for(
+                lambda: len(self.emulator.response_url_posts()) > before, timeout=timeout
+            ):
+                raise TimeoutError("the bot did not answer through the response URL")
+        return response
+
     # ------------------------------------------------------------------ Slack-shaped
 
     def command(self, text: str, *, user: str, channel: str, **kwargs: Any) -> httpx.Response:
@@ -94,7 +108,8 @@ class SlackDriver:
         payload = {
             "type": "view_submission", "team": {"id": self.team_id}, "user": {"id": user},
             "api_app_id": "A0CRISIS", "trigger_id": self.emulator.new_trigger_id(),
-            "view": {**view, "id": view.get("id") or f"V{uuid.uuid4().hex[:8].upper()}",
+            "view": {"type": "modal", **view,
+                     "id": view.get("id") or f"V{uuid.uuid4().hex[:8].upper()}",
                      "state": {"values": values}},
         }
         return self.post_form({"payload": json.dumps(payload)}, **kwargs)

@@ -208,6 +208,12 @@ class SlackEmulator:
                 if channel_id in (None, e["channel"]) and user in (None, e["user"])
             ])
 
+    def wait_for(self, predicate: Callable[[], bool], *, timeout: float = 10.0) -> bool:
+        """Block until ``predicate()`` is true, re-checking after every request the emulator
+        answers (no polling); False if ``timeout`` seconds pass first."""
+        with self._ws.changed:
+            return self._ws.changed.wait_for(predicate, timeout=timeout)
+
     def response_url_posts(self) -> list[dict[str, Any]]:
         """Every POST the bot made to a response URL, with its outcome."""
         with self._ws.lock:

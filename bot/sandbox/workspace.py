@@ -33,6 +33,8 @@ class Workspace:
         self, *, token: str, team_id: str, bot_user_id: str, clock: Callable[[], float]
     ) -> None:
         self.lock = threading.RLock()
+        # Notified after every request, so callers can wait for the bot's reaction.
+        self.changed = threading.Condition(self.lock)
         self.token = token
         self.team_id = team_id
         self.bot_user_id = bot_user_id

@@ -243,4 +243,6 @@ class IncidentService:
             planner.plan(uow, incident, events)
         uow.commit()
         incident.pending.clear()
+        for planner in self.planners:
+            planner.committed()
         return Outcome(incident=incident, events=events)

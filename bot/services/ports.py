@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, Sequence
+from typing import Any, Protocol, Sequence
 
 from bot.domain.events import Event
 from bot.domain.incident import Incident
@@ -60,12 +60,21 @@ class IdempotencyKeys(Protocol):
     def result_of(self, key: str) -> str | None: ...
 
 
+class Outbox(Protocol):
+    def add(
+        self, kind: str, payload: dict[str, Any], *, at: datetime, incident: int | None = None,
+        dedupe_key: str | None = None,
+    ) -> None:
+        """Store an effect to deliver after commit; a repeated ``dedupe_key`` is ignored."""
+
+
 class UnitOfWork(Protocol):
     """One database transaction: commit on success, roll back on any error."""
 
     incidents: IncidentRepository
     timeline: TimelineRepository
     idempotency: IdempotencyKeys
+    outbox: Outbox
 
     def __enter__(self) -> "UnitOfWork": ...
 
@@ -79,3 +88,6 @@ class EffectPlanner(Protocol):
     transaction, e.g. in an outbox; called after the state is saved, before commit."""
 
     def plan(self, uow: UnitOfWork, incident: Incident, events: Sequence[Event]) -> None: ...
+
+    def committed(self) -> None:
+        """Called after the transaction committed (e.g. to wake the effect dispatcher)."""

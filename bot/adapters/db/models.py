@@ -63,3 +63,32 @@ class IdempotencyRow(Base):
     scope: Mapped[str] = mapped_column(String(40), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
     result: Mapped[str | None] = mapped_column(Text)
+
+
+class OutboxRow(Base):
+    """An effect to deliver after commit (a Slack call); see ``bot.adapters.slack.gateway``."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    incident: Mapped[int | None] = mapped_column(ForeignKey("incidents.number"))
+    kind: Mapped[str] = mapped_column(String(40), nullable=False)
+    payload: Mapped[dict[str, Any]] = mapped_column(Json, nullable=False)
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(12), nullable=False, default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class SlackIncidentRow(Base):
+    """Where an incident lives in Slack: its channel and the messages kept up to date."""
+
+    __tablename__ = "slack_incidents"
+    incident: Mapped[int] = mapped_column(ForeignKey("incidents.number"), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)
+    channel_name: Mapped[str] = mapped_column(String(80), nullable=False)
+    card_ts: Mapped[str | None] = mapped_column(String(40))
+    checklist_ts: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

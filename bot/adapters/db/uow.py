@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.adapters.db.outbox import SqlOutbox
 from bot.adapters.db.repositories import (
     SqlIdempotencyKeys,
     SqlIncidentRepository,
@@ -23,6 +24,7 @@ class SqlUnitOfWork:
         self.incidents = SqlIncidentRepository(self.session)
         self.timeline = SqlTimelineRepository(self.session)
         self.idempotency = SqlIdempotencyKeys(self.session)
+        self.outbox = SqlOutbox(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -35,7 +37,11 @@ class SqlUnitOfWork:
         self.session.commit()
 
 
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
 def uow_factory(engine: Engine):
     """A zero-argument factory of units of work bound to ``engine``."""
-    sessions = sessionmaker(bind=engine, expire_on_commit=False)
+    sessions = session_factory(engine)
     return lambda: SqlUnitOfWork(sessions)

@@ -1,0 +1,120 @@
+"""The outbox: effects written in the command's transaction, delivered after commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from bot.adapters.db.models import OutboxRow, SlackIncidentRow
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    id: int
+    incident: int | None
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    next_attempt_at: datetime
+
+
+class SqlOutbox:
+    """Writes effects inside a unit of work (``uow.outbox.add``)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(
+        self, kind: str, payload: dict[str, Any], *, at: datetime, incident: int | None = None,
+        dedupe_key: str | None = None,
+    ) -> None:
+        values = dict(incident=incident, kind=kind, payload=payload, dedupe_key=dedupe_key,
+                      status="pending", attempts=0, created_at=at, next_attempt_at=at)
+        if dedupe_key is None:
+            self.session.execute(insert(OutboxRow).values(**values))
+            return
+        dialect = self.session.get_bind().dialect.name
+        builder = pg_insert if dialect == "postgresql" else sqlite_insert
+        self.session.execute(
+            builder(OutboxRow).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        )
+
+
+class OutboxStore:
+    """What the gateway needs: due effects, their outcome, and the incidents' Slack places.
+
+    Each method is its own short transaction; Slack calls happen between them, never inside.
+    """
+
+    def __init__(self, sessions) -> None:
+        self._sessions = sessions
+
+    def pending(self, *, limit: int = 500) -> list[Effect]:
+        """Pending effects in the order they were recorded (due or not)."""
+        with self._sessions() as session:
+            rows = session.execute(
+                select(OutboxRow)
+                .where(OutboxRow.status == "pending")
+                .order_by(OutboxRow.id)
+                .limit(limit)
+            ).scalars()
+            return [
+                Effect(r.id, r.incident, r.kind, dict(r.payload), r.attempts, r.next_attempt_at)
+                for r in rows
+            ]
+
+    def mark_sent(self, effect_id: int, now: datetime) -> None:
+        self._update(effect_id, status="sent", sent_at=now, last_error=None)
+
+    def mark_retry(self, effect_id: int, *, attempts: int, at: datetime, error: str) -> None:
+        self._update(effect_id, attempts=attempts, next_attempt_at=at, last_error=error[:2000])
+
+    def mark_failed(self, effect_id: int, *, attempts: int, error: str) -> None:
+        self._update(effect_id, status="failed", attempts=attempts, last_error=error[:2000])
+
+    def pending_count(self) -> int:
+        with self._sessions() as session:
+            return session.execute(
+                select(func.count()).select_from(OutboxRow).where(OutboxRow.status == "pending")
+            ).scalar_one()
+
+    def oldest_pending(self) -> datetime | None:
+        with self._sessions() as session:
+            return session.execute(
+                select(func.min(OutboxRow.created_at)).where(OutboxRow.status == "pending")
+            ).scalar_one()
+
+    def _update(self, effect_id: int, **values: Any) -> None:
+        with self._sessions() as session, session.begin():
+            session.execute(update(OutboxRow).where(OutboxRow.id == effect_id).values(**values))
+
+    # ---------------------------------------------------------------- incident places
+
+    def place(self, incident: int) -> SlackIncidentRow | None:
+        with self._sessions() as session:
+            return session.get(SlackIncidentRow, incident)
+
+    def incident_for_channel(self, channel_id: str) -> int | None:
+        with self._sessions() as session:
+            return session.execute(
+                select(SlackIncidentRow.incident).where(SlackIncidentRow.channel_id == channel_id)
+            ).scalar_one_or_none()
+
+    def save_place(self, incident: int, *, channel_id: str, channel_name: str, now: datetime) -> None:
+        with self._sessions() as session, session.begin():
+            session.add(SlackIncidentRow(incident=incident, channel_id=channel_id,
+                                         channel_name=channel_name, created_at=now))
+
+    def set_message(self, incident: int, *, card_ts: str | None = None,
+                    checklist_ts: str | None = None) -> None:
+        values = {k: v for k, v in (("card_ts", card_ts), ("checklist_ts", checklist_ts)) if v}
+        with self._sessions() as session, session.begin():
+            session.execute(
+                update(SlackIncidentRow).where(SlackIncidentRow.incident == incident).values(**values)
+            )

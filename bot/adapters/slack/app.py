@@ -1,0 +1,190 @@
+"""The bolt ``AsyncApp``: listeners are one screen each — ack, parse, one handler call, reply.
+
+Handlers run in a worker thread (``asyncio.to_thread``) after ``ack()``, so Slack gets its
+answer within milliseconds whatever the database or Slack API are doing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timezone
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.slack import blocks, commands as c
+from bot.adapters.slack.handlers import CommandHandler, Reply, error_reply
+from bot.adapters.slack.ids import Action, Shortcut, View, decode_block_ref, decode_ref
+
+log = logging.getLogger(__name__)
+
+
+def build_app(*, handler: CommandHandler, client: AsyncWebClient, signing_secret: str) -> AsyncApp:
+    """Create the bolt app with every listener registered (nothing happens at import time)."""
+    app = AsyncApp(client=client, signing_secret=signing_secret, ignoring_self_events_enabled=True)
+
+    async def run(fn, *args, **kwargs) -> Reply:
+        try:
+            return await asyncio.to_thread(fn, *args, **kwargs)
+        except Exception as exc:  # noqa: BLE001
+            return error_reply(exc)
+
+    # ------------------------------------------------------------------ /crisis
+
+    @app.command(str(c.COMMAND))
+    async def crisis(ack, command, respond, client: AsyncWebClient) -> None:
+        try:
+            parsed = c.parse_command(command.get("text", ""))
+        except c.UnknownCommand as exc:
+            await ack(response_type="ephemeral", text=exc.message, blocks=blocks.help_blocks()["blocks"])
+            return
+        except c.InvalidInput as exc:
+            await ack(response_type="ephemeral", text=f":warning: {exc.message}")
+            return
+        if isinstance(parsed, c.Declare) and not parsed.title:
+            await ack()
+            await client.views_open(trigger_id=command["trigger_id"], view=_declare_modal(handler))
+            return
+        await ack()
+        reply = await run(handler.handle, parsed, user_id=command["user_id"],
+                          channel_id=command.get("channel_id"))
+        await respond(**reply.as_response())
+
+    # ------------------------------------------------------------------ buttons
+
+    @app.action(str(Action.TASK_DONE))
+    async def task_done(ack, body, action, respond) -> None:
+        await ack()
+        await _button(body, action, respond, lambda n, t: c.TaskDone(no=t, incident=n))
+
+    @app.action(str(Action.STAGE_NEXT))
+    async def stage_next(ack, body, action, respond) -> None:
+        await ack()
+        await _button(body, action, respond, lambda n, t: c.Stage(advance=True, force=False, incident=n))
+
+    @app.action(str(Action.STAGE_FORCE))
+    async def stage_force(ack, body, action, respond) -> None:
+        await ack()
+        await _button(body, action, respond, lambda n, t: c.Stage(advance=True, force=True, incident=n))
+
+    @app.action(str(Action.SHOW_STATUS))
+    async def show_status(ack, body, action, respond) -> None:
+        await ack()
+        await _button(body, action, respond, lambda n, t: c.Stage(advance=False, force=False, incident=n))
+
+    @app.action(str(Action.TASK_ASSIGN))
+    async def task_assign(ack, body, action, respond) -> None:
+        await ack()
+        user = action.get("selected_user")
+        if not user:
+            return
+        await _button(body, action, respond, lambda n, t: c.TaskAssign(no=t, user=user, incident=n))
+
+    async def _button(body, action, respond, make) -> None:
+        try:
+            if action.get("value"):
+                number, task_no = decode_ref(action["value"])
+            else:  # selects carry the reference in their block_id
+                _, number, task_no = decode_block_ref(action.get("block_id", ""))
+        except ValueError:
+            await respond(response_type="ephemeral", replace_original=False,
+                          text=":warning: This button is out of date; use `/crisis status`.")
+            return
+        message_ts = (body.get("container") or {}).get("message_ts", "")
+        # A double click sends the same button from the same message twice: one effect.
+        key = f"action:{message_ts}:{action.get('action_id')}:{action.get('value', '')}" + (
+            f":{action.get('selected_user')}" if action.get("selected_user") else "")
+        reply = await run(handler.handle, make(number, task_no), user_id=body["user"]["id"],
+                          channel_id=(body.get("channel") or {}).get("id"), key=key)
+        await respond(replace_original=False, **reply.as_response())
+
+    @app.action(str(Action.OPEN_DECLARE))
+    async def open_declare(ack, body, client: AsyncWebClient) -> None:
+        await ack()
+        await client.views_open(trigger_id=body["trigger_id"], view=_declare_modal(handler))
+
+    # ------------------------------------------------------------------ modal
+
+    @app.view(str(View.DECLARE))
+    async def declare_submitted(ack, body, view, client: AsyncWebClient) -> None:
+        parsed = blocks.parse_declare_submission(view["state"]["values"])
+        if "response_action" in parsed:
+            await ack(**parsed)
+            return
+        await ack()
+        user = body["user"]["id"]
+        reply = await run(handler.declare, title=parsed["title"], crisis_type=parsed["crisis_type"],
+                          severity=parsed["severity"], description=parsed.get("description", ""),
+                          actor=handler.actor(user), key=f"view:{view['id']}")
+        # A modal has no response_url: the declarer gets the answer as a direct message.
+        await client.chat_postMessage(channel=user, text=reply.text)
+
+    # ------------------------------------------------------------------ timeline capture
+
+    @app.shortcut(str(Shortcut.ADD_TO_TIMELINE))
+    async def add_to_timeline(ack, shortcut, client: AsyncWebClient, respond) -> None:
+        await ack()
+        message = shortcut.get("message") or {}
+        channel = (shortcut.get("channel") or {}).get("id", "")
+        reply = await _capture(client, user=shortcut["user"]["id"], channel=channel,
+                               ts=message.get("ts", ""), message=message)
+        await respond(response_type="ephemeral", text=reply.text)
+
+    @app.event("reaction_added")
+    async def pinned(event, client: AsyncWebClient) -> None:
+        item = event.get("item") or {}
+        if event.get("reaction") != "pushpin" or item.get("type") != "message":
+            return
+        history = await client.conversations_history(
+            channel=item["channel"], latest=item["ts"], inclusive=True, limit=1)
+        found = (history.get("messages") or [{}])[0]
+        if found.get("ts") != item["ts"]:
+            return
+        reply = await _capture(client, user=event["user"], channel=item["channel"], ts=item["ts"],
+                               message=found)
+        if reply.text.startswith((":warning:", ":pushpin:")):  # not for a retried event
+            await client.chat_postEphemeral(channel=item["channel"], user=event["user"], text=reply.text)
+
+    async def _capture(client: AsyncWebClient, *, user: str, channel: str, ts: str,
+                       message: dict[str, Any]) -> Reply:
+        try:
+            link = (await client.chat_getPermalink(channel=channel, message_ts=ts)).get("permalink", "")
+        except Exception:  # noqa: BLE001 - a capture without a link is still worth keeping
+            link = ""
+        posted_at = datetime.fromtimestamp(float(ts or 0), tz=timezone.utc)
+
+        def capture() -> Reply:
+            number = handler.incident_for(None, channel)
+            outcome = handler.incidents.capture_message(
+                number, author=message.get("user") or message.get("bot_id") or "unknown",
+                text=message.get("text", ""), permalink=link, posted_at=posted_at,
+                actor=handler.actor(user), idempotency_key=f"capture:{channel}:{ts}",
+            )
+            if outcome.duplicate:
+                return Reply("That message is already on the timeline.")
+            return Reply(":pushpin: Added to the timeline.")
+
+        return await run(capture)
+
+    # ------------------------------------------------------------------ App Home
+
+    @app.event("app_home_opened")
+    async def home(event, client: AsyncWebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        view = await asyncio.to_thread(handler.home)
+        await client.views_publish(user_id=event["user"], view=view)
+
+    @app.error
+    async def on_error(error, body) -> None:
+        log.error("listener error: %s", error.__class__.__name__, exc_info=error)
+
+    return app
+
+
+def _declare_modal(handler: CommandHandler) -> dict[str, Any]:
+    types = [(key, pb.name.en) for key, pb in sorted(handler.catalog.playbooks.items())]
+    return blocks.declare_modal(crisis_types=types, default_type=None)
+

@@ -1,0 +1,79 @@
+"""The App Home tab: open incidents, most severe first, each with its next clock."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.adapters.slack import messages as msg
+from bot.adapters.slack.blocks.common import (
+    MAX_VIEW_BLOCKS,
+    Block,
+    actions,
+    button,
+    context,
+    divider,
+    header,
+    section,
+)
+from bot.adapters.slack.ids import Action, View, ref_block_id
+from bot.adapters.slack.ids import Block as BlockId
+from bot.domain.clocks import Clock
+from bot.domain.severity import Severity
+
+#: header, intro, declare button, divider — and one block kept for "…and N more".
+_FIXED_BLOCKS = 5
+
+
+def app_home(
+    summaries_with_clocks: Sequence[tuple[Any, Sequence[Clock]]], *, now: datetime
+) -> dict[str, Any]:
+    """The Home tab view (``type: home``) listing active incidents.
+
+    Each pair is an incident — an :class:`~bot.domain.incident.Incident` or anything with
+    ``number``, ``title``, ``severity``, ``stage`` and ``status`` such as
+    ``IncidentSummary`` — and its clocks (``bot.domain.clocks.all_clocks``). Resolved and
+    closed incidents are left out. Each entry shows severity, stage and the next running
+    clock; the top has a "Declare incident" button.
+    """
+    active = [(inc, clocks) for inc, clocks in summaries_with_clocks if _is_active(inc)]
+    active.sort(key=lambda pair: (-_rank(pair[0]), -int(pair[0].number)))
+    blocks: list[Block] = [
+        header(msg.HOME_TITLE),
+        section(msg.HOME_INTRO),
+        actions(
+            [button(msg.BUTTON_DECLARE, action_id=Action.OPEN_DECLARE, value="home",
+                    style="primary")],
+            block_id=BlockId.HOME_ACTIONS,
+        ),
+        divider(),
+    ]
+    room = MAX_VIEW_BLOCKS - _FIXED_BLOCKS
+    for incident, clocks in active[:room]:
+        blocks.append(section(
+            msg.home_incident(incident, next_clock=_next_clock(clocks, now)),
+            block_id=ref_block_id(BlockId.HOME_INCIDENT, int(incident.number)),
+        ))
+    if len(active) > room:
+        blocks.append(context(msg.home_more(len(active) - room)))
+    if not active:
+        blocks.append(section(msg.HOME_EMPTY))
+    return {"type": "home", "callback_id": View.HOME.value, "blocks": blocks}
+
+
+def _is_active(incident: Any) -> bool:
+    return str(getattr(incident, "status", "active")) == "active"
+
+
+def _rank(incident: Any) -> int:
+    try:
+        return Severity(str(incident.severity)).rank
+    except ValueError:
+        return 0
+
+
+def _next_clock(clocks: Sequence[Clock], now: datetime) -> str:
+    """The earliest clock still running (overdue ones come first, being earliest)."""
+    running = sorted((c for c in clocks if c.met_at is None), key=lambda c: c.due_at)
+    return msg.clock_line(running[0], now=now) if running else msg.HOME_NO_CLOCK

@@ -1,0 +1,92 @@
+"""Turns recorded timeline events into Slack effects, stored in the command's transaction.
+
+One command gives at most one channel message (all its events described together), plus the
+structural effects: open the channel, invite, post or update the card, post the checklist,
+announce.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Sequence
+
+from bot.adapters.slack import messages
+from bot.adapters.slack.gateway import channel_name
+from bot.domain import events as ev
+from bot.domain.incident import Incident
+from bot.domain.playbook import Catalog
+from bot.services.ports import UnitOfWork
+from bot.siteconfig import SiteConfig
+
+#: Events already visible through the checklist or card when they come with a bigger change.
+_QUIET_WITH_STRUCTURE = (ev.TaskAdded,)
+
+
+class SlackEffects:
+    """The :class:`~bot.services.ports.EffectPlanner` for Slack."""
+
+    def __init__(self, *, site: SiteConfig, catalog: Catalog, wake: threading.Event | None = None) -> None:
+        self.site = site
+        self.catalog = catalog
+        self.wake = wake or threading.Event()
+
+    def plan(self, uow: UnitOfWork, incident: Incident, events: Sequence[ev.Event]) -> None:
+        if not events:
+            return
+        at = events[-1].at
+        add = lambda kind, **payload: uow.outbox.add(kind, payload, at=at, incident=incident.number)  # noqa: E731
+        structural = any(isinstance(e, (ev.IncidentDeclared, ev.StageAdvanced, ev.IncidentReopened))
+                         for e in events)
+        if any(isinstance(e, ev.IncidentDeclared) for e in events):
+            self._plan_opening(incident, add)
+        else:
+            invites = self._invites(incident, events)
+            if invites:
+                add("invite", users=invites)
+            add("update_card")
+        lines = [
+            messages.describe_event(e, incident=incident)
+            for e in events
+            if not isinstance(e, ev.IncidentDeclared)
+            and not (structural and isinstance(e, _QUIET_WITH_STRUCTURE))
+        ]
+        if lines:
+            add("post_message", text="\n".join(lines))
+        if any(isinstance(e, (ev.StageAdvanced, ev.IncidentReopened)) for e in events):
+            add("post_checklist")
+
+    def committed(self) -> None:
+        self.wake.set()
+
+    def _plan_opening(self, incident: Incident, add) -> None:
+        playbook = self.catalog.playbook(incident.crisis_type)
+        level = self.catalog.policy.level(incident.severity)
+        add("open_channel", name=channel_name(incident.number, incident.title),
+            topic=f"{incident.id} · {incident.severity.value} · {playbook.name.en} · {incident.title}",
+            purpose=f"Crisis room for {incident.id}: {incident.title}. Use /crisis help.")
+        users = [incident.declared_by] + [a.user for a in incident.roles.values()]
+        users += self.site.users_for(level.invite)
+        add("invite", users=_slack_users(users))
+        add("post_card")
+        add("post_checklist")
+        if self.site.announce_channel:
+            add("announce", channel=self.site.announce_channel,
+                text=messages.announcement(incident, playbook_name=playbook.name.en))
+
+    def _invites(self, incident: Incident, events: Sequence[ev.Event]) -> list[str]:
+        users: list[str] = []
+        for event in events:
+            if isinstance(event, ev.RoleAssigned):
+                users.append(event.user)
+            elif isinstance(event, ev.SeverityChanged):
+                users += self.site.users_for(self.catalog.policy.level(incident.severity).invite)
+        return _slack_users(users)
+
+
+def _slack_users(users: list[str]) -> list[str]:
+    """Real Slack user ids only (not ``system:…`` actors), without duplicates, in order."""
+    seen: list[str] = []
+    for user in users:
+        if user and not user.startswith("system:") and user not in seen:
+            seen.append(user)
+    return seen

@@ -1,0 +1,43 @@
+"""``crisisbot serve``: HTTP mode under uvicorn, or Socket Mode."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import uvicorn
+
+from bot.bootstrap import build_bot
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def serve(settings: Settings, *, host: str, port: int, socket_mode: bool) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if socket_mode and not settings.slack_app_token:
+        raise SystemExit("--socket-mode needs SLACK_APP_TOKEN (an xapp-… app-level token).")
+    if not settings.slack_bot_token:
+        raise SystemExit("SLACK_BOT_TOKEN is not set.")
+    bot = build_bot(settings)
+    try:
+        if socket_mode:
+            asyncio.run(_socket_mode(bot, settings, host=host, port=port))
+        else:
+            uvicorn.run(bot.web, host=host, port=port, log_level="info", access_log=False)
+    finally:
+        bot.close()
+    return 0
+
+
+async def _socket_mode(bot, settings: Settings, *, host: str, port: int) -> None:
+    """Slack traffic over a WebSocket; /healthz and /metrics still served over HTTP."""
+    from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+    handler = AsyncSocketModeHandler(bot.slack_app, settings.slack_app_token)
+    server = uvicorn.Server(uvicorn.Config(bot.web, host=host, port=port, access_log=False))
+    await handler.connect_async()
+    try:
+        await server.serve()
+    finally:
+        await handler.close_async()

@@ -1,0 +1,85 @@
+"""The site config (``CRISISBOT_CONFIG``, YAML): roster, announce channel, company details.
+
+```yaml
+company: {name: "Acme Shop", contact: "support.acme.example · 400-800-1234"}
+announce_channel: crisis-announce        # channel name or id; omit to skip announcements
+roster:                                  # role -> Slack user ids (the first is the default holder)
+  commander: [U01CMD]
+  comms: [U02COMMS]
+  legal: [U03LEGAL]
+  exec: [U04EXEC]
+```
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.domain.errors import InvalidInput
+from bot.domain.roles import Role
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    company_name: str = "Our company"
+    contact: str = ""
+    announce_channel: str | None = None
+    roster: dict[Role, tuple[str, ...]] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def roles_of(self, user: str) -> frozenset[Role]:
+        return frozenset(role for role, users in self.roster.items() if user in users)
+
+    def users_for(self, roles: tuple[Role, ...] | list[Role]) -> list[str]:
+        users: list[str] = []
+        for role in roles:
+            for user in self.roster.get(role, ()):
+                if user not in users:
+                    users.append(user)
+        return users
+
+    def default_holders(self, roles: tuple[Role, ...] | list[Role]) -> dict[Role, str]:
+        """The first rostered user of each role: who is assigned when an incident opens."""
+        return {role: self.roster[role][0] for role in roles if self.roster.get(role)}
+
+
+def load_site_config(path: Path | None) -> SiteConfig:
+    """Read the site config; ``None`` gives the defaults. Problems raise :class:`InvalidInput`."""
+    if path is None:
+        return SiteConfig()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise InvalidInput(f"site config {path}: {exc}") from None
+    return parse_site_config(data, source=str(path))
+
+
+def parse_site_config(data: Any, *, source: str = "site config") -> SiteConfig:
+    if not isinstance(data, dict):
+        raise InvalidInput(f"{source}: must be a mapping")
+    roster: dict[Role, tuple[str, ...]] = {}
+    for key, users in (data.get("roster") or {}).items():
+        try:
+            role = Role.parse(str(key))
+        except ValueError as exc:
+            raise InvalidInput(f"{source}: roster: {exc}") from None
+        if isinstance(users, str):
+            users = [users]
+        if not isinstance(users, list) or not all(isinstance(u, str) and u for u in users):
+            raise InvalidInput(f"{source}: roster.{key} must be a list of Slack user ids")
+        roster[role] = tuple(users)
+    company = data.get("company") or {}
+    if not isinstance(company, dict):
+        raise InvalidInput(f"{source}: company must be a mapping with name and contact")
+    announce = data.get("announce_channel")
+    return SiteConfig(
+        company_name=str(company.get("name") or "Our company"),
+        contact=str(company.get("contact") or ""),
+        announce_channel=str(announce).lstrip("#") if announce else None,
+        roster=roster,
+        raw=data,
+    )
