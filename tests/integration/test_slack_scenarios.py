@@ -310,3 +310,31 @@ def test_rate_limited_effects_wait_for_retry_after(world, clock):
     clock.advance(seconds=2)
     world.bot.gateway.drain()
     assert sum("rate limited note" in t for t in world.texts()) == 1
+
+
+def test_taken_channel_name_gets_a_suffix(world):
+    world.emulator.add_channel("inc-1-checkout-failing-for-card-payments", members=["ULEAD"])
+    world.declare()
+    place = world.bot.gateway.store.place(1)
+    assert place.channel_name == "inc-1-checkout-failing-for-card-payments-2"
+    assert world.messages()[0]["pinned"]
+
+
+def test_channel_names_are_slugged_and_at_most_80_characters():
+    from bot.adapters.slack.gateway import channel_name
+
+    assert channel_name(12, "Café: 50% OFF!! — 限时") == "inc-12-caf-50-off"
+    long = channel_name(3, "word " * 40)
+    assert len(long) <= 80 and long.startswith("inc-3-word-word") and not long.endswith("-")
+    assert channel_name(4, "限时") == "inc-4"
+
+
+def test_healthz_and_metrics(world):
+    import httpx
+
+    health = httpx.get(world.server.url + "/healthz")
+    assert health.status_code == 200 and health.json() == {"status": "ok"}
+    world.declare()
+    metrics = httpx.get(world.server.url + "/metrics").text
+    assert "crisisbot_slack_ack_seconds_count" in metrics
+    assert "crisisbot_outbox_pending 0.0" in metrics

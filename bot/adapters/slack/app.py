@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import blocks, commands as c
@@ -23,7 +24,23 @@ log = logging.getLogger(__name__)
 
 def build_app(*, handler: CommandHandler, client: AsyncWebClient, signing_secret: str) -> AsyncApp:
     """Create the bolt app with every listener registered (nothing happens at import time)."""
-    app = AsyncApp(client=client, signing_secret=signing_secret, ignoring_self_events_enabled=True)
+    identity: dict[str, Any] = {}
+
+    async def authorize(enterprise_id, team_id, logger, **_: Any) -> AuthorizeResult:
+        # Single workspace: the token is known, so requests are never refused because
+        # auth.test cannot be reached (Slack down must not mean commands unanswered).
+        if "bot_user_id" not in identity:
+            try:
+                found = await client.auth_test()
+                identity.update(bot_user_id=found.get("user_id"), bot_id=found.get("bot_id"))
+            except Exception:  # noqa: BLE001 - retried on the next request
+                pass
+        return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id,
+                               bot_token=client.token, bot_user_id=identity.get("bot_user_id"),
+                               bot_id=identity.get("bot_id"))
+
+    app = AsyncApp(client=client, signing_secret=signing_secret, authorize=authorize,
+                   ignoring_self_events_enabled=True)
 
     async def run(fn, *args, **kwargs) -> Reply:
         try:
@@ -87,7 +104,11 @@ def build_app(*, handler: CommandHandler, client: AsyncWebClient, signing_secret
             if action.get("value"):
                 number, task_no = decode_ref(action["value"])
             else:  # selects carry the reference in their block_id
-                _, number, task_no = decode_block_ref(action.get("block_id", ""))
+                block_id = action.get("block_id", "")
+                try:
+                    number, task_no = decode_ref(block_id)
+                except ValueError:
+                    _, number, task_no = decode_block_ref(block_id)
         except ValueError:
             await respond(response_type="ephemeral", replace_original=False,
                           text=":warning: This button is out of date; use `/crisis status`.")

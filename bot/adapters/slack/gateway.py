@@ -57,7 +57,7 @@ class Pacer:
     """Per-channel token bucket: ``burst`` messages at once, then one per ``pace`` seconds."""
 
     pace: float = 1.0
-    burst: int = 3
+    burst: int = 1
     clock: Callable[[], float] = time.monotonic
     _state: dict[str, tuple[float, float]] = field(default_factory=dict)
 
@@ -176,15 +176,16 @@ class SlackGateway:
             effect.id, attempts=attempts, at=self.clock() + timedelta(seconds=delay), error=reason
         )
 
-    def _paced(self, channel: str) -> None:
+    def _post(self, channel: str, **kwargs: Any) -> dict[str, Any]:
         wait = self.pacer.wait_time(channel)
         if wait > 0:
             self.sleep(wait)
-        self.pacer.take(channel)
-
-    def _post(self, channel: str, **kwargs: Any) -> dict[str, Any]:
-        self._paced(channel)
-        return self.client.chat_postMessage(channel=channel, **kwargs).data  # type: ignore[return-value]
+        try:
+            return self.client.chat_postMessage(channel=channel, **kwargs).data  # type: ignore[return-value]
+        finally:
+            # Counted when Slack has answered, so network jitter can never squeeze two
+            # messages into one pacing interval.
+            self.pacer.take(channel)
 
     def _channel(self, effect: Effect) -> str:
         place = self.store.place(effect.incident) if effect.incident is not None else None
@@ -267,7 +268,7 @@ class SlackGateway:
         assert number is not None
         channel = self._channel(effect)
         incident = self.incidents.get(number)
-        posted = self._post(channel, **blocks.stage_checklist(incident))
+        posted = self._post(channel, **blocks.stage_checklist(incident, now=self.clock()))
         self.store.set_message(number, checklist_ts=posted["ts"])
 
     def _do_post_message(self, effect: Effect) -> None:

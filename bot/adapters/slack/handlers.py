@@ -102,10 +102,11 @@ class CommandHandler:
             return self.status(number)
         if isinstance(cmd, c.Timeline):
             incident = svc.get(number)
-            view = blocks.timeline_blocks(svc.timeline(number), incident=incident)
+            view = blocks.timeline_blocks(svc.timeline(number), incident=incident,
+                                          limit=cmd.limit or 20)
             return Reply(view["text"], view["blocks"])
         if isinstance(cmd, c.Stage) and not cmd.advance:
-            view = blocks.stage_checklist(svc.get(number))
+            view = blocks.stage_checklist(svc.get(number), now=self.clock())
             return Reply(view["text"], view["blocks"])
         outcome = self._change(svc, cmd, number, actor, key)
         if outcome.duplicate:

@@ -11,6 +11,7 @@ import threading
 from typing import Sequence
 
 from bot.adapters.slack import messages
+from bot.adapters.slack.escape import escape_mrkdwn
 from bot.adapters.slack.gateway import channel_name
 from bot.domain import events as ev
 from bot.domain.incident import Incident
@@ -61,9 +62,10 @@ class SlackEffects:
     def _plan_opening(self, incident: Incident, add) -> None:
         playbook = self.catalog.playbook(incident.crisis_type)
         level = self.catalog.policy.level(incident.severity)
+        title = escape_mrkdwn(incident.title)
         add("open_channel", name=channel_name(incident.number, incident.title),
-            topic=f"{incident.id} · {incident.severity.value} · {playbook.name.en} · {incident.title}",
-            purpose=f"Crisis room for {incident.id}: {incident.title}. Use /crisis help.")
+            topic=f"{incident.id} · {incident.severity.value} · {playbook.name.en} · {title}",
+            purpose=f"Crisis room for {incident.id}: {title}. Use /crisis help.")
         users = [incident.declared_by] + [a.user for a in incident.roles.values()]
         users += self.site.users_for(level.invite)
         add("invite", users=_slack_users(users))

@@ -1,0 +1,127 @@
+"""P1 and P6: signed `/crisis status` → HTTP ack latency with 50 concurrent clients, and the
+largest per-channel message rate the Slack emulator saw while the bot sent a burst.
+
+    python bench/ack_latency.py [--clients 50] [--requests 20] [--notes 10]
+
+The bot runs as a real `crisisbot serve` child process (SQLite in a temporary directory, real
+pacing of 1 message/s/channel); the Slack emulator and the clients (asyncio + httpx) run in
+this process. Everything stays on this machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import httpx  # noqa: E402
+import yaml  # noqa: E402
+
+from bot.sandbox.driver import SlackDriver, sign  # noqa: E402
+from bot.sandbox.emulator import SlackEmulator  # noqa: E402
+from tests.integration.processes import ServeProcess, free_port  # noqa: E402
+
+
+async def load(url: str, emulator: SlackEmulator, secret: str, channel: str, *, clients: int,
+               requests: int, interval: float = 0.0) -> list[float]:
+    """``clients`` concurrent clients, each sending ``requests`` commands back to back
+    (``interval`` 0: a closed loop that measures saturation) or one every ``interval``
+    seconds with a random phase (people typing commands)."""
+    latencies: list[float] = []
+    start = asyncio.Event()
+
+    async def client(http: httpx.AsyncClient) -> None:
+        await start.wait()
+        if interval:
+            await asyncio.sleep(random.uniform(0, interval))
+        for _ in range(requests):
+            tick = time.perf_counter()
+            body = urlencode({
+                "team_id": "T0EMU", "channel_id": channel, "user_id": "ULEAD", "command": "/crisis",
+                "text": "status", "response_url": emulator.new_response_url(channel=channel, user="ULEAD"),
+                "trigger_id": emulator.new_trigger_id(),
+            }).encode()
+            ts = str(int(time.time()))
+            headers = {"Content-Type": "application/x-www-form-urlencoded",
+                       "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sign(secret, ts, body)}
+            began = time.perf_counter()
+            response = await http.post(url, content=body, headers=headers)
+            latencies.append(time.perf_counter() - began)
+            assert response.status_code == 200, response.text
+            if interval:
+                await asyncio.sleep(max(0.0, interval - (time.perf_counter() - tick)))
+
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as http:
+        tasks = [asyncio.create_task(client(http)) for _ in range(clients)]
+        start.set()
+        await asyncio.gather(*tasks)
+    return latencies
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=20, help="requests per client")
+    parser.add_argument("--notes", type=int, default=10, help="channel messages in the burst")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp, SlackEmulator() as emulator:
+        emulator.add_user("ULEAD", name="lead")
+        general = emulator.add_channel("general", members=["ULEAD", "UBOT"])
+        config = Path(tmp) / "crisisbot.yaml"
+        config.write_text(yaml.safe_dump({"roster": {}}), encoding="utf-8")
+        secret = secrets.token_hex(16)
+        port = free_port()
+        env = {**os.environ, "CRISISBOT_DATABASE_URL": f"sqlite:///{tmp}/bench.db",
+               "SLACK_API_URL": emulator.api_url, "SLACK_BOT_TOKEN": emulator.token,
+               "SLACK_SIGNING_SECRET": secret, "CRISISBOT_CONFIG": str(config)}
+        server = ServeProcess(env, port)
+        driver = SlackDriver(bot_url=f"http://127.0.0.1:{port}", emulator=emulator, signing_secret=secret)
+        try:
+            driver.replied(lambda: driver.command("declare Bench incident sev:A type:service_logistics",
+                                                  user="ULEAD", channel=general))
+            assert emulator.wait_for(lambda: any(c["name"].startswith("inc-1") for c in emulator.channels()))
+            channel = next(c["id"] for c in emulator.channels() if c["name"].startswith("inc-1"))
+            url = f"http://127.0.0.1:{port}/slack/events"
+            asyncio.run(load(url, emulator, secret, channel, clients=2, requests=5))  # warm-up
+            print(f"P1 ack latency of signed /crisis status, {args.clients} concurrent clients "
+                  "(target p99 <= 100 ms):")
+            for label, interval in (("one command per client per second", 1.0),
+                                    ("closed loop, back to back (saturation)", 0.0)):
+                began = time.perf_counter()
+                latencies = sorted(asyncio.run(load(
+                    url, emulator, secret, channel, clients=args.clients, requests=args.requests,
+                    interval=interval)))
+                elapsed = time.perf_counter() - began
+                p50 = statistics.median(latencies) * 1000
+                p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000
+                print(f"   {label}: {len(latencies)} requests, p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
+                      f"max {latencies[-1] * 1000:.1f} ms, {len(latencies) / elapsed:.0f} req/s")
+
+            before = len(emulator.messages(channel))
+            began = time.perf_counter()
+            for i in range(args.notes):
+                driver.replied(lambda i=i: driver.command(f"note burst {i}", user="ULEAD", channel=channel))
+            assert emulator.wait_for(lambda: len(emulator.messages(channel)) >= before + args.notes, timeout=120)
+            elapsed = time.perf_counter() - began
+            rate = emulator.max_channel_rate(window=1.0)
+            print(f"P6 pacing: {args.notes} commands in a burst → {args.notes} channel messages delivered in "
+                  f"{elapsed:.1f} s; largest per-channel rate in any 1 s window {rate:.2f} msg/s (target <= 1)")
+        finally:
+            driver.close()
+            server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
