@@ -10,7 +10,6 @@ from typing import Any, Callable
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk import WebClient
-from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import Engine
 from starlette.applications import Starlette
 
@@ -104,8 +103,8 @@ def build_bot(
     gateway.wake = wake
     handler = CommandHandler(incidents=core.incidents, store=store, catalog=core.catalog,
                              site=site, clock=clock)
-    async_client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
-    app = build_app(handler=handler, client=async_client, signing_secret=settings.slack_signing_secret)
+    app = build_app(handler=handler, api_url=settings.slack_api_url,
+                    bot_token=settings.slack_bot_token, signing_secret=settings.slack_signing_secret)
     metrics = Metrics(store=store)
     running: dict[str, Any] = {}
 

@@ -22,8 +22,13 @@ from bot.adapters.slack.ids import Action, Shortcut, View, decode_block_ref, dec
 log = logging.getLogger(__name__)
 
 
-def build_app(*, handler: CommandHandler, client: AsyncWebClient, signing_secret: str) -> AsyncApp:
+def build_app(
+    *, handler: CommandHandler, api_url: str, bot_token: str | None, signing_secret: str
+) -> AsyncApp:
     """Create the bolt app with every listener registered (nothing happens at import time)."""
+    # No token on the app's client: bolt hands each listener a client carrying the token
+    # returned by ``authorize`` below.
+    client = AsyncWebClient(base_url=api_url)
     identity: dict[str, Any] = {}
 
     async def authorize(enterprise_id, team_id, logger, **_: Any) -> AuthorizeResult:
@@ -31,12 +36,12 @@ def build_app(*, handler: CommandHandler, client: AsyncWebClient, signing_secret
         # auth.test cannot be reached (Slack down must not mean commands unanswered).
         if "bot_user_id" not in identity:
             try:
-                found = await client.auth_test()
+                found = await client.auth_test(token=bot_token)
                 identity.update(bot_user_id=found.get("user_id"), bot_id=found.get("bot_id"))
             except Exception:  # noqa: BLE001 - retried on the next request
                 pass
         return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id,
-                               bot_token=client.token, bot_user_id=identity.get("bot_user_id"),
+                               bot_token=bot_token, bot_user_id=identity.get("bot_user_id"),
                                bot_id=identity.get("bot_id"))
 
     app = AsyncApp(client=client, signing_secret=signing_secret, authorize=authorize,
