@@ -84,12 +84,6 @@ class OutboxStore:
                 select(func.count()).select_from(OutboxRow).where(OutboxRow.status == "pending")
             ).scalar_one()
 
-    def oldest_pending(self) -> datetime | None:
-        with self._sessions() as session:
-            return session.execute(
-                select(func.min(OutboxRow.created_at)).where(OutboxRow.status == "pending")
-            ).scalar_one()
-
     def _update(self, effect_id: int, **values: Any) -> None:
         with self._sessions() as session, session.begin():
             session.execute(update(OutboxRow).where(OutboxRow.id == effect_id).values(**values))
