@@ -116,3 +116,20 @@ def clock() -> FakeClock:
 @pytest.fixture
 def service(engine, catalog: Catalog, clock: FakeClock) -> IncidentService:
     return IncidentService(uow_factory=uow_factory(engine), catalog=catalog, clock=clock)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Say how many database tests ran on each engine, so the CI log shows both."""
+    counts: dict[str, dict[str, int]] = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            node = getattr(report, "nodeid", "")
+            for engine in ("sqlite", "postgres"):
+                if node.endswith(f"[{engine}]") or f"[{engine}-" in node:
+                    counts.setdefault(engine, {}).setdefault(outcome, 0)
+                    counts[engine][outcome] += 1
+    if counts:
+        terminalreporter.section("database engines")
+        for engine, by_outcome in sorted(counts.items()):
+            summary = ", ".join(f"{n} {o}" for o, n in sorted(by_outcome.items()))
+            terminalreporter.write_line(f"{engine}: {summary}")
