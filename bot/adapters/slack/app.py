@@ -76,25 +76,24 @@ def build_app(
 
     # ------------------------------------------------------------------ buttons
 
-    @app.action(str(Action.TASK_DONE))
-    async def task_done(ack, body, action, respond) -> None:
-        await ack()
-        await _button(body, action, respond, lambda n, t: c.TaskDone(no=t, incident=n))
+    # Buttons: each turns (incident, task) from the button's value into a command.
+    buttons = {
+        Action.TASK_DONE: lambda n, t: c.TaskDone(no=t, incident=n),
+        Action.STAGE_NEXT: lambda n, t: c.Stage(advance=True, force=False, incident=n),
+        Action.STAGE_FORCE: lambda n, t: c.Stage(advance=True, force=True, incident=n),
+        Action.SHOW_STATUS: lambda n, t: c.Stage(advance=False, force=False, incident=n),
+    }
 
-    @app.action(str(Action.STAGE_NEXT))
-    async def stage_next(ack, body, action, respond) -> None:
-        await ack()
-        await _button(body, action, respond, lambda n, t: c.Stage(advance=True, force=False, incident=n))
+    def button_listener(make):
+        # A closure, not a default argument: bolt fills every listener parameter by name.
+        async def on_button(ack, body, action, respond) -> None:
+            await ack()
+            await _button(body, action, respond, make)
 
-    @app.action(str(Action.STAGE_FORCE))
-    async def stage_force(ack, body, action, respond) -> None:
-        await ack()
-        await _button(body, action, respond, lambda n, t: c.Stage(advance=True, force=True, incident=n))
+        return on_button
 
-    @app.action(str(Action.SHOW_STATUS))
-    async def show_status(ack, body, action, respond) -> None:
-        await ack()
-        await _button(body, action, respond, lambda n, t: c.Stage(advance=False, force=False, incident=n))
+    for action_id, make in buttons.items():
+        app.action(str(action_id))(button_listener(make))
 
     @app.action(str(Action.TASK_ASSIGN))
     async def task_assign(ack, body, action, respond) -> None:
