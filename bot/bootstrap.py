@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from starlette.applications import Starlette
 
 from bot.adapters.db import make_engine, upgrade
+from bot.adapters.db.leader import LeaderLock
 from bot.adapters.db.outbox import OutboxStore
 from bot.adapters.db.uow import session_factory, uow_factory
 from bot.adapters.playbooks import bundled_playbooks_dir, load_catalog
@@ -98,14 +99,16 @@ def build_bot(
     core.incidents.planners = (planner,)
     store = OutboxStore(session_factory(core.engine))
     sync_client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
+    metrics = Metrics(store=store, engine=core.engine, clock=clock)
     gateway = SlackGateway(store=store, client=sync_client, incidents=core.incidents,
-                           catalog=core.catalog, clock=clock, pacer=pacer)
+                           catalog=core.catalog, clock=clock, pacer=pacer,
+                           leader=LeaderLock(core.engine, "slack-outbox"),
+                           on_api_error=metrics.slack_api_error)
     gateway.wake = wake
     handler = CommandHandler(incidents=core.incidents, store=store, catalog=core.catalog,
                              site=site, clock=clock)
     app = build_app(handler=handler, api_url=settings.slack_api_url,
                     bot_token=settings.slack_bot_token, signing_secret=settings.slack_signing_secret)
-    metrics = Metrics(store=store)
     running: dict[str, Any] = {}
 
     def startup() -> None:

@@ -5,9 +5,19 @@ from __future__ import annotations
 import asyncio
 import time
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Callable
+from datetime import datetime, timezone
+from typing import Any, AsyncIterator, Callable, Iterator
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy import Engine, text
@@ -17,12 +27,18 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.adapters.db.outbox import OutboxStore
+from bot.adapters.db.stats import open_by_severity
 
 
 class Metrics:
-    """Prometheus metrics of one app instance (its own registry, so tests can build many)."""
+    """Prometheus metrics of one app instance (its own registry, so tests can build many).
 
-    def __init__(self, *, store: OutboxStore) -> None:
+    Gauges that describe stored state (open incidents, outbox depth and age) are read from the
+    database when scraped, so every replica reports the same truth.
+    """
+
+    def __init__(self, *, store: OutboxStore, engine: Engine,
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
         self.registry = CollectorRegistry()
         self.ack_latency = Histogram(
             "crisisbot_slack_ack_seconds", "Time from receiving a Slack request to answering it",
@@ -31,6 +47,39 @@ class Metrics:
         depth = Gauge("crisisbot_outbox_pending", "Slack effects waiting for delivery",
                       registry=self.registry)
         depth.set_function(store.pending_count)
+        age = Gauge("crisisbot_outbox_oldest_age_seconds",
+                    "Age of the oldest Slack effect waiting for delivery (0 when none)",
+                    registry=self.registry)
+        age.set_function(lambda: store.oldest_pending_age(clock()))
+        self.slack_api_errors = Counter(
+            "crisisbot_slack_api_errors", "Slack Web API calls that failed, by method and error",
+            ["method", "error"], registry=self.registry,
+        )
+        self.registry.register(_OpenIncidents(engine))
+
+    def slack_api_error(self, method: str, error: str) -> None:
+        self.slack_api_errors.labels(method=method, error=error[:40]).inc()
+
+
+class _OpenIncidents(Collector):
+    """``crisisbot_incidents_open{severity="S"}``: incidents not yet resolved, by severity."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def describe(self) -> list[GaugeMetricFamily]:
+        return [self._family()]
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = self._family()
+        for severity, count in sorted(open_by_severity(self.engine).items()):
+            family.add_metric([severity], count)
+        yield family
+
+    @staticmethod
+    def _family() -> GaugeMetricFamily:
+        return GaugeMetricFamily("crisisbot_incidents_open", "Open incidents by severity",
+                                 labels=["severity"])
 
 
 def build_web(

@@ -84,6 +84,14 @@ class OutboxStore:
                 select(func.count()).select_from(OutboxRow).where(OutboxRow.status == "pending")
             ).scalar_one()
 
+    def oldest_pending_age(self, now: datetime) -> float:
+        """Seconds since the oldest pending effect was recorded; 0 when nothing waits."""
+        with self._sessions() as session:
+            oldest = session.execute(
+                select(func.min(OutboxRow.created_at)).where(OutboxRow.status == "pending")
+            ).scalar_one()
+        return max(0.0, (now - oldest).total_seconds()) if oldest else 0.0
+
     def _update(self, effect_id: int, **values: Any) -> None:
         with self._sessions() as session, session.begin():
             session.execute(update(OutboxRow).where(OutboxRow.id == effect_id).values(**values))

@@ -21,6 +21,7 @@ from typing import Any, Callable
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.adapters.db.leader import LeaderLock
 from bot.adapters.db.outbox import Effect, OutboxStore
 from bot.adapters.slack import blocks
 from bot.domain.playbook import Catalog
@@ -90,6 +91,8 @@ class SlackGateway:
         clock: Callable[[], datetime],
         pacer: Pacer | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        leader: LeaderLock | None = None,
+        on_api_error: Callable[[str, str], None] | None = None,
     ) -> None:
         self.store = store
         self.client = client
@@ -98,6 +101,8 @@ class SlackGateway:
         self.clock = clock
         self.pacer = pacer or Pacer()
         self.sleep = sleep
+        self.leader = leader
+        self.on_api_error = on_api_error
         self.wake = threading.Event()
         self._lock = threading.Lock()
 
@@ -107,12 +112,15 @@ class SlackGateway:
         """Deliver every effect that is due now; returns how many were delivered.
 
         Effects of one incident go strictly in order: one waiting for a retry holds back the
-        ones recorded after it.
+        ones recorded after it. With a ``leader`` lock, only the replica holding it delivers,
+        and it checks it still does before each effect.
         """
         with self._lock:
             delivered = 0
             held: set[int | None] = set()
             for effect in self.store.pending():
+                if self.leader is not None and not self.leader.held():
+                    break
                 key = effect.incident
                 if key in held:
                     continue
@@ -134,6 +142,8 @@ class SlackGateway:
                 log.exception("outbox drain failed; retrying")
             self.wake.wait(timeout=poll)
             self.wake.clear()
+        if self.leader is not None:
+            self.leader.release()
 
     def start(self) -> tuple[threading.Thread, threading.Event]:
         stop = threading.Event()
@@ -154,6 +164,8 @@ class SlackGateway:
         except SlackApiError as exc:
             error = str(exc.response.get("error", "")) if exc.response is not None else ""
             status = exc.response.status_code if exc.response is not None else 0
+            if self.on_api_error is not None:
+                self.on_api_error(_api_method(exc), error or str(status))
             if status == 429:
                 retry_after = float(exc.response.headers.get("Retry-After", "1") or 1)
                 self._retry(effect, attempts, retry_after, f"429 rate limited ({effect.kind})")
@@ -282,6 +294,12 @@ class SlackGateway:
         if place is not None:
             text += f" → <#{place.channel_id}>"
         self._post(effect.payload["channel"], text=text)
+
+
+def _api_method(exc: SlackApiError) -> str:
+    """``chat.postMessage`` from the failed response's URL (``unknown`` if it has none)."""
+    url = getattr(exc.response, "api_url", "") or ""
+    return url.rstrip("/").rsplit("/", 1)[-1] or "unknown"
 
 
 def _backoff(attempts: int) -> float:
