@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 
 import uvicorn
 
 from bot.bootstrap import build_bot
+from bot.logs import configure_logging
 from bot.settings import Settings
-
-log = logging.getLogger(__name__)
 
 
 def serve(settings: Settings, *, host: str, port: int, socket_mode: bool) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(secrets=settings.secret_values())
     if socket_mode and not settings.slack_app_token:
         raise SystemExit("--socket-mode needs SLACK_APP_TOKEN (an xapp-… app-level token).")
     if not settings.slack_bot_token:
@@ -24,7 +22,7 @@ def serve(settings: Settings, *, host: str, port: int, socket_mode: bool) -> int
         if socket_mode:
             asyncio.run(_socket_mode(bot, settings, host=host, port=port))
         else:
-            uvicorn.run(bot.web, host=host, port=port, log_level="info", access_log=False)
+            uvicorn.run(bot.web, host=host, port=port, log_config=None, access_log=False)
     finally:
         bot.close()
     return 0
@@ -35,7 +33,8 @@ async def _socket_mode(bot, settings: Settings, *, host: str, port: int) -> None
     from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
     handler = AsyncSocketModeHandler(bot.slack_app, settings.slack_app_token)
-    server = uvicorn.Server(uvicorn.Config(bot.web, host=host, port=port, access_log=False))
+    server = uvicorn.Server(uvicorn.Config(bot.web, host=host, port=port, log_config=None,
+                                                access_log=False))
     await handler.connect_async()
     try:
         await server.serve()

@@ -17,7 +17,7 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
 @dataclass(frozen=True)
 class Settings:
-    database_url: str = DEFAULT_DATABASE_URL
+    database_url: str = field(default=DEFAULT_DATABASE_URL, repr=False)  # may hold a password
     slack_api_url: str = DEFAULT_SLACK_API_URL
     slack_bot_token: str | None = field(default=None, repr=False)
     slack_signing_secret: str | None = field(default=None, repr=False)
@@ -50,6 +50,23 @@ class Settings:
             config_path=Path(config) if config else None,
             playbooks_dir=Path(playbooks) if playbooks else None,
         )
+
+    def secret_values(self) -> list[str]:
+        """Every configured secret, for the log redactor (the database password included)."""
+        values = [self.slack_bot_token, self.slack_signing_secret, self.slack_app_token,
+                  self.monitor_secret]
+        password = _url_password(self.database_url)
+        return [v for v in (*values, password) if v]
+
+
+def _url_password(url: str) -> str | None:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).password
+    except ArgumentError:
+        return None
 
 
 def read_dotenv(path: Path) -> dict[str, str]:

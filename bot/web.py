@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
+import uuid
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from typing import Any, AsyncIterator, Callable, Iterator
@@ -22,12 +24,14 @@ from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy import Engine, text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.adapters.db.outbox import OutboxStore
 from bot.adapters.db.stats import open_by_severity
+from bot.logs import log_context
 
 
 class Metrics:
@@ -82,6 +86,32 @@ class _OpenIncidents(Collector):
                                  labels=["severity"])
 
 
+class RequestIds:
+    """ASGI middleware: every HTTP request gets an id (``X-Request-Id`` if the caller sent a
+    sane one, else a new one), carried by its log lines and echoed in the response."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
+        request_id = given if _SANE_ID.fullmatch(given) else uuid.uuid4().hex[:16]
+
+        async def send_with_id(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+            await send(message)
+
+        with log_context(request_id=request_id):
+            await self.app(scope, receive, send_with_id)
+
+
+_SANE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
 def build_web(
     *,
     app: AsyncApp,
@@ -131,4 +161,5 @@ def build_web(
             Route("/metrics", metrics_endpoint, methods=["GET"]),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(RequestIds)],
     )

@@ -25,6 +25,7 @@ from bot.adapters.db.leader import LeaderLock
 from bot.adapters.db.outbox import Effect, OutboxStore
 from bot.adapters.slack import blocks
 from bot.domain.playbook import Catalog
+from bot.logs import log_context
 from bot.services import IncidentService
 
 log = logging.getLogger(__name__)
@@ -154,6 +155,11 @@ class SlackGateway:
     # ------------------------------------------------------------------ delivery
 
     def _deliver(self, effect: Effect) -> bool:
+        incident = f"INC-{effect.incident}" if effect.incident is not None else None
+        with log_context(incident=incident, effect=effect.id):
+            return self._deliver_now(effect)
+
+    def _deliver_now(self, effect: Effect) -> bool:
         attempts = effect.attempts + 1
         try:
             handler = getattr(self, f"_do_{effect.kind}")

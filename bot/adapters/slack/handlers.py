@@ -18,6 +18,7 @@ from bot.adapters.slack import blocks, commands as c, messages
 from bot.domain.clocks import all_clocks
 from bot.domain.errors import DomainError, InvalidInput
 from bot.domain.roles import Actor, Role
+from bot.logs import bind_log_context
 from bot.domain.playbook import Catalog
 from bot.services import IncidentService, Outcome
 from bot.siteconfig import SiteConfig
@@ -71,13 +72,13 @@ class CommandHandler:
 
     def incident_for(self, command: Any, channel_id: str | None) -> int:
         number = getattr(command, "incident", None)
-        if number is not None:
-            return number
-        found = self.store.incident_for_channel(channel_id) if channel_id else None
-        if found is None:
+        if number is None and channel_id:
+            number = self.store.incident_for_channel(channel_id)
+        if number is None:
             raise InvalidInput("Run this inside an incident channel, or name the incident: "
                                "`/crisis INC-7 status`.")
-        return found
+        bind_log_context(incident=f"INC-{number}")
+        return number
 
     def handle(self, command: Any, *, user_id: str, channel_id: str | None,
                key: str | None = None) -> Reply:
