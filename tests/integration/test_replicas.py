@@ -102,3 +102,26 @@ def test_two_dispatching_replicas_deliver_every_message_once(tmp_path, clock, pg
         assert sum(bool(re.search(rf"replica check {i}\b", t)) for t in texts) == 1, i
     assert len(world.emulator.requests("conversations.create")) == 1
     assert sum(1 for m in world.messages() if m.get("pinned")) == 1
+
+
+def test_replicas_starting_together_migrate_an_empty_database_once(pg_server):
+    import uuid
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import create_engine
+
+    from bot.adapters.db.migrate import head_revision, upgrade
+
+    name = f"empty_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(pg_server.url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    engines = [make_engine(pg_server.url(name)) for _ in range(4)]
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            revisions = list(pool.map(upgrade, engines))
+        assert revisions == [head_revision(engines[0])] * 4
+    finally:
+        for engine in engines:
+            engine.dispose()

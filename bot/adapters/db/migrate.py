@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -20,10 +20,28 @@ def _config(engine: Engine) -> Config:
     return config
 
 
+#: Advisory-lock key held while migrating, so replicas starting together migrate one at a time.
+MIGRATION_LOCK = (0x0C15, 1)
+
+
 def upgrade(engine: Engine, revision: str = "head") -> str:
-    """Upgrade the schema to ``revision``; returns the revision now applied."""
+    """Upgrade the schema to ``revision``; returns the revision now applied.
+
+    On PostgreSQL a session advisory lock serialises concurrent upgrades (two replicas starting
+    at once): the second waits, then finds nothing left to do.
+    """
     config = _config(engine)
-    command.upgrade(config, revision)
+    if engine.dialect.name != "postgresql":
+        command.upgrade(config, revision)
+        return current_revision(engine) or ""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as lock:
+        lock.execute(text("SELECT pg_advisory_lock(:a, :b)"),
+                     {"a": MIGRATION_LOCK[0], "b": MIGRATION_LOCK[1]})
+        try:
+            command.upgrade(config, revision)
+        finally:
+            lock.execute(text("SELECT pg_advisory_unlock(:a, :b)"),
+                         {"a": MIGRATION_LOCK[0], "b": MIGRATION_LOCK[1]})
     return current_revision(engine) or ""
 
 
