@@ -7,6 +7,9 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
 from bot.settings import Settings
 
 DESCRIPTION = """\
@@ -78,7 +81,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         "playbooks": _playbooks,
         "incidents": _incidents,
     }[args.command]
-    return handler(args, settings)
+    try:
+        return handler(args, settings)
+    except OperationalError as exc:
+        print(f"crisisbot: cannot reach the database {safe_url(settings.database_url)}: "
+              f"{_first_line(exc.orig or exc)}", file=sys.stderr)
+        return 2
+
+
+def safe_url(url: str) -> str:
+    """The database URL with its password hidden, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(unparsable URL)"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else exc.__class__.__name__
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
