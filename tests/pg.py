@@ -43,6 +43,7 @@ class PgServer:
     datadir: Path | None = None
     bindir: Path | None = None
     run_as: str | None = None
+    options: str = ""
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://{self.user}@{self.host}:{self.port}/{database}"
@@ -59,6 +60,17 @@ class PgServer:
                 self._run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "immediate", "stop")
             finally:
                 shutil.rmtree(self.datadir.parent, ignore_errors=True)
+
+    def pause(self) -> None:
+        """Stop the server (fast shutdown: open sessions are cut), keeping its data."""
+        assert self.datadir and self.bindir
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
+        """Start the server stopped by ``pause`` again, on the same port."""
+        assert self.datadir and self.bindir
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-o", self.options, "-w",
+                  "-l", str(self.datadir.parent / "server.log"), "start")
 
     def restart(self) -> None:
         """Stop and start the same cluster (used to test recovery from a database outage)."""
@@ -84,6 +96,7 @@ def start_pg() -> PgServer:
                 "-E", "UTF8", "--no-sync")
     options = (f"-c listen_addresses=127.0.0.1 -c port={server.port} -c fsync=off "
                f"-c unix_socket_directories={base} -c max_connections=200")
+    server.options = options
     server._run(str(bindir / "pg_ctl"), "-D", str(datadir), "-o", options, "-w",
                 "-l", str(base / "server.log"), "start")
     return server
