@@ -1,0 +1,67 @@
+"""PostgreSQL goes away while `crisisbot serve` runs: requests in the gap fail cleanly, and
+service resumes by itself once the database is back (no restart of the bot)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.adapters.db import make_engine, upgrade
+from tests.integration.processes import free_port
+from tests.pg import start_pg
+from tests.resilience.test_crash_restart import wait_for_card
+
+
+@pytest.fixture
+def own_pg():
+    """A private cluster, so stopping it cannot disturb the other tests' databases."""
+    server = start_pg()
+    try:
+        admin = create_engine(server.url(), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text('CREATE DATABASE "crisisbot"'))
+        admin.dispose()
+        engine = make_engine(server.url("crisisbot"))
+        upgrade(engine)
+        engine.dispose()
+        yield server
+    finally:
+        server.stop()
+
+
+def test_database_outage_fails_requests_cleanly_and_service_resumes_by_itself(site, own_pg):
+    port = free_port()
+    bot = site.serve(own_pg.url("crisisbot"), port)
+    base = f"http://127.0.0.1:{port}"
+    driver = site.driver(base)
+
+    def run(text: str, channel: str) -> httpx.Response:
+        reply = driver.replied(lambda: driver.command(text, user="ULEAD", channel=channel))
+        return reply
+
+    try:
+        run("declare Warehouse system down sev:A type:service_logistics", site.general)
+        channel = wait_for_card(site, "inc-1-warehouse-system-down")
+
+        own_pg.pause()
+        assert httpx.get(base + "/healthz").status_code == 503
+        during = run("note written while the database is down", channel)
+        assert during.status_code == 200                   # Slack got its ack in time
+        answer = site.emulator.response_url_posts()[-1]["payload"]
+        assert answer["response_type"] == "ephemeral"
+        assert "cannot reach its database" in answer["text"]
+        assert "nothing was changed" in answer["text"]
+
+        own_pg.resume()
+        assert httpx.get(base + "/healthz").status_code == 200
+        run("note written after the database came back", channel)
+        assert ":white_check_mark:" in site.emulator.response_url_posts()[-1]["payload"]["text"]
+        assert site.emulator.wait_for(lambda: any(
+            "after the database came back" in m.get("text", "")
+            for m in site.emulator.messages(channel)), timeout=30), "".join(bot.log)
+    finally:
+        driver.close()
+        bot.stop()
+    texts = [m.get("text", "") for m in site.emulator.messages(channel)]
+    assert not any("while the database is down" in t for t in texts)
