@@ -20,6 +20,7 @@ class ServeProcess:
     """`crisisbot serve` in a child process; ready once uvicorn says it is listening."""
 
     def __init__(self, env: dict[str, str], port: int) -> None:
+        self.port = port
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
