@@ -20,7 +20,7 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.adapter.starlette.async_handler import to_starlette_response
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy import Engine, text
 from starlette.applications import Starlette
@@ -31,6 +31,7 @@ from starlette.routing import Route
 
 from bot.adapters.db.outbox import OutboxStore
 from bot.adapters.db.stats import open_by_severity
+from bot.adapters.slack.request import SlackRequest
 from bot.logs import log_context
 
 
@@ -120,12 +121,13 @@ def build_web(
     on_startup: Callable[[], Any] | None = None,
     on_shutdown: Callable[[], Any] | None = None,
 ) -> Starlette:
-    handler = AsyncSlackRequestHandler(app)
-
     async def slack_events(request: Request) -> Response:
         started = time.perf_counter()
         try:
-            return await handler.handle(request)
+            body = (await request.body()).decode("utf-8", errors="replace")
+            bolt_request = SlackRequest(body=body, query=str(request.query_params),
+                                        headers=dict(request.headers))
+            return to_starlette_response(await app.async_dispatch(bolt_request))
         finally:
             metrics.ack_latency.observe(time.perf_counter() - started)
 

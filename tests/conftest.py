@@ -124,10 +124,13 @@ def pytest_terminal_summary(terminalreporter) -> None:
     for outcome in ("passed", "failed", "error", "skipped"):
         for report in terminalreporter.stats.get(outcome, []):
             node = getattr(report, "nodeid", "")
-            for engine in ("sqlite", "postgres"):
-                if node.endswith(f"[{engine}]") or f"[{engine}-" in node:
-                    counts.setdefault(engine, {}).setdefault(outcome, 0)
-                    counts[engine][outcome] += 1
+            engines = [e for e in ("sqlite", "postgres")
+                       if node.endswith(f"[{e}]") or f"[{e}-" in node]
+            if not engines and "postgres" in getattr(report, "keywords", {}):
+                engines = ["postgres"]  # PostgreSQL-only tests (replicas, resilience suite)
+            for engine in engines:
+                counts.setdefault(engine, {}).setdefault(outcome, 0)
+                counts[engine][outcome] += 1
     if counts:
         terminalreporter.section("database engines")
         for engine, by_outcome in sorted(counts.items()):
