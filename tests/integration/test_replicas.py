@@ -28,7 +28,8 @@ def _kill_lock_holder(url: str, lock: LeaderLock) -> None:
     with engine.connect() as conn:
         killed = conn.execute(text(
             "SELECT pg_terminate_backend(pid) FROM pg_locks "
-            "WHERE locktype = 'advisory' AND classid = :ns AND objid = :key"
+            "WHERE locktype = 'advisory' AND classid = :ns AND objid = :key AND granted "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
         ), {"ns": NAMESPACE, "key": lock.key}).scalars().all()
         conn.commit()
     engine.dispose()
