@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -21,6 +21,10 @@ from bot.adapters.slack.app import build_app
 from bot.adapters.slack.gateway import Pacer, SlackGateway
 from bot.adapters.slack.handlers import CommandHandler
 from bot.adapters.slack.planner import SlackEffects
+from bot.adapters.slack.reminder_effects import SlackReminderEffects
+from bot.adapters.scheduler import ReminderTicker
+from bot.domain.roles import Role
+from bot.services.reminders import ReminderPlanner, ReminderService
 from bot.domain.playbook import Catalog
 from bot.services import IncidentService
 from bot.settings import Settings
@@ -76,6 +80,8 @@ class Bot:
     slack_app: AsyncApp
     web: Starlette
     metrics: Metrics
+    reminders: ReminderService | None = None
+    ticker: ReminderTicker | None = None
 
     def close(self) -> None:
         self.core.close()
@@ -87,8 +93,10 @@ def build_bot(
     clock: Callable[[], datetime] = utc_now,
     pacer: Pacer | None = None,
     start_gateway: bool = True,
+    start_ticker: bool | None = None,
 ) -> Bot:
-    """Wire the whole bot; the gateway thread starts and stops with the web app's lifespan."""
+    """Wire the whole bot; the gateway thread and the reminder ticker start and stop with the
+    web app's lifespan (the ticker with the gateway unless ``start_ticker`` says otherwise)."""
     if not settings.slack_signing_secret:
         raise SystemExit("SLACK_SIGNING_SECRET is not set: crisisbot refuses to run unverified.")
     site = load_site_config(settings.config_path)
@@ -96,6 +104,7 @@ def build_bot(
     wake = threading.Event()
     planner = SlackEffects(site=site, catalog=core.catalog, wake=wake)
     core.incidents.planners = (planner,)
+    reminders, ticker = build_reminders(core, site=site, wake=wake)
     store = OutboxStore(session_factory(core.engine))
     sync_client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
     gateway = SlackGateway(store=store, client=sync_client, incidents=core.incidents,
@@ -111,8 +120,11 @@ def build_bot(
     def startup() -> None:
         if start_gateway:
             running["thread"], running["stop"] = gateway.start()
+        if start_gateway if start_ticker is None else start_ticker:
+            ticker.start()
 
     def shutdown() -> None:
+        ticker.stop()
         if "stop" in running:
             running["stop"].set()
             gateway.wake.set()
@@ -121,4 +133,32 @@ def build_bot(
     web = build_web(app=app, engine=core.engine, metrics=metrics, on_startup=startup,
                     on_shutdown=shutdown)
     return Bot(core=core, site=site, handler=handler, gateway=gateway, slack_app=app, web=web,
-               metrics=metrics)
+               metrics=metrics, reminders=reminders, ticker=ticker)
+
+
+def build_reminders(
+    core: Core, *, site: SiteConfig, wake: threading.Event
+) -> tuple[ReminderService, ReminderTicker]:
+    """Reminders: the table kept in sync after every command, their Slack messages, the ticker."""
+    settings = replace(
+        site.reminders, late_within=core.settings.reminder_late_within,
+        exec_sponsors=tuple(site.roster.get(Role.EXEC, ())),
+    )
+    core.incidents.planners = (
+        *core.incidents.planners,
+        SlackReminderEffects(catalog=core.catalog, wake=wake),
+        ReminderPlanner(catalog=core.catalog, settings=settings),
+    )
+    service = ReminderService(uow_factory=core.incidents.uow_factory, catalog=core.catalog,
+                              clock=core.clock, settings=settings,
+                              planners=core.incidents.planners)
+    return service, ReminderTicker(service=service, interval=core.settings.reminder_interval)
+
+
+def clock_for(settings: Settings) -> Callable[[], datetime]:
+    """The real clock, or the test clock file named by ``CRISISBOT_TEST_CLOCK_FILE``."""
+    if settings.test_clock_file is None:
+        return utc_now
+    from bot.testclock import FileClock
+
+    return FileClock(settings.test_clock_file)

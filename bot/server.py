@@ -7,7 +7,7 @@ import logging
 
 import uvicorn
 
-from bot.bootstrap import build_bot
+from bot.bootstrap import build_bot, clock_for
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -19,7 +19,10 @@ def serve(settings: Settings, *, host: str, port: int, socket_mode: bool) -> int
         raise SystemExit("--socket-mode needs SLACK_APP_TOKEN (an xapp-… app-level token).")
     if not settings.slack_bot_token:
         raise SystemExit("SLACK_BOT_TOKEN is not set.")
-    bot = build_bot(settings)
+    if settings.test_clock_file is not None:
+        log.warning("CRISISBOT_TEST_CLOCK_FILE is set: time is read from %s (tests only)",
+                    settings.test_clock_file)
+    bot = build_bot(settings, clock=clock_for(settings))
     try:
         if socket_mode:
             asyncio.run(_socket_mode(bot, settings, host=host, port=port))
