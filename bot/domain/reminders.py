@@ -157,10 +157,9 @@ def desired_reminders(
             spec = specs[clock.key]
             started = clock.due_at - spec.within
             owner = _regulatory_owner(incident, playbook, spec.met_by_task) or commander
-            offsets = sorted(set(settings.regulatory_before), reverse=True)
+            offsets = [b for b in sorted(set(settings.regulatory_before), reverse=True)
+                       if clock.due_at - b > started]
             for index, before in enumerate(offsets):
-                if clock.due_at - before <= started:
-                    continue
                 # Escalating as it nears: the first reminder goes to the owner, later ones
                 # bring in the commander too.
                 who = owner if index == 0 else owner + commander

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Iterator
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.adapters.db.models import OutboxRow, SlackIncidentRow
+
+
+#: First key of the PostgreSQL advisory locks that claim outbox effects ("crisis" in hex-speak).
+_LOCK_SPACE = 0x0C15
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +73,41 @@ class OutboxStore:
                 Effect(r.id, r.incident, r.kind, dict(r.payload), r.attempts, r.next_attempt_at)
                 for r in rows
             ]
+
+    @contextmanager
+    def claim(self, effect_id: int, *, now: datetime) -> Iterator[bool]:
+        """Hold effect ``effect_id`` for delivery: yields ``True`` when this process may deliver
+        it (still pending, due, and no other replica delivering it), ``False`` otherwise.
+
+        On PostgreSQL the claim is a session advisory lock on a connection kept for the
+        delivery, so two replicas draining one outbox never deliver an effect twice, and a
+        replica killed mid-delivery frees it at once (its connection dies). SQLite is the
+        embedded single-process engine: nothing to share, so only the status is checked.
+        """
+        engine = self._sessions.kw["bind"]
+        if engine.dialect.name != "postgresql":
+            yield self._still_due(effect_id, now)
+            return
+        key = {"space": _LOCK_SPACE, "id": effect_id % 2_147_483_647}
+        with engine.connect() as conn:
+            got = conn.execute(text("SELECT pg_try_advisory_lock(:space, :id)"), key).scalar()
+            conn.commit()
+            if not got:
+                yield False
+                return
+            try:
+                # Re-read after locking: another replica may have delivered it just before.
+                yield self._still_due(effect_id, now)
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:space, :id)"), key)
+                conn.commit()
+
+    def _still_due(self, effect_id: int, now: datetime) -> bool:
+        with self._sessions() as session:
+            return session.execute(
+                select(OutboxRow.id).where(OutboxRow.id == effect_id, OutboxRow.status == "pending",
+                                           OutboxRow.next_attempt_at <= now)
+            ).scalar_one_or_none() is not None
 
     def mark_sent(self, effect_id: int, now: datetime) -> None:
         self._update(effect_id, status="sent", sent_at=now, last_error=None)

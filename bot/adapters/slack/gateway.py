@@ -119,10 +119,15 @@ class SlackGateway:
                 if effect.next_attempt_at > self.clock():
                     held.add(key)
                     continue
-                if self._deliver(effect):
-                    delivered += 1
-                elif key is not None:
-                    held.add(key)
+                with self.store.claim(effect.id, now=self.clock()) as mine:
+                    if not mine:  # another replica has it (or just delivered it)
+                        if key is not None:
+                            held.add(key)
+                        continue
+                    if self._deliver(effect):
+                        delivered += 1
+                    elif key is not None:
+                        held.add(key)
             return delivered
 
     def run(self, stop: threading.Event, *, poll: float = 1.0) -> None:
