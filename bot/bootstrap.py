@@ -17,16 +17,16 @@ from bot.adapters.db import make_engine, upgrade
 from bot.adapters.db.outbox import OutboxStore
 from bot.adapters.db.uow import session_factory, uow_factory
 from bot.adapters.playbooks import bundled_playbooks_dir, load_catalog
+from bot.adapters.scheduler import ReminderTicker
 from bot.adapters.slack.app import build_app
 from bot.adapters.slack.gateway import Pacer, SlackGateway
 from bot.adapters.slack.handlers import CommandHandler
 from bot.adapters.slack.planner import SlackEffects
 from bot.adapters.slack.reminder_effects import SlackReminderEffects
-from bot.adapters.scheduler import ReminderTicker
-from bot.domain.roles import Role
-from bot.services.reminders import ReminderPlanner, ReminderService
 from bot.domain.playbook import Catalog
+from bot.domain.roles import Role
 from bot.services import IncidentService
+from bot.services.reminders import ReminderPlanner, ReminderService
 from bot.settings import Settings
 from bot.siteconfig import SiteConfig, load_site_config
 from bot.web import Metrics, build_web

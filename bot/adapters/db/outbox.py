@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from bot.adapters.db.models import OutboxRow, SlackIncidentRow
 
-
 #: First key of the PostgreSQL advisory locks that claim outbox effects ("crisis" in hex-speak).
 _LOCK_SPACE = 0x0C15
 

@@ -33,7 +33,7 @@ class ReminderTicker:
                 self.service.resync()
                 self._synced = True
             return len(self.service.send_due())
-        except Exception:  # noqa: BLE001 - the ticker must survive a database outage
+        except Exception:
             log.exception("reminder tick failed; retrying on the next tick")
             return 0
 
