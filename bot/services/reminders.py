@@ -178,4 +178,6 @@ class ReminderService:
             planner.committed()
         event = events[0]
         assert isinstance(event, ReminderSent)
+        log.info("sent reminder %s of INC-%s (due %s)", current.key, current.incident,
+                 current.due_at.isoformat())
         return event
