@@ -68,10 +68,16 @@ def sync_reminders(
     at: datetime,
 ) -> SyncResult:
     """Bring the incident's reminder rows in line with its state (inside ``uow``)."""
-    desired = desired_reminders(
-        incident, playbook=catalog.playbook(incident.crisis_type), policy=catalog.policy,
-        settings=settings,
-    )
+    try:
+        playbook = catalog.playbook(incident.crisis_type)
+    except KeyError:
+        # The playbook was removed from the catalog: keep the rows as they are rather than
+        # refuse every command on the incident.
+        log.warning("no playbook %r for INC-%s; its reminders are left as they are",
+                    incident.crisis_type, incident.number)
+        return SyncResult()
+    desired = desired_reminders(incident, playbook=playbook, policy=catalog.policy,
+                                settings=settings)
     insert, retime, cancel = plan_sync(uow.reminders.for_incident(incident.number), desired)
     for reminder in insert:
         uow.reminders.add(incident.number, reminder, at=at)
@@ -151,13 +157,14 @@ class ReminderService:
         # Re-derive first: the row may be moot or re-timed by a state the planner never saw
         # (an older release, changed settings).
         sync_reminders(uow, incident, catalog=self.catalog, settings=self.settings, at=now)
-        current = next((r for r in uow.reminders.for_incident(row.incident) if r.id == row.id), None)
+        rows = uow.reminders.for_incident(row.incident)
+        current = next((r for r in rows if r.id == row.id), None)
         if current is None or current.status != PENDING or current.due_at > now:
             uow.commit()
             return None
         became_due = max(current.due_at, current.scheduled_at)
-        if now - became_due > self.settings.late_within:
-            log.warning("reminder %s of INC-%s expired unsent (due %s)", current.key,
+        if now - became_due > self.settings.late_within or _superseded(current, rows, now):
+            log.warning("reminder %s of INC-%s dropped unsent (due %s)", current.key,
                         current.incident, current.due_at.isoformat())
             uow.reminders.set_status(current.id, EXPIRED, at=now)
             uow.commit()
@@ -181,3 +188,16 @@ class ReminderService:
         log.info("sent reminder %s of INC-%s (due %s)", current.key, current.incident,
                  current.due_at.isoformat())
         return event
+
+
+def _superseded(current: StoredReminder, rows: Sequence[StoredReminder], now: datetime) -> bool:
+    """A later reminder of the same clock is also due (the bot was down through both, e.g.
+    "first statement in 1 h" and "first statement overdue"): only the latest is worth sending.
+    Escalations are never folded into the reminders they escalate."""
+    if current.kind == "escalation":
+        return False
+    return any(
+        r.status == PENDING and r.clock == current.clock and r.kind != "escalation"
+        and current.due_at < r.due_at <= now
+        for r in rows
+    )

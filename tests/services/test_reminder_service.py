@@ -146,6 +146,19 @@ def test_a_reminder_missed_longer_than_the_late_window_is_dropped_not_sent(engin
     assert {"first_statement:-1h"} <= {r.key for r in rows(engine, "sent")}
 
 
+def test_after_a_long_outage_only_the_latest_due_reminder_of_a_clock_is_sent(
+    engine, quiet, clock
+):
+    incidents, reminders = wire(engine, quiet, clock,
+                                replace(SETTINGS, late_within=timedelta(hours=6)))
+    declare(incidents)
+    clock.advance(hours=4, minutes=1)  # T-60, T-15 and the due time of the first statement
+    sent = [e for e in reminders.send_due() if e.clock == "first_statement"]
+    assert [(e.kind, e.due_at) for e in sent] == [("first_statement", T0 + timedelta(hours=4))]
+    dropped = {r.key for r in rows(engine, "expired")}
+    assert {"first_statement:-1h", "first_statement:-15m"} <= dropped
+
+
 def test_resync_creates_rows_for_incidents_declared_without_the_planner(engine, quiet, clock):
     plain = IncidentService(uow_factory=uow_factory(engine), catalog=quiet, clock=clock)
     declare(plain)
