@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 from bot.domain.durations import parse_duration
 
@@ -59,7 +59,7 @@ class Settings:
         )
 
 
-def _reminder_settings(get) -> dict[str, object]:
+def _reminder_settings(get: Callable[[str], str | None]) -> dict[str, object]:
     """``CRISISBOT_REMINDER_INTERVAL`` (seconds between ticks), ``CRISISBOT_REMINDER_LATE_WITHIN``
     (a reminder missed while the process was down is still sent if it became due at most this
     long ago, e.g. ``6h``), and ``CRISISBOT_TEST_CLOCK_FILE`` — for tests only: a file holding an
