@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -18,12 +18,16 @@ from bot.adapters.db.leader import LeaderLock
 from bot.adapters.db.outbox import OutboxStore
 from bot.adapters.db.uow import session_factory, uow_factory
 from bot.adapters.playbooks import bundled_playbooks_dir, load_catalog
+from bot.adapters.scheduler import ReminderTicker
 from bot.adapters.slack.app import build_app
 from bot.adapters.slack.gateway import Pacer, SlackGateway
 from bot.adapters.slack.handlers import CommandHandler
 from bot.adapters.slack.planner import SlackEffects
+from bot.adapters.slack.reminder_effects import SlackReminderEffects
 from bot.domain.playbook import Catalog
+from bot.domain.roles import Role
 from bot.services import IncidentService
+from bot.services.reminders import ReminderPlanner, ReminderService
 from bot.settings import Settings
 from bot.siteconfig import SiteConfig, load_site_config
 from bot.web import Metrics, build_web
@@ -77,8 +81,12 @@ class Bot:
     slack_app: AsyncApp
     web: Starlette
     metrics: Metrics
+    reminders: ReminderService | None = None
+    ticker: ReminderTicker | None = None
 
     def close(self) -> None:
+        if self.gateway.leader is not None:
+            self.gateway.leader.release()  # held on a connection of its own, outside the pool
         self.core.close()
 
 
@@ -88,8 +96,10 @@ def build_bot(
     clock: Callable[[], datetime] = utc_now,
     pacer: Pacer | None = None,
     start_gateway: bool = True,
+    start_ticker: bool | None = None,
 ) -> Bot:
-    """Wire the whole bot; the gateway thread starts and stops with the web app's lifespan."""
+    """Wire the whole bot; the gateway thread and the reminder ticker start and stop with the
+    web app's lifespan (the ticker with the gateway unless ``start_ticker`` says otherwise)."""
     if not settings.slack_signing_secret:
         raise SystemExit("SLACK_SIGNING_SECRET is not set: crisisbot refuses to run unverified.")
     site = load_site_config(settings.config_path)
@@ -97,6 +107,7 @@ def build_bot(
     wake = threading.Event()
     planner = SlackEffects(site=site, catalog=core.catalog, wake=wake)
     core.incidents.planners = (planner,)
+    reminders, ticker = build_reminders(core, site=site, wake=wake)
     store = OutboxStore(session_factory(core.engine))
     sync_client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
     metrics = Metrics(store=store, engine=core.engine, clock=clock)
@@ -114,8 +125,11 @@ def build_bot(
     def startup() -> None:
         if start_gateway:
             running["thread"], running["stop"] = gateway.start()
+        if start_gateway if start_ticker is None else start_ticker:
+            ticker.start()
 
     def shutdown() -> None:
+        ticker.stop()
         if "stop" in running:
             running["stop"].set()
             gateway.wake.set()
@@ -124,4 +138,32 @@ def build_bot(
     web = build_web(app=app, engine=core.engine, metrics=metrics, on_startup=startup,
                     on_shutdown=shutdown)
     return Bot(core=core, site=site, handler=handler, gateway=gateway, slack_app=app, web=web,
-               metrics=metrics)
+               metrics=metrics, reminders=reminders, ticker=ticker)
+
+
+def build_reminders(
+    core: Core, *, site: SiteConfig, wake: threading.Event
+) -> tuple[ReminderService, ReminderTicker]:
+    """Reminders: the table kept in sync after every command, their Slack messages, the ticker."""
+    settings = replace(
+        site.reminders, late_within=core.settings.reminder_late_within,
+        exec_sponsors=tuple(site.roster.get(Role.EXEC, ())),
+    )
+    core.incidents.planners = (
+        *core.incidents.planners,
+        SlackReminderEffects(catalog=core.catalog, wake=wake),
+        ReminderPlanner(catalog=core.catalog, settings=settings),
+    )
+    service = ReminderService(uow_factory=core.incidents.uow_factory, catalog=core.catalog,
+                              clock=core.clock, settings=settings,
+                              planners=core.incidents.planners)
+    return service, ReminderTicker(service=service, interval=core.settings.reminder_interval)
+
+
+def clock_for(settings: Settings) -> Callable[[], datetime]:
+    """The real clock, or the test clock file named by ``CRISISBOT_TEST_CLOCK_FILE``."""
+    if settings.test_clock_file is None:
+        return utc_now
+    from bot.testclock import FileClock
+
+    return FileClock(settings.test_clock_file)

@@ -123,5 +123,6 @@ def configure_logging(
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for chatty in ("httpx", "apscheduler"):  # one line per HTTP call or per scheduler tick
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     return handler

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import uvicorn
 
-from bot.bootstrap import build_bot
+from bot.bootstrap import build_bot, clock_for
 from bot.logs import configure_logging
 from bot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def serve(settings: Settings, *, host: str, port: int, socket_mode: bool) -> int:
@@ -17,7 +20,10 @@ def serve(settings: Settings, *, host: str, port: int, socket_mode: bool) -> int
         raise SystemExit("--socket-mode needs SLACK_APP_TOKEN (an xapp-… app-level token).")
     if not settings.slack_bot_token:
         raise SystemExit("SLACK_BOT_TOKEN is not set.")
-    bot = build_bot(settings)
+    if settings.test_clock_file is not None:
+        log.warning("CRISISBOT_TEST_CLOCK_FILE is set: time is read from %s (tests only)",
+                    settings.test_clock_file)
+    bot = build_bot(settings, clock=clock_for(settings))
     try:
         if socket_mode:
             asyncio.run(_socket_mode(bot, settings, host=host, port=port))

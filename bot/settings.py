@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
+
+from bot.domain.durations import parse_duration
 
 DEFAULT_DATABASE_URL = "sqlite:///crisisbot.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -25,6 +28,9 @@ class Settings:
     monitor_secret: str | None = field(default=None, repr=False)
     config_path: Path | None = None
     playbooks_dir: Path | None = None
+    reminder_interval: float = 15.0
+    reminder_late_within: timedelta = timedelta(hours=6)
+    test_clock_file: Path | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, dotenv: Path | None = None) -> "Settings":
@@ -49,6 +55,7 @@ class Settings:
             monitor_secret=get("CRISISBOT_MONITOR_SECRET"),
             config_path=Path(config) if config else None,
             playbooks_dir=Path(playbooks) if playbooks else None,
+            **_reminder_settings(get),
         )
 
     def secret_values(self) -> list[str]:
@@ -67,6 +74,32 @@ def _url_password(url: str) -> str | None:
         return make_url(url).password
     except ArgumentError:
         return None
+
+
+def _reminder_settings(get: Callable[[str], str | None]) -> dict[str, object]:
+    """``CRISISBOT_REMINDER_INTERVAL`` (seconds between ticks), ``CRISISBOT_REMINDER_LATE_WITHIN``
+    (a reminder missed while the process was down is still sent if it became due at most this
+    long ago, e.g. ``6h``), and ``CRISISBOT_TEST_CLOCK_FILE`` — for tests only: a file holding an
+    ISO-8601 time that replaces the real clock (see :mod:`bot.testclock`)."""
+    values: dict[str, object] = {}
+    interval = get("CRISISBOT_REMINDER_INTERVAL")
+    if interval:
+        try:
+            values["reminder_interval"] = float(interval)
+        except ValueError:
+            raise SystemExit(f"CRISISBOT_REMINDER_INTERVAL={interval!r} is not a number of seconds") from None
+        if values["reminder_interval"] <= 0:  # type: ignore[operator]
+            raise SystemExit("CRISISBOT_REMINDER_INTERVAL must be more than zero seconds")
+    late = get("CRISISBOT_REMINDER_LATE_WITHIN")
+    if late:
+        try:
+            values["reminder_late_within"] = parse_duration(late)
+        except ValueError as exc:
+            raise SystemExit(f"CRISISBOT_REMINDER_LATE_WITHIN: {exc}") from None
+    clock_file = get("CRISISBOT_TEST_CLOCK_FILE")
+    if clock_file:
+        values["test_clock_file"] = Path(clock_file)
+    return values
 
 
 def read_dotenv(path: Path) -> dict[str, str]:

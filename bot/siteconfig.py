@@ -13,13 +13,16 @@ roster:                                  # role -> Slack user ids (the first is 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bot.domain.durations import parse_duration
 from bot.domain.errors import InvalidInput
+from bot.domain.reminders import ReminderSettings
 from bot.domain.roles import Role
 
 
@@ -30,6 +33,7 @@ class SiteConfig:
     announce_channel: str | None = None
     roster: dict[Role, tuple[str, ...]] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    reminders: ReminderSettings = field(default_factory=ReminderSettings)
 
     def roles_of(self, user: str) -> frozenset[Role]:
         return frozenset(role for role, users in self.roster.items() if user in users)
@@ -82,4 +86,53 @@ def parse_site_config(data: Any, *, source: str = "site config") -> SiteConfig:
         announce_channel=str(announce).lstrip("#") if announce else None,
         roster=roster,
         raw=data,
+        reminders=parse_reminders(data.get("reminders"), source=source),
     )
+
+
+def parse_reminders(data: Any, *, source: str = "site config") -> ReminderSettings:
+    """The ``reminders:`` section: offsets and grace as durations (``30m``, ``1h``, ``2h30m``).
+
+    ```yaml
+    reminders:
+      first_statement_before: [60m, 15m]   # before the golden 4 hours are up
+      task_due_soon: 30m
+      regulatory_before: [24h, 4h, 1h]     # the nearer ones mention the commander too
+      postmortem_before: 24h
+      escalation_grace: 30m                # overdue this long: the exec sponsor is mentioned
+    ```
+    """
+    if data is None:
+        return ReminderSettings()
+    if not isinstance(data, dict):
+        raise InvalidInput(f"{source}: reminders must be a mapping")
+    known = {"first_statement_before", "task_due_soon", "regulatory_before", "postmortem_before",
+             "escalation_grace"}
+    unknown = sorted(set(map(str, data)) - known)
+    if unknown:
+        raise InvalidInput(f"{source}: reminders: unknown setting(s) {', '.join(unknown)}; "
+                           f"known: {', '.join(sorted(known))}")
+
+    def one(key: str) -> timedelta:
+        try:
+            return parse_duration(str(data[key]))
+        except ValueError as exc:
+            raise InvalidInput(f"{source}: reminders.{key}: {exc}") from None
+
+    def many(key: str) -> tuple[timedelta, ...]:
+        value = data[key]
+        if not isinstance(value, list):
+            raise InvalidInput(f"{source}: reminders.{key} must be a list of durations, e.g. [60m, 15m]")
+        try:
+            return tuple(parse_duration(str(v)) for v in value)
+        except ValueError as exc:
+            raise InvalidInput(f"{source}: reminders.{key}: {exc}") from None
+
+    values: dict[str, Any] = {}
+    for key in ("task_due_soon", "postmortem_before", "escalation_grace"):
+        if key in data:
+            values[key] = one(key)
+    for key in ("first_statement_before", "regulatory_before"):
+        if key in data:
+            values[key] = many(key)
+    return replace(ReminderSettings(), **values)

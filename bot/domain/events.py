@@ -211,3 +211,14 @@ class IncidentClosed(Event):
 class PostmortemPublished(Event):
     name: ClassVar[str] = "postmortem.published"
     version: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReminderSent(Event):
+    """A reminder went to the incident channel (``clock``: a clock key or ``task:<n>``)."""
+
+    name: ClassVar[str] = "reminder.sent"
+    kind: str
+    clock: str
+    due_at: datetime
+    mentions: tuple[str, ...] = ()

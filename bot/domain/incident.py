@@ -407,6 +407,18 @@ class Incident:
             ev.PostmortemPublished(incident=self.number, actor=actor.id, at=at, version=version)
         )
 
+    def record_reminder_sent(
+        self, *, kind: str, clock: str, due_at: datetime, mentions: tuple[str, ...],
+        actor: Actor, at: datetime,
+    ) -> list[ev.Event]:
+        """A reminder was sent (the post-mortem counts them against missed clocks)."""
+        return self._record(
+            ev.ReminderSent(
+                incident=self.number, actor=actor.id, at=at, kind=kind, clock=clock,
+                due_at=due_at, mentions=tuple(mentions),
+            )
+        )
+
     # ---------------------------------------------------------------- internals
 
     def _require_active(self, doing: str) -> None:
@@ -536,6 +548,9 @@ class Incident:
 
     def _on_postmortem_published(self, event: ev.PostmortemPublished) -> None:
         self.postmortem_published_at = self.postmortem_published_at or event.at
+
+    def _on_reminder_sent(self, event: ev.ReminderSent) -> None:
+        """Reminders live on the timeline only."""
 
 
 def _expect(kind: str, wanted: str, current: Phase, target: Phase) -> None:

@@ -8,6 +8,7 @@ from typing import Any, Protocol, Sequence
 
 from bot.domain.events import Event
 from bot.domain.incident import Incident
+from bot.domain.reminders import DesiredReminder
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,7 @@ class UnitOfWork(Protocol):
     timeline: TimelineRepository
     idempotency: IdempotencyKeys
     outbox: Outbox
+    reminders: "ReminderStore"
 
     def __enter__(self) -> "UnitOfWork": ...
 
@@ -91,3 +93,41 @@ class EffectPlanner(Protocol):
 
     def committed(self) -> None:
         """Called after the transaction committed (e.g. to wake the effect dispatcher)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReminder:
+    """A row of the reminders table. ``status``: pending, sent, cancelled or expired."""
+
+    id: int
+    incident: int
+    key: str
+    kind: str
+    clock: str
+    due_at: datetime
+    mentions: tuple[str, ...]
+    status: str
+    scheduled_at: datetime
+
+
+class ReminderStore(Protocol):
+    """The reminders table, inside a unit of work."""
+
+    def for_incident(self, number: int) -> list[StoredReminder]: ...
+
+    def add(self, number: int, reminder: DesiredReminder, *, at: datetime) -> None: ...
+
+    def reschedule(self, reminder_id: int, reminder: DesiredReminder, *, at: datetime) -> None:
+        """Set due time, kind and mentions, and make it pending again."""
+
+    def set_status(self, reminder_id: int, status: str, *, at: datetime) -> None: ...
+
+    def claim_next(self, *, now: datetime, exclude: frozenset[int]) -> StoredReminder | None:
+        """The earliest pending reminder due at ``now``, locked for this transaction; rows
+        another transaction holds are skipped (``FOR UPDATE SKIP LOCKED``)."""
+
+    def lock_incident(self, number: int) -> bool:
+        """Lock the incident row unless another transaction holds it (then ``False``)."""
+
+    def incidents_to_sync(self) -> list[int]:
+        """Incidents whose reminders may still matter (not closed)."""

@@ -77,6 +77,9 @@ SAMPLES: dict[str, ev.Event] = {
         ev.IncidentReopened(**BASE, reason="alert fired again"),
         ev.IncidentClosed(**BASE),
         ev.PostmortemPublished(**BASE, version=2),
+        ev.ReminderSent(**BASE, kind="first_statement", clock="first_statement",
+                        due_at=T0 + timedelta(hours=4),
+                        mentions=("UCOMMS", "USPOKE")),
     ]
 }
 
@@ -300,6 +303,9 @@ def scripted_incident() -> tuple[Incident, list[tuple[int, dict]]]:
     step()
     incident.assign_role(Role.SCRIBE, "USCRIBE", actor=COMMANDER, at=at)
     step(600)
+    incident.record_reminder_sent(kind="postmortem_due", clock="postmortem", due_at=at,
+                                  mentions=("UCMD",), actor=MONITOR, at=at)
+    step()
     incident.close(actor=COMMANDER, at=at)
     step()
     return incident, snapshots

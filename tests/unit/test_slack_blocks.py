@@ -582,6 +582,8 @@ def sample_events() -> list[ev.Event]:
         ev.IncidentReopened(**base, reason="re-fired"),
         ev.IncidentClosed(**base),
         ev.PostmortemPublished(**base, version=2),
+        ev.ReminderSent(**base, kind="task_overdue", clock="task:1", due_at=base["at"],
+                        mentions=("UCOMMS",)),
     ]
 
 

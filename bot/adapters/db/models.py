@@ -92,3 +92,24 @@ class SlackIncidentRow(Base):
     card_ts: Mapped[str | None] = mapped_column(String(40))
     checklist_ts: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class ReminderRow(Base):
+    """A reminder derived from an incident's state; claimed by any replica when due."""
+
+    __tablename__ = "reminders"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    incident: Mapped[int] = mapped_column(ForeignKey("incidents.number"), nullable=False)
+    key: Mapped[str] = mapped_column(String(160), nullable=False)
+    kind: Mapped[str] = mapped_column(String(30), nullable=False)
+    clock: Mapped[str] = mapped_column(String(80), nullable=False)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    mentions: Mapped[list[str]] = mapped_column(Json, nullable=False)
+    status: Mapped[str] = mapped_column(String(12), nullable=False, default="pending")
+    scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        Index("ux_reminders_incident_key", "incident", "key", unique=True),
+        Index("ix_reminders_status_due", "status", "due_at"),
+    )

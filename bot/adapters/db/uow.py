@@ -6,6 +6,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.db.outbox import SqlOutbox
+from bot.adapters.db.reminders import SqlReminders
 from bot.adapters.db.repositories import (
     SqlIdempotencyKeys,
     SqlIncidentRepository,
@@ -25,6 +26,7 @@ class SqlUnitOfWork:
         self.timeline = SqlTimelineRepository(self.session)
         self.idempotency = SqlIdempotencyKeys(self.session)
         self.outbox = SqlOutbox(self.session)
+        self.reminders = SqlReminders(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:

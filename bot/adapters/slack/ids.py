@@ -26,6 +26,7 @@ class Action(StrEnum):
     DECLARE_TYPE = "declare_type"
     DECLARE_SEVERITY = "declare_severity"
     DECLARE_DESCRIPTION = "declare_description"
+    DRAFT_STATEMENT = "statement_draft"  # value: f"{encode_ref(n)}|<audience>|<kind>"
 
 
 class Block(StrEnum):
@@ -41,6 +42,7 @@ class Block(StrEnum):
     DECLARE_TYPE = "declare_type"
     DECLARE_SEVERITY = "declare_severity"
     DECLARE_DESCRIPTION = "declare_description"
+    REMINDER = "reminder"
 
 
 class View(StrEnum):

@@ -631,3 +631,14 @@ def describe_event(event: ev.Event, *, incident: Incident | None = None, lang: s
     if describe is None:
         return f"• {who}: {_t(event.name)}"
     return describe(event, who, incident, lang)
+
+
+# --------------------------------------------------------------------------- reminders
+
+def _reminder_sent(e: ev.ReminderSent, who: str, inc: Incident | None, lang: str) -> str:
+    to = " ".join(mention(u) for u in e.mentions) or "nobody"
+    return (f"⏰ {who} sent a reminder ({_t(e.kind.replace('_', ' '))}, {_t(e.clock)}, due "
+            f"{fmt_time(e.due_at)}) to {to}")
+
+
+_DESCRIBERS[ev.ReminderSent] = _reminder_sent

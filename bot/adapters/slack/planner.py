@@ -48,7 +48,7 @@ class SlackEffects:
         lines = [
             messages.describe_event(e, incident=incident)
             for e in events
-            if not isinstance(e, ev.IncidentDeclared)
+            if not isinstance(e, (ev.IncidentDeclared, ev.ReminderSent))  # reminders: own message
             and not (structural and isinstance(e, _QUIET_WITH_STRUCTURE))
         ]
         if lines:
