@@ -13,7 +13,8 @@ from bot.domain import events as ev
 from bot.domain.incident import Incident
 from bot.domain.lifecycle import Phase
 from bot.domain.roles import Role
-from bot.domain.severity import Severity
+from bot.domain.severity import ApprovalRule, Severity
+from bot.domain.statement_lint import LintRules
 from tests.conftest import T0
 from tests.unit.factories import ALICE, COMMANDER, EXEC, MONITOR, playbook
 
@@ -77,6 +78,13 @@ SAMPLES: dict[str, ev.Event] = {
         ev.IncidentReopened(**BASE, reason="alert fired again"),
         ev.IncidentClosed(**BASE),
         ev.PostmortemPublished(**BASE, version=2),
+        ev.StatementDrafted(**BASE, statement_id=3, version=1, audience="customers",
+                            kind="holding", lang="zh", text="我们已成立专项小组",
+                            template="templates/statements/customers/holding.zh.j2"),
+        ev.StatementEdited(**BASE, statement_id=3, version=2, text="edited"),
+        ev.StatementSubmitted(**BASE, statement_id=3, version=2),
+        ev.StatementApproved(**BASE, statement_id=3, version=2, role="legal"),
+        ev.StatementRejected(**BASE, statement_id=3, version=2, reason="date not confirmed"),
     ]
 }
 
@@ -261,6 +269,21 @@ def scripted_incident() -> tuple[Incident, list[tuple[int, dict]]]:
         actor=ALICE,
         at=at,
     )
+    step()
+    incident.draft_statement(audience="customers", kind="update", lang="en",
+                             text="Checkout 5xx at 40%. Details follow.", template="t.j2",
+                             actor=ALICE, at=at)
+    step()
+    incident.submit_statement(1, actor=ALICE, at=at)
+    step()
+    incident.reject_statement(1, "too short", rule=ApprovalRule(people=2), actor=COMMANDER, at=at)
+    step()
+    incident.edit_statement(1, "Checkout 5xx at 40%. We are on it.", actor=ALICE, at=at)
+    step()
+    incident.submit_statement(1, actor=ALICE, at=at)
+    step()
+    incident.approve_statement(1, rule=ApprovalRule(people=2), lint=LintRules(), contact="",
+                               actor=COMMANDER, at=at)
     step()
     incident.record_statement_published(
         statement_id=1,

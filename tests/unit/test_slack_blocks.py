@@ -582,6 +582,12 @@ def sample_events() -> list[ev.Event]:
         ev.IncidentReopened(**base, reason="re-fired"),
         ev.IncidentClosed(**base),
         ev.PostmortemPublished(**base, version=2),
+        ev.StatementDrafted(**base, statement_id=2, audience="customers", kind="holding",
+                            lang="zh", text=HOSTILE, template="t.j2"),
+        ev.StatementEdited(**base, statement_id=2, version=2, text=HOSTILE),
+        ev.StatementSubmitted(**base, statement_id=2, version=2),
+        ev.StatementApproved(**base, statement_id=2, version=2, role="legal"),
+        ev.StatementRejected(**base, statement_id=2, version=2, reason=HOSTILE),
     ]
 
 
