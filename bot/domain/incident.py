@@ -405,10 +405,11 @@ class Incident:
         )
 
     def edit_statement(
-        self, statement_id: int, text: str, *, actor: Actor, at: datetime
+        self, statement_id: int, text: str, *, actor: Actor, at: datetime,
+        version: int | None = None,
     ) -> list[ev.Event]:
         statement = self.statement(statement_id)
-        text = st.check_edit(statement, text)
+        text = st.check_edit(statement, text, version=version)
         return self._record(
             ev.StatementEdited(incident=self.number, actor=actor.id, at=at,
                                statement_id=statement_id, version=statement.version + 1, text=text)
@@ -453,13 +454,13 @@ class Incident:
 
     def publish_statement(
         self, statement_id: int, *, channel: str, rule: ApprovalRule, lint: LintRules,
-        contact: str, actor: Actor, at: datetime,
+        contact: str, actor: Actor, at: datetime, version: int | None = None,
     ) -> list[ev.Event]:
         """Record that an approved statement went out on ``channel`` (checked again here: a
         fact retracted after approval blocks it)."""
         statement = self.statement(statement_id)
         channel = st.check_publish(
-            statement, publisher_roles=self.roles_of(actor.id) | actor.roles,
+            statement, publisher_roles=self.roles_of(actor.id) | actor.roles, version=version,
             is_system=actor.is_system, rule=rule, channel=channel,
             findings=self.lint_statement(statement_id, rules=lint, contact=contact,
                                          variant=lint.variant_for(channel or "")),

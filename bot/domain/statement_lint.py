@@ -36,7 +36,7 @@ class Level(StrEnum):
 
 #: Defaults used when no data file is given (playbooks/templates/statements/lint.yaml overrides them).
 DEFAULT_LIMITS: dict[Variant, dict[str, int]] = {
-    Variant.LONG: {"en": 6000, "zh": 3000},
+    Variant.LONG: {"en": 3000, "zh": 1500},
     Variant.SOCIAL: {"en": 280, "zh": 280},
     Variant.SMS: {"en": 160, "zh": 70},
 }

@@ -27,7 +27,8 @@ AUDIENCES: tuple[str, ...] = ("customers", "media", "partners", "regulators", "e
 #: ``recall`` and ``breach`` are the type-specific notices (product recall, data breach).
 KINDS: tuple[str, ...] = ("holding", "update", "resolution", "recall", "breach")
 LANGS: tuple[str, ...] = ("en", "zh")
-MAX_STATEMENT = 12000
+#: Slack plain-text inputs (the Edit modal) hold 3000 characters; statements stay editable.
+MAX_STATEMENT = 3000
 
 #: Roles that may publish an approved statement (besides the bot itself).
 PUBLISHERS = frozenset({Role.COMMANDER, Role.COMMS, Role.SPOKESPERSON, Role.EXEC})
@@ -124,7 +125,8 @@ def check_new(*, audience: str, kind: str, lang: str, text: str) -> str:
     return _clean_text(text)
 
 
-def check_edit(statement: Statement, text: str) -> str:
+def check_edit(statement: Statement, text: str, *, version: int | None = None) -> str:
+    _check_version(statement, version)
     if statement.state is StatementState.PUBLISHED:
         raise Conflict(f"Statement {statement.ref} is published and can no longer change; "
                        "draft an update instead.")
@@ -222,9 +224,11 @@ def check_publish(
     rule: ApprovalRule,
     findings: Iterable[Finding],
     channel: str,
+    version: int | None = None,
 ) -> str:
     """Returns the cleaned channel name."""
     ref = statement.ref
+    _check_version(statement, version)
     channel = " ".join((channel or "").split())[:80] or "unspecified"
     if not is_system and not (publisher_roles & PUBLISHERS):
         raise NotPermitted(f"Only the commander, comms lead, spokesperson or an executive can "

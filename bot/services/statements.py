@@ -57,9 +57,10 @@ class StatementService:
         return self.incidents.apply(number, change, idempotency_key=idempotency_key)
 
     def edit(self, number: int, statement_id: int, text: str, *, actor: Actor,
-             idempotency_key: str | None = None) -> Outcome:
+             version: int | None = None, idempotency_key: str | None = None) -> Outcome:
         return self.incidents.apply(
-            number, lambda inc, now: inc.edit_statement(statement_id, text, actor=actor, at=now),
+            number, lambda inc, now: inc.edit_statement(statement_id, text, actor=actor, at=now,
+                                                        version=version),
             idempotency_key=idempotency_key)
 
     def submit(self, number: int, statement_id: int, *, actor: Actor,
@@ -84,9 +85,9 @@ class StatementService:
             idempotency_key=idempotency_key)
 
     def publish(self, number: int, statement_id: int, *, channel: str, actor: Actor,
-                idempotency_key: str | None = None) -> Outcome:
+                version: int | None = None, idempotency_key: str | None = None) -> Outcome:
         return self.incidents.apply(
             number, lambda inc, now: inc.publish_statement(
                 statement_id, channel=channel, rule=self.rule(inc), lint=self.lint,
-                contact=self.contact, actor=actor, at=now),
+                contact=self.contact, actor=actor, at=now, version=version),
             idempotency_key=idempotency_key)

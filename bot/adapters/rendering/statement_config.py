@@ -43,7 +43,7 @@ class StatementSettings:
 
 
 def load_statement_settings(*, playbooks: Path, site: SiteConfig) -> StatementSettings:
-    """Read ``statement_lint.yaml`` from ``playbooks`` and apply the site config on top.
+    """Read ``templates/statements/lint.yaml`` from ``playbooks`` and apply the site config on top.
     Problems raise :class:`InvalidInput`."""
     problems = lint_file_problems(playbooks / LINT_FILE)
     if problems:

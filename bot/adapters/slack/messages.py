@@ -677,6 +677,7 @@ STATEMENT_CANCEL = "Cancel"
 STATEMENT_LINT_CLEAN = "✅ Lint: no problems found."
 ERR_STATEMENT_TEXT_EMPTY = "The statement needs some text."
 ERR_STATEMENT_REASON_EMPTY = "Say why, so the author can fix it."
+ERR_STATEMENT_CHANNEL_EMPTY = "Say where it was published, e.g. website."
 STATEMENT_USAGE = (
     "`/crisis statement <audience> [holding|update|resolution|recall|breach] [en|zh]` drafts a "
     "statement (audiences: customers, media, partners, regulators, employees). Then "
