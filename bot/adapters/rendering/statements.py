@@ -193,3 +193,19 @@ def validate_templates(directory: Path, *, lint: LintRules, crisis_types: list[s
 
 
 __all__ = ["Rendered", "StatementTemplates", "statement_context", "validate_templates"]
+
+
+def validate_statement_templates(directory: Path) -> list[str]:
+    """What ``crisisbot playbooks validate`` adds for statements: the lint word-list file and
+    every template rendered (sample context) and linted."""
+    from bot.adapters.rendering.statement_config import LINT_FILE, lint_file_problems, lint_rules
+    import yaml
+
+    directory = Path(directory)
+    problems = lint_file_problems(directory / LINT_FILE)
+    if problems:
+        return problems
+    path = directory / LINT_FILE
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    crisis_types = sorted(p.stem for p in directory.glob("*.y*ml") if p.stem != "severities")
+    return validate_templates(directory, lint=lint_rules(data or {}), crisis_types=crisis_types)
