@@ -356,6 +356,8 @@ _HELP_GROUPS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("Statements", ("statement",), (
         "`/crisis statement <audience> [holding|update|resolution] [en|zh]` — draft a statement",
         "`/crisis statement approve <id>` · `reject <id> <reason>` · `publish <id> [channel]`",
+        "`/crisis statement submit <id>` · `edit <id> <text>` · `show <id>` — kinds also "
+        "`recall` and `breach`; the draft's buttons do the same",
     )),
     ("Closing", ("resolve", "postmortem"), (
         "`/crisis resolve [summary]` — resolve the incident",

@@ -57,8 +57,9 @@ def statement_card(
             button(msg.BUTTON_STATEMENT_PUBLISH, action_id=Action.STATEMENT_PUBLISH, value=value),
         ]
         blocks.append(actions(buttons, block_id=f"{BlockId.STATEMENT_ACTIONS.value}|{value}"))
+    # The fallback carries the text too: notifications, screen readers and transcripts show it.
     fallback = f"{incident_id} · {msg.statement_title(statement)} — {status.replace('_', ' ')}"
-    return message(msg._t(fallback), blocks)
+    return message(msg._t(fallback) + "\n" + msg.statement_body(statement.text), blocks)
 
 
 def draft_statement_button(*, value: str) -> dict[str, Any]:
