@@ -104,6 +104,9 @@ def test_the_context_holds_confirmed_facts_only_impact_and_times_in_the_audience
     ("{{ ().__class__.__base__.__subclasses__() }}", "__class__"),
     ("{{ facts.append('x') }}", "append"),
     ("{{ self._TemplateReference__context }}", "_TemplateReference__context"),
+    ("{{ 'x' * 10**10 }}", "more than 100000"),
+    ("{{ 2 ** 100000 }}", "exponent"),
+    ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "RecursionError"),
 ])
 def test_sandbox_escape_attempts_fail_safely_with_a_clear_error(copy, source, reason):
     write(copy, "customers/holding.en.j2", "Hello\n" + source + "\n")

@@ -32,9 +32,32 @@ class TemplateProblem(InvalidInput):
         self.reason = reason
 
 
+#: Largest string or list a template may build with ``*`` and largest ``**`` exponent: a
+#: template must not be able to exhaust memory or CPU (``{{ 'x' * 10**10 }}``).
+MAX_REPEAT = 100_000
+MAX_EXPONENT = 64
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The immutable sandbox, plus limits on ``*`` and ``**``."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            if isinstance(right, (int, float)) and abs(right) > MAX_EXPONENT:
+                raise SecurityError(f"exponent {right} is larger than {MAX_EXPONENT}")
+        elif operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and (
+                        len(seq) * n > MAX_REPEAT):
+                    raise SecurityError(f"repeating would build more than {MAX_REPEAT} items")
+        return super().call_binop(context, operator, left, right)
+
+
 def build_environment(*, directory: Path) -> ImmutableSandboxedEnvironment:
     """The sandboxed environment loading templates from ``directory`` (the playbooks dir)."""
-    return ImmutableSandboxedEnvironment(
+    return _Sandbox(
         loader=FileSystemLoader(str(directory)),
         undefined=StrictUndefined,
         autoescape=False,  # statements are plain text; Slack escaping happens on the way out
@@ -54,7 +77,8 @@ def render(env: ImmutableSandboxedEnvironment, name: str, context: Mapping[str, 
         raise TemplateProblem(name, _line_of(exc), f"not allowed in the sandbox ({exc})") from None
     except TemplateError as exc:
         raise TemplateProblem(name, _line_of(exc), exc.message or exc.__class__.__name__) from None
-    except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
+    except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError,
+            RecursionError) as exc:
         raise TemplateProblem(name, _line_of(exc), f"{exc.__class__.__name__}: {exc}") from None
 
 

@@ -26,7 +26,7 @@ from bot.domain.incident import Incident
 from bot.domain.errors import InvalidInput
 from bot.domain.records import Fact
 from bot.domain.statement_lint import LintRules, lint_text
-from bot.domain.statements import AUDIENCES, KINDS, LANGS
+from bot.domain.statements import AUDIENCES, KINDS, LANGS, check_new
 
 ROOT = "templates/statements"
 #: Kinds every audience has in both languages; the notices exist where they make sense.
@@ -52,6 +52,7 @@ class StatementTemplates:
 
     def template_for(self, *, crisis_type: str, audience: str, kind: str, lang: str) -> str:
         """The template name the lookup order picks; :class:`InvalidInput` when none exists."""
+        check_new(audience=audience, kind=kind, lang=lang, text="-")
         for name in (f"{ROOT}/{crisis_type}/{audience}/{kind}.{lang}.j2",
                      f"{ROOT}/{audience}/{kind}.{lang}.j2"):
             if (self.directory / name).is_file():

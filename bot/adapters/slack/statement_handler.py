@@ -104,6 +104,9 @@ class StatementHandler:
         lines.append(messages.statement_status_line(
             statement, status=statement.status(rule), missing=statement.missing(rule),
             rule=rule.describe()))
+        if any(e.name == "statement.edited" for e in outcome.events):  # lint runs on every edit
+            lines.append(messages.statement_findings(
+                self.service.findings(incident, statement_id), statement.lang))
         return Reply(":white_check_mark: " + "\n".join(lines))
 
     @staticmethod
