@@ -34,7 +34,7 @@ class Level(StrEnum):
     WARNING = "warning"  # shown, blocks nothing
 
 
-#: Defaults used when no data file is given (playbooks/templates/statements/lint.yaml overrides them).
+#: Defaults used when no data file is given (templates/statements/lint.yaml overrides them).
 DEFAULT_LIMITS: dict[Variant, dict[str, int]] = {
     Variant.LONG: {"en": 3000, "zh": 1500},
     Variant.SOCIAL: {"en": 280, "zh": 280},
@@ -146,72 +146,100 @@ def lint_text(
 
     if kind == "holding":
         if not any(f.status is FactStatus.CONFIRMED and _fact_in(text, f) for f in facts):
-            error("holding_missing_facts",
-                  "A holding statement must state confirmed facts: include at least one "
-                  "confirmed fact from the facts register (`/crisis fact confirm <n>`).",
-                  "首次声明必须包含已确认的事实：请至少写入一条事实登记中已确认的事实"
-                  "（`/crisis fact confirm <n>`）。")
+            error(
+                "holding_missing_facts",
+                "A holding statement must state confirmed facts: include at least one "
+                "confirmed fact from the facts register (`/crisis fact confirm <n>`).",
+                "首次声明必须包含已确认的事实：请至少写入一条事实登记中已确认的事实"
+                "（`/crisis fact confirm <n>`）。",
+            )
         if not find_phrases(text, rules.progress_markers):
-            error("holding_missing_progress",
-                  "A holding statement must say what is being done (handling progress), "
-                  "e.g. “we have suspended sales of the batch”.",
-                  "首次声明必须说明处置进展，例如“我们已暂停该批次销售”。")
+            error(
+                "holding_missing_progress",
+                "A holding statement must say what is being done (handling progress), "
+                "e.g. “we have suspended sales of the batch”.",
+                "首次声明必须说明处置进展，例如“我们已暂停该批次销售”。",
+            )
         if not _has_contact(text, contact, rules):
-            error("holding_missing_contact",
-                  "A holding statement must give a contact channel for those affected "
-                  "(hotline, email or web page).",
-                  "首次声明必须为受影响者提供联系渠道（热线、邮箱或网页）。")
+            error(
+                "holding_missing_contact",
+                "A holding statement must give a contact channel for those affected "
+                "(hotline, email or web page).",
+                "首次声明必须为受影响者提供联系渠道（热线、邮箱或网页）。",
+            )
 
     claims = find_phrases(text, rules.absolute_claims)
     if claims:
-        error("absolute_claim",
-              f"Absolute or unverifiable claim: {_quoted(claims)}. Say only what can be proven.",
-              f"包含绝对化或无法证实的表述：{_quoted(claims)}。只陈述可以证实的内容。")
+        error(
+            "absolute_claim",
+            f"Absolute or unverifiable claim: {_quoted(claims)}. Say only what can be proven.",
+            f"包含绝对化或无法证实的表述：{_quoted(claims)}。只陈述可以证实的内容。",
+        )
 
     for fact in facts:
         if fact.status is FactStatus.CONFIRMED or not _fact_in(text, fact):
             continue
         if fact.status is FactStatus.RETRACTED:
-            error("retracted_fact",
-                  f"Fact #{fact.no} was retracted but the statement still says it: “{fact.text}”.",
-                  f"事实 #{fact.no} 已被撤回，但声明中仍包含：“{fact.text}”。")
+            error(
+                "retracted_fact",
+                f"Fact #{fact.no} was retracted but the statement still says it: “{fact.text}”.",
+                f"事实 #{fact.no} 已被撤回，但声明中仍包含：“{fact.text}”。",
+            )
         else:
-            error("unconfirmed_fact",
-                  f"Fact #{fact.no} is not confirmed yet: “{fact.text}”. Confirm it or leave it out.",
-                  f"事实 #{fact.no} 尚未确认：“{fact.text}”。请先确认或删去。")
+            error(
+                "unconfirmed_fact",
+                f"Fact #{fact.no} is not confirmed yet: “{fact.text}”. Confirm it or leave it out.",
+                f"事实 #{fact.no} 尚未确认：“{fact.text}”。请先确认或删去。",
+            )
 
     guesses = find_phrases(text, rules.speculation)
     if guesses:
-        error("speculation",
-              f"Speculation beyond confirmed facts: {_quoted(guesses)}. State what is confirmed.",
-              f"包含超出已确认事实的推测：{_quoted(guesses)}。只陈述已确认的内容。")
+        error(
+            "speculation",
+            f"Speculation beyond confirmed facts: {_quoted(guesses)}. State what is confirmed.",
+            f"包含超出已确认事实的推测：{_quoted(guesses)}。只陈述已确认的内容。",
+        )
 
     mentions = sorted({m.group(0) for m in _MENTION.finditer(text)})
     if mentions:
-        error("slack_mention",
-              f"Slack broadcast or mention in the text: {_quoted(mentions)}. Remove it.",
-              f"正文中含有 Slack 全员通知或提及：{_quoted(mentions)}。请删除。")
+        error(
+            "slack_mention",
+            f"Slack broadcast or mention in the text: {_quoted(mentions)}. Remove it.",
+            f"正文中含有 Slack 全员通知或提及：{_quoted(mentions)}。请删除。",
+        )
 
     variants = [Variant.LONG] + ([variant] if variant and variant is not Variant.LONG else [])
     for each in variants:
         size, limit = measure(text, each), rules.limit(each, lang)
         if size > limit:
-            error(f"too_long_{each.value}",
-                  f"Too long for {_VARIANT_EN[each]}: {size} characters, the limit is {limit}.",
-                  f"超出{_VARIANT_ZH[each]}的长度上限：{size} 字符，上限为 {limit}。")
+            error(
+                f"too_long_{each.value}",
+                f"Too long for {_VARIANT_EN[each]}: {size} characters, the limit is {limit}.",
+                f"超出{_VARIANT_ZH[each]}的长度上限：{size} 字符，上限为 {limit}。",
+            )
     if variant is None:  # a draft: say which short channels it will not fit
         for each in (Variant.SOCIAL, Variant.SMS):
             size, limit = measure(text, each), rules.limit(each, lang)
             if size > limit:
-                findings.append(Finding(f"too_long_{each.value}", Level.WARNING, LocalText(
-                    f"Too long for {_VARIANT_EN[each]} ({size} of {limit} characters); "
-                    "publish it on long-form channels only.",
-                    f"超出{_VARIANT_ZH[each]}的长度（{size}/{limit} 字符），只能在长文渠道发布。")))
+                findings.append(
+                    Finding(
+                        f"too_long_{each.value}",
+                        Level.WARNING,
+                        LocalText(
+                            f"Too long for {_VARIANT_EN[each]} ({size} of {limit} characters); "
+                            "publish it on long-form channels only.",
+                            f"超出{_VARIANT_ZH[each]}的长度（{size}/{limit} 字符），只能在长文渠道发布。",
+                        ),
+                    )
+                )
     return findings
 
 
-_VARIANT_EN = {Variant.LONG: "a web page or email", Variant.SOCIAL: "a social-media post",
-               Variant.SMS: "an SMS"}
+_VARIANT_EN = {
+    Variant.LONG: "a web page or email",
+    Variant.SOCIAL: "a social-media post",
+    Variant.SMS: "an SMS",
+}
 _VARIANT_ZH = {Variant.LONG: "网页或邮件", Variant.SOCIAL: "社交媒体帖子", Variant.SMS: "短信"}
 
 

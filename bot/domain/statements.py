@@ -102,7 +102,10 @@ class Statement:
         return ["person"] * max(0, rule.people - len({a.user for a in done}))
 
     def is_approved(self, rule: ApprovalRule) -> bool:
-        return self.state in (StatementState.IN_REVIEW, StatementState.PUBLISHED) and not self.missing(rule)
+        return self.state in (
+            StatementState.IN_REVIEW,
+            StatementState.PUBLISHED,
+        ) and not self.missing(rule)
 
     def status(self, rule: ApprovalRule) -> str:
         """``draft`` · ``in_review`` · ``approved`` · ``rejected`` · ``published``."""
@@ -128,12 +131,16 @@ def check_new(*, audience: str, kind: str, lang: str, text: str) -> str:
 def check_edit(statement: Statement, text: str, *, version: int | None = None) -> str:
     _check_version(statement, version)
     if statement.state is StatementState.PUBLISHED:
-        raise Conflict(f"Statement {statement.ref} is published and can no longer change; "
-                       "draft an update instead.")
+        raise Conflict(
+            f"Statement {statement.ref} is published and can no longer change; "
+            "draft an update instead."
+        )
     text = _clean_text(text)
     if text == statement.text:
-        raise Conflict(f"That is the text of statement {statement.ref} v{statement.version} "
-                       "already; nothing changed.")
+        raise Conflict(
+            f"That is the text of statement {statement.ref} v{statement.version} "
+            "already; nothing changed."
+        )
     return text
 
 
@@ -159,26 +166,35 @@ def check_approval(
     ref = statement.ref
     _check_version(statement, version)
     if statement.state is StatementState.DRAFT:
-        raise Conflict(f"Statement {ref} v{statement.version} is a draft; submit it for review "
-                       f"first (`/crisis statement submit {statement.id}`).")
+        raise Conflict(
+            f"Statement {ref} v{statement.version} is a draft; submit it for review "
+            f"first (`/crisis statement submit {statement.id}`)."
+        )
     if statement.state is StatementState.REJECTED:
         raise Conflict(f"Statement {ref} was rejected; it needs an edit before anyone approves it.")
     if statement.state is StatementState.PUBLISHED:
         raise Conflict(f"Statement {ref} is already published.")
     if approver in statement.authors:
-        raise NotPermitted(f"You wrote statement {ref}; someone else must approve it "
-                           "(nobody approves their own draft).")
+        raise NotPermitted(
+            f"You wrote statement {ref}; someone else must approve it "
+            "(nobody approves their own draft)."
+        )
     done = statement.current_approvals()
     if any(a.user == approver for a in done):
         raise Conflict(f"You already approved statement {ref} v{statement.version}.")
     missing = statement.missing(rule)
     if not missing:
-        raise Conflict(f"Statement {ref} v{statement.version} already has every approval it needs "
-                       f"({rule.describe()}); it can be published.")
+        raise Conflict(
+            f"Statement {ref} v{statement.version} already has every approval it needs "
+            f"({rule.describe()}); it can be published."
+        )
     blocking = errors(findings)
     if blocking:
-        raise StatementBlocked(f"Statement {ref} v{statement.version} has lint errors and cannot "
-                               "be approved until they are fixed:", blocking)
+        raise StatementBlocked(
+            f"Statement {ref} v{statement.version} has lint errors and cannot "
+            "be approved until they are fixed:",
+            blocking,
+        )
     if rule.roles:
         for role in rule.roles:
             if role.value in missing and role in approver_roles:
@@ -188,29 +204,41 @@ def check_approval(
             f"{_roles_text(approver_roles)}. Each required role approves once, by its holder."
         )
     if not approver_roles:
-        raise NotPermitted(f"Only members of the crisis team (people holding a role) can review "
-                           f"statement {ref}.")
+        raise NotPermitted(
+            f"Only members of the crisis team (people holding a role) can review statement {ref}."
+        )
     return _first(approver_roles).value
 
 
 def check_reject(
-    statement: Statement, *, rejecter: str, rejecter_roles: frozenset[Role], rule: ApprovalRule,
-    reason: str, version: int | None = None,
+    statement: Statement,
+    *,
+    rejecter: str,
+    rejecter_roles: frozenset[Role],
+    rule: ApprovalRule,
+    reason: str,
+    version: int | None = None,
 ) -> str:
     """Returns the cleaned reason."""
     _check_version(statement, version)
     if statement.state is not StatementState.IN_REVIEW:
-        raise Conflict(f"Only a statement in review can be rejected; statement {statement.ref} is "
-                       f"{statement.state.value.replace('_', ' ')}.")
+        raise Conflict(
+            f"Only a statement in review can be rejected; statement {statement.ref} is "
+            f"{statement.state.value.replace('_', ' ')}."
+        )
     if rejecter in statement.authors:
         raise NotPermitted(f"You wrote statement {statement.ref}; edit it instead of rejecting it.")
     allowed = set(rule.roles) if rule.roles else set(Role)
     if not (rejecter_roles & allowed):
-        raise NotPermitted(f"Only a reviewer ({rule.describe()}) can reject statement {statement.ref}.")
+        raise NotPermitted(
+            f"Only a reviewer ({rule.describe()}) can reject statement {statement.ref}."
+        )
     reason = " ".join((reason or "").split())
     if not reason:
-        raise InvalidInput("Say why the statement is rejected, e.g. "
-                           f"`/crisis statement reject {statement.id} the refund date is not confirmed`.")
+        raise InvalidInput(
+            "Say why the statement is rejected, e.g. "
+            f"`/crisis statement reject {statement.id} the refund date is not confirmed`."
+        )
     if len(reason) > 1000:
         raise InvalidInput(f"The reason is {len(reason)} characters long; the limit is 1000.")
     return reason
@@ -231,18 +259,26 @@ def check_publish(
     _check_version(statement, version)
     channel = " ".join((channel or "").split())[:80] or "unspecified"
     if not is_system and not (publisher_roles & PUBLISHERS):
-        raise NotPermitted(f"Only the commander, comms lead, spokesperson or an executive can "
-                           f"publish statement {ref}.")
+        raise NotPermitted(
+            f"Only the commander, comms lead, spokesperson or an executive can "
+            f"publish statement {ref}."
+        )
     if statement.state in (StatementState.DRAFT, StatementState.REJECTED):
-        raise Conflict(f"Statement {ref} v{statement.version} is not approved "
-                       f"({statement.state.value}); it needs {rule.describe()} first.")
+        raise Conflict(
+            f"Statement {ref} v{statement.version} is not approved "
+            f"({statement.state.value}); it needs {rule.describe()} first."
+        )
     missing = statement.missing(rule)
     if missing:
         need = ", ".join(missing) if rule.roles else f"{len(missing)} more approval(s)"
-        raise Conflict(f"Statement {ref} v{statement.version} still needs approval: {need} "
-                       f"(rule: {rule.describe()}).")
-    if any(p.channel.casefold() == channel.casefold() and p.version == statement.version
-           for p in statement.publications):
+        raise Conflict(
+            f"Statement {ref} v{statement.version} still needs approval: {need} "
+            f"(rule: {rule.describe()})."
+        )
+    if any(
+        p.channel.casefold() == channel.casefold() and p.version == statement.version
+        for p in statement.publications
+    ):
         raise Conflict(f"Statement {ref} v{statement.version} was already published to {channel}.")
     blocking = errors(findings)
     if blocking:
@@ -252,8 +288,10 @@ def check_publish(
 
 def _check_version(statement: Statement, version: int | None) -> None:
     if version is not None and version != statement.version:
-        raise Conflict(f"Statement {statement.ref} changed since this was shown (v{version}); "
-                       f"it is now v{statement.version}. Review the latest version.")
+        raise Conflict(
+            f"Statement {statement.ref} changed since this was shown (v{version}); "
+            f"it is now v{statement.version}. Review the latest version."
+        )
 
 
 def _clean_text(text: str) -> str:
@@ -261,7 +299,9 @@ def _clean_text(text: str) -> str:
     if not text:
         raise InvalidInput("A statement needs some text.")
     if len(text) > MAX_STATEMENT:
-        raise InvalidInput(f"The statement is {len(text)} characters long; the limit is {MAX_STATEMENT}.")
+        raise InvalidInput(
+            f"The statement is {len(text)} characters long; the limit is {MAX_STATEMENT}."
+        )
     return text
 
 
@@ -287,9 +327,16 @@ def apply(statements: dict[int, Statement], event: ev.Event) -> None:
     """Apply one ``statement.*`` event (except ``statement.published`` without a known id)."""
     if isinstance(event, ev.StatementDrafted):
         statements[event.statement_id] = Statement(
-            id=event.statement_id, audience=event.audience, kind=event.kind, lang=event.lang,
-            template=event.template, text=event.text, drafted_by=event.actor,
-            drafted_at=event.at, version=event.version, authors=[event.actor],
+            id=event.statement_id,
+            audience=event.audience,
+            kind=event.kind,
+            lang=event.lang,
+            template=event.template,
+            text=event.text,
+            drafted_by=event.actor,
+            drafted_at=event.at,
+            version=event.version,
+            authors=[event.actor],
         )
         return
     statement = statements.get(getattr(event, "statement_id", 0))
@@ -297,7 +344,11 @@ def apply(statements: dict[int, Statement], event: ev.Event) -> None:
         return  # a publication recorded before statements were tracked
     if isinstance(event, ev.StatementEdited):
         statement.text, statement.version = event.text, event.version
-        statement.state, statement.rejection, statement.submitted_at = StatementState.DRAFT, None, None
+        statement.state, statement.rejection, statement.submitted_at = (
+            StatementState.DRAFT,
+            None,
+            None,
+        )
         if event.actor not in statement.authors:
             statement.authors.append(event.actor)
     elif isinstance(event, ev.StatementSubmitted):
@@ -309,4 +360,5 @@ def apply(statements: dict[int, Statement], event: ev.Event) -> None:
     elif isinstance(event, ev.StatementPublished):
         statement.state = StatementState.PUBLISHED
         statement.publications.append(
-            Publication(event.channel, event.version or statement.version, event.at, event.actor))
+            Publication(event.channel, event.version or statement.version, event.at, event.actor)
+        )

@@ -7,7 +7,9 @@ import io
 from bot.demo import run_demo
 
 
-def test_demo_transcript_shows_both_holding_statements_approved_by_two_roles_and_published(tmp_path):
+def test_demo_transcript_shows_both_holding_statements_approved_by_two_roles_and_published(
+    tmp_path,
+):
     out = io.StringIO()
     assert run_demo(out=out, workdir=tmp_path) == 0
     transcript = out.getvalue()

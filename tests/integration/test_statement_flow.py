@@ -21,9 +21,12 @@ from tests.integration.slack_world import make_world
 
 @pytest.fixture
 def world(tmp_path, clock, db_url):
-    w = make_world(tmp_path, clock=clock, database_url=db_url,
-                   extra_config={"comms_channel": "crisis-comms",
-                                 "statements": {"timezone": "Asia/Shanghai"}})
+    w = make_world(
+        tmp_path,
+        clock=clock,
+        database_url=db_url,
+        extra_config={"comms_channel": "crisis-comms", "statements": {"timezone": "Asia/Shanghai"}},
+    )
     w.emulator.add_channel("crisis-comms", members=["UBOT"])
     yield w
     w.close()
@@ -37,9 +40,16 @@ def declared(world) -> None:
 
 def card(world, statement_id: int = 1) -> dict:
     """The last card posted in the incident channel for statement ``statement_id``."""
-    cards = [m for m in world.messages() if any(
-        b.get("block_id", "").startswith(f"{Block.STATEMENT_ACTIONS.value}|INC-1:{statement_id}:")
-        for b in m.get("blocks") or [])]
+    cards = [
+        m
+        for m in world.messages()
+        if any(
+            b.get("block_id", "").startswith(
+                f"{Block.STATEMENT_ACTIONS.value}|INC-1:{statement_id}:"
+            )
+            for b in m.get("blocks") or []
+        )
+    ]
     assert cards, "no statement card posted"
     return cards[-1]
 
@@ -55,8 +65,9 @@ def button_value(message: dict, action: Action) -> str:
 def open_modal(world, action: Action, value: str, *, user: str, message_ts: str) -> dict:
     """Click a button that opens a modal; returns the view the bot opened."""
     before = len(world.emulator.requests("views.open"))
-    response = world.driver.click(action_id=action, value=value, user=user,
-                                  channel=world.channel(), message_ts=message_ts)
+    response = world.driver.click(
+        action_id=action, value=value, user=user, channel=world.channel(), message_ts=message_ts
+    )
     assert response.status_code == 200
     assert world.emulator.wait_for(lambda: len(world.emulator.requests("views.open")) > before)
     view = world.emulator.requests("views.open")[-1]["args"]["view"]
@@ -67,7 +78,8 @@ def submit(world, view: dict, block: Block, action: Action, value: str, *, user:
     response = world.driver.submit_view(
         view={"callback_id": view["callback_id"], "private_metadata": view["private_metadata"]},
         values={block.value: {action.value: {"type": "plain_text_input", "value": value}}},
-        user=user)
+        user=user,
+    )
     assert response.status_code == 200
     return response
 
@@ -97,17 +109,27 @@ def test_draft_review_and_publish_through_buttons_and_modals(world, clock):
     assert view["callback_id"] == View.STATEMENT_PUBLISH
     submit(world, view, Block.STATEMENT_CHANNEL, Action.STATEMENT_CHANNEL, "website", user="UCOMMS")
     assert world.emulator.wait_for(
-        lambda: world.incident().statement(1).state is StatementState.PUBLISHED)
+        lambda: world.incident().statement(1).state is StatementState.PUBLISHED
+    )
     world.bot.gateway.drain()
     incident = world.incident()
     assert incident.statement(1).publications[0].channel == "website"
     clock_state = first_statement_clock(incident, world.bot.core.catalog.policy, clock())
     assert clock_state.state == "met"
+    pinned = json.dumps(world.messages()[0]["blocks"], ensure_ascii=False)
+    assert "✅ *First statement (golden 4 h)*" in pinned and "met" in pinned  # the card shows it
     comms = world.emulator.messages("crisis-comms")
     assert len(comms) == 1 and "Card payments fail for 40% of checkouts" in comms[0]["text"]
-    names = [e.name for e in world.bot.core.incidents.timeline(1) if e.name.startswith("statement.")]
-    assert names == ["statement.drafted", "statement.submitted", "statement.approved",
-                     "statement.approved", "statement.published"]
+    names = [
+        e.name for e in world.bot.core.incidents.timeline(1) if e.name.startswith("statement.")
+    ]
+    assert names == [
+        "statement.drafted",
+        "statement.submitted",
+        "statement.approved",
+        "statement.approved",
+        "statement.published",
+    ]
     assert any("published statement #1" in t for t in world.texts())
 
 
@@ -142,13 +164,24 @@ def test_reject_modal_needs_a_reason_and_records_it(world):
     message = card(world)
     value = button_value(message, Action.STATEMENT_REJECT)
     world.cmd("statement submit 1", user="USPOKE")
-    view = open_modal(world, Action.STATEMENT_REJECT, value, user="ULEGAL", message_ts=message["ts"])
-    empty = submit(world, view, Block.STATEMENT_REASON, Action.STATEMENT_REASON, "  ", user="ULEGAL")
+    view = open_modal(
+        world, Action.STATEMENT_REJECT, value, user="ULEGAL", message_ts=message["ts"]
+    )
+    empty = submit(
+        world, view, Block.STATEMENT_REASON, Action.STATEMENT_REASON, "  ", user="ULEGAL"
+    )
     assert empty.json()["response_action"] == "errors"
-    submit(world, view, Block.STATEMENT_REASON, Action.STATEMENT_REASON,
-           "The refund date is not confirmed", user="ULEGAL")
+    submit(
+        world,
+        view,
+        Block.STATEMENT_REASON,
+        Action.STATEMENT_REASON,
+        "The refund date is not confirmed",
+        user="ULEGAL",
+    )
     assert world.emulator.wait_for(
-        lambda: world.incident().statement(1).state is StatementState.REJECTED)
+        lambda: world.incident().statement(1).state is StatementState.REJECTED
+    )
     assert world.incident().statement(1).rejection == ("ULEGAL", "The refund date is not confirmed")
 
 
@@ -184,8 +217,9 @@ def test_draft_button_from_another_feature_drafts_a_statement(world):
 def test_statement_text_never_reaches_slack_as_a_broadcast(world):
     declared(world)
     world.cmd("statement customers", user="USPOKE")
-    world.cmd("statement edit 1 <!channel> refunds for everyone <@UEXEC> call 400-800-1234",
-              user="USPOKE")
+    world.cmd(
+        "statement edit 1 <!channel> refunds for everyone <@UEXEC> call 400-800-1234", user="USPOKE"
+    )
     posted = json.dumps([m.get("blocks") for m in world.messages()] + world.texts())
     assert "<!channel>" not in posted and "<@UEXEC>" not in posted
     assert "Slack broadcast or mention" in posted

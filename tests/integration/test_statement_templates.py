@@ -27,14 +27,18 @@ from bot.siteconfig import parse_site_config
 from tests.conftest import T0
 
 BUNDLED = bundled_playbooks_dir()
-SITE = parse_site_config({"company": {"name": "Acme Shop", "contact": "help.acme.example"},
-                          "statements": {"timezone": "Asia/Shanghai",
-                                         "timezones": {"regulators": "Europe/Berlin"}}})
+SITE = parse_site_config(
+    {
+        "company": {"name": "Acme Shop", "contact": "help.acme.example"},
+        "statements": {"timezone": "Asia/Shanghai", "timezones": {"regulators": "Europe/Berlin"}},
+    }
+)
 
 
 def templates(directory: Path = BUNDLED, site=SITE) -> StatementTemplates:
-    return StatementTemplates(directory=directory,
-                              settings=load_statement_settings(playbooks=directory, site=site))
+    return StatementTemplates(
+        directory=directory, settings=load_statement_settings(playbooks=directory, site=site)
+    )
 
 
 def incident(crisis_type: str = "brand_reputation"):
@@ -71,10 +75,12 @@ def test_every_audience_has_every_kind_and_the_notices_exist(lang):
 
 def test_a_crisis_type_overrides_the_general_template():
     t = templates()
-    breach = t.render(incident("data_security"), audience="customers", kind="holding", lang="en",
-                      now=T0)
-    general = t.render(incident("brand_reputation"), audience="customers", kind="holding",
-                       lang="en", now=T0)
+    breach = t.render(
+        incident("data_security"), audience="customers", kind="holding", lang="en", now=T0
+    )
+    general = t.render(
+        incident("brand_reputation"), audience="customers", kind="holding", lang="en", now=T0
+    )
     assert breach.template == "templates/statements/data_security/customers/holding.en.j2"
     assert "change your password" in breach.text
     assert general.template == "templates/statements/customers/holding.en.j2"
@@ -92,28 +98,37 @@ def test_the_context_holds_confirmed_facts_only_impact_and_times_in_the_audience
     assert "Batch 2411-B" in text and "Rumour about the CEO" not in text
     assert "1,200 orders" in text and "a full refund and a 50 CNY coupon" in text
     assert "2026-11-20 17:00 UTC+08:00" in text
-    regulators = templates().render(inc, audience="regulators", kind="update", lang="en",
-                                    now=T0 + timedelta(days=300)).text
+    regulators = (
+        templates()
+        .render(inc, audience="regulators", kind="update", lang="en", now=T0 + timedelta(days=300))
+        .text
+    )
     assert "UTC+02:00" in regulators  # Berlin in summer
 
 
-@pytest.mark.parametrize("source,reason", [
-    ("{{ ''.__class__.__mro__ }}", "__class__"),
-    ("{{ incident.__class__ }}", "__class__"),
-    ("{{ cycler.__init__.__globals__ }}", "__init__"),
-    ("{{ ().__class__.__base__.__subclasses__() }}", "__class__"),
-    ("{{ facts.append('x') }}", "append"),
-    ("{{ self._TemplateReference__context }}", "_TemplateReference__context"),
-    ("{{ 'x' * 10**10 }}", "more than 100000"),
-    ("{{ 2 ** 100000 }}", "exponent"),
-    ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "RecursionError"),
-])
+@pytest.mark.parametrize(
+    "source,reason",
+    [
+        ("{{ ''.__class__.__mro__ }}", "__class__"),
+        ("{{ incident.__class__ }}", "__class__"),
+        ("{{ cycler.__init__.__globals__ }}", "__init__"),
+        ("{{ ().__class__.__base__.__subclasses__() }}", "__class__"),
+        ("{{ facts.append('x') }}", "append"),
+        ("{{ self._TemplateReference__context }}", "_TemplateReference__context"),
+        ("{{ 'x' * 10**10 }}", "more than 100000"),
+        ("{{ 2 ** 100000 }}", "exponent"),
+        ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "RecursionError"),
+    ],
+)
 def test_sandbox_escape_attempts_fail_safely_with_a_clear_error(copy, source, reason):
     write(copy, "customers/holding.en.j2", "Hello\n" + source + "\n")
     with pytest.raises(TemplateProblem) as refused:
         templates(copy).render(incident(), audience="customers", kind="holding", lang="en", now=T0)
     message = refused.value.message
-    assert "templates/statements/customers/holding.en.j2" in message and "Nothing was drafted" in message
+    assert (
+        "templates/statements/customers/holding.en.j2" in message
+        and "Nothing was drafted" in message
+    )
     assert reason in message or "unsafe" in message or "not allowed" in message
 
 
@@ -143,13 +158,17 @@ def test_site_config_replaces_a_lint_word_list():
 
 def test_an_unknown_time_zone_in_the_site_config_is_refused():
     with pytest.raises(InvalidInput, match="unknown time zone `Mars/Base`"):
-        load_statement_settings(playbooks=BUNDLED,
-                                site=parse_site_config({"statements": {"timezone": "Mars/Base"}}))
+        load_statement_settings(
+            playbooks=BUNDLED, site=parse_site_config({"statements": {"timezone": "Mars/Base"}})
+        )
 
 
 def run_validate(directory: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot.cli", "playbooks", "validate", str(directory)],
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "playbooks", "validate", str(directory)],
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_validate_reports_broken_templates_by_file_and_exits_1(copy):

@@ -20,19 +20,34 @@ PB = playbook()
 A_RULE = ApprovalRule(people=2)
 S_RULE = ApprovalRule(roles=(Role.COMMS, Role.LEGAL))
 SS_RULE = ApprovalRule(roles=(Role.COMMS, Role.LEGAL, Role.EXEC))
-LINT = LintRules(absolute_claims=("100% safe",), progress_markers=("we have",),
-                 contact_markers=("hotline",))
-SPOKE, COMMS, LEGAL, EXEC, CS, OUTSIDER = (Actor(u) for u in
-                                           ("USPOKE", "UCOMMS", "ULEGAL", "UEXEC", "UCS", "UOUT"))
+LINT = LintRules(
+    absolute_claims=("100% safe",), progress_markers=("we have",), contact_markers=("hotline",)
+)
+SPOKE, COMMS, LEGAL, EXEC, CS, OUTSIDER = (
+    Actor(u) for u in ("USPOKE", "UCOMMS", "ULEGAL", "UEXEC", "UCS", "UOUT")
+)
 AT = T0 + timedelta(minutes=30)
 TEXT = "Batch 2411-B is affected. We have stopped sales. Call the hotline 400-800-1234."
 
 
 def incident(severity: Severity = Severity.S) -> Incident:
-    inc = Incident.declare(number=1, title="Cream complaints", playbook=PB, severity=severity,
-                           description="", actor=MONITOR, at=T0)
-    for role, actor in ((Role.COMMANDER, COMMANDER), (Role.SPOKESPERSON, SPOKE),
-                        (Role.COMMS, COMMS), (Role.LEGAL, LEGAL), (Role.EXEC, EXEC), (Role.CS, CS)):
+    inc = Incident.declare(
+        number=1,
+        title="Cream complaints",
+        playbook=PB,
+        severity=severity,
+        description="",
+        actor=MONITOR,
+        at=T0,
+    )
+    for role, actor in (
+        (Role.COMMANDER, COMMANDER),
+        (Role.SPOKESPERSON, SPOKE),
+        (Role.COMMS, COMMS),
+        (Role.LEGAL, LEGAL),
+        (Role.EXEC, EXEC),
+        (Role.CS, CS),
+    ):
         inc.assign_role(role, actor.id, actor=MONITOR, at=T0)
     inc.add_fact("Batch 2411-B is affected", actor=COMMS, at=T0)
     inc.confirm_fact(1, actor=COMMANDER, at=T0)
@@ -41,39 +56,67 @@ def incident(severity: Severity = Severity.S) -> Incident:
 
 def drafted(severity: Severity = Severity.S, text: str = TEXT, submit: bool = True) -> Incident:
     inc = incident(severity)
-    inc.draft_statement(audience="customers", kind="holding", lang="en", text=text,
-                        template="templates/statements/customers/holding.en.j2", actor=SPOKE, at=AT)
+    inc.draft_statement(
+        audience="customers",
+        kind="holding",
+        lang="en",
+        text=text,
+        template="templates/statements/customers/holding.en.j2",
+        actor=SPOKE,
+        at=AT,
+    )
     if submit:
         inc.submit_statement(1, actor=SPOKE, at=AT)
     return inc
 
 
 def approve(inc: Incident, actor: Actor, rule: ApprovalRule = S_RULE, version: int | None = None):
-    return inc.approve_statement(1, rule=rule, lint=LINT, contact="", actor=actor, at=AT,
-                                 version=version)
+    return inc.approve_statement(
+        1, rule=rule, lint=LINT, contact="", actor=actor, at=AT, version=version
+    )
 
 
-def publish(inc: Incident, actor: Actor = COMMS, rule: ApprovalRule = S_RULE, channel: str = "website"):
-    return inc.publish_statement(1, channel=channel, rule=rule, lint=LINT, contact="", actor=actor,
-                                 at=AT + timedelta(minutes=5))
+def publish(
+    inc: Incident, actor: Actor = COMMS, rule: ApprovalRule = S_RULE, channel: str = "website"
+):
+    return inc.publish_statement(
+        1,
+        channel=channel,
+        rule=rule,
+        lint=LINT,
+        contact="",
+        actor=actor,
+        at=AT + timedelta(minutes=5),
+    )
 
 
 def test_statements_are_numbered_per_incident_and_start_as_version_1_drafts():
     inc = drafted(submit=False)
-    inc.draft_statement(audience="media", kind="update", lang="zh", text="更新", template="t",
-                        actor=SPOKE, at=AT)
+    inc.draft_statement(
+        audience="media", kind="update", lang="zh", text="更新", template="t", actor=SPOKE, at=AT
+    )
     assert [(s.id, s.version, s.state) for s in inc.statements.values()] == [
-        (1, 1, StatementState.DRAFT), (2, 1, StatementState.DRAFT)]
+        (1, 1, StatementState.DRAFT),
+        (2, 1, StatementState.DRAFT),
+    ]
 
 
 def test_unknown_audience_kind_or_language_is_refused_with_the_choices():
     inc = incident()
     with pytest.raises(InvalidInput, match="customers, media"):
-        inc.draft_statement(audience="investors", kind="holding", lang="en", text="x", template="",
-                            actor=SPOKE, at=AT)
+        inc.draft_statement(
+            audience="investors",
+            kind="holding",
+            lang="en",
+            text="x",
+            template="",
+            actor=SPOKE,
+            at=AT,
+        )
     with pytest.raises(InvalidInput, match="en or zh"):
-        inc.draft_statement(audience="media", kind="holding", lang="fr", text="x", template="",
-                            actor=SPOKE, at=AT)
+        inc.draft_statement(
+            audience="media", kind="holding", lang="fr", text="x", template="", actor=SPOKE, at=AT
+        )
 
 
 def test_s_needs_comms_and_legal_then_it_can_be_published():
@@ -188,10 +231,19 @@ def test_publishing_to_an_sms_channel_checks_the_sms_length():
     approve(inc, COMMS)
     approve(inc, LEGAL)
     with pytest.raises(StatementBlocked, match="SMS"):
-        inc.publish_statement(1, channel="sms", rule=S_RULE, contact="", actor=COMMS, at=AT,
-                              lint=LintRules(progress_markers=("we have",),
-                                             contact_markers=("hotline",),
-                                             channel_variants={"sms": Variant.SMS}))
+        inc.publish_statement(
+            1,
+            channel="sms",
+            rule=S_RULE,
+            contact="",
+            actor=COMMS,
+            at=AT,
+            lint=LintRules(
+                progress_markers=("we have",),
+                contact_markers=("hotline",),
+                channel_variants={"sms": Variant.SMS},
+            ),
+        )
 
 
 def test_only_publishers_may_publish_and_not_twice_to_the_same_channel():

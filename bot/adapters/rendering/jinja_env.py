@@ -25,8 +25,10 @@ class TemplateProblem(InvalidInput):
 
     def __init__(self, template: str, line: int, reason: str) -> None:
         where = f"{template}:{line}" if line else template
-        super().__init__(f"Template {where} is broken: {reason}. Nothing was drafted; "
-                         "fix the template (`crisisbot playbooks validate`).")
+        super().__init__(
+            f"Template {where} is broken: {reason}. Nothing was drafted; "
+            "fix the template (`crisisbot playbooks validate`)."
+        )
         self.template = template
         self.line = line
         self.reason = reason
@@ -49,8 +51,11 @@ class _Sandbox(ImmutableSandboxedEnvironment):
                 raise SecurityError(f"exponent {right} is larger than {MAX_EXPONENT}")
         elif operator == "*":
             for seq, n in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and (
-                        len(seq) * n > MAX_REPEAT):
+                if (
+                    isinstance(seq, (str, list, tuple))
+                    and isinstance(n, int)
+                    and (len(seq) * n > MAX_REPEAT)
+                ):
                     raise SecurityError(f"repeating would build more than {MAX_REPEAT} items")
         return super().call_binop(context, operator, left, right)
 
@@ -77,8 +82,14 @@ def render(env: ImmutableSandboxedEnvironment, name: str, context: Mapping[str, 
         raise TemplateProblem(name, _line_of(exc), f"not allowed in the sandbox ({exc})") from None
     except TemplateError as exc:
         raise TemplateProblem(name, _line_of(exc), exc.message or exc.__class__.__name__) from None
-    except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError,
-            RecursionError) as exc:
+    except (
+        TypeError,
+        ValueError,
+        ArithmeticError,
+        LookupError,
+        AttributeError,
+        RecursionError,
+    ) as exc:
         raise TemplateProblem(name, _line_of(exc), f"{exc.__class__.__name__}: {exc}") from None
 
 

@@ -1,5 +1,5 @@
-"""Statement settings: lint word lists (``playbooks/templates/statements/lint.yaml``, overridable in the
-site config), the comms channel and the time zone of each audience.
+"""Statement settings: lint word lists (``playbooks/templates/statements/lint.yaml``,
+overridable in the site config), the comms channel and the time zone of each audience.
 
 Site config (``crisisbot.yaml``)::
 
@@ -48,8 +48,11 @@ def load_statement_settings(*, playbooks: Path, site: SiteConfig) -> StatementSe
     problems = lint_file_problems(playbooks / LINT_FILE)
     if problems:
         raise InvalidInput("; ".join(problems))
-    data = yaml.safe_load((playbooks / LINT_FILE).read_text(encoding="utf-8")) if (
-        playbooks / LINT_FILE).is_file() else {}
+    data = (
+        yaml.safe_load((playbooks / LINT_FILE).read_text(encoding="utf-8"))
+        if (playbooks / LINT_FILE).is_file()
+        else {}
+    )
     raw = site.raw or {}
     section = raw.get("statements") or {}
     if not isinstance(section, dict):
@@ -70,18 +73,25 @@ def load_statement_settings(*, playbooks: Path, site: SiteConfig) -> StatementSe
             raise InvalidInput(f"site config statements: unknown time zone `{name}`") from None
     comms = raw.get("comms_channel")
     return StatementSettings(
-        company=site.company_name, contact=site.contact,
+        company=site.company_name,
+        contact=site.contact,
         comms_channel=str(comms).lstrip("#") if comms else None,
-        timezone=timezone, timezones=timezones, lint=lint_rules(merged),
+        timezone=timezone,
+        timezones=timezones,
+        lint=lint_rules(merged),
     )
 
 
 def lint_rules(data: Mapping[str, Any]) -> LintRules:
     """Build :class:`LintRules` from the (already checked) data file shape."""
-    lists = {key: tuple(w for lang in ("en", "zh") for w in (data.get(key) or {}).get(lang, []))
-             for key in _LISTS}
-    limits = {Variant(k): {str(lang): int(n) for lang, n in v.items()}
-              for k, v in (data.get("limits") or {}).items()}
+    lists = {
+        key: tuple(w for lang in ("en", "zh") for w in (data.get(key) or {}).get(lang, []))
+        for key in _LISTS
+    }
+    limits = {
+        Variant(k): {str(lang): int(n) for lang, n in v.items()}
+        for k, v in (data.get("limits") or {}).items()
+    }
     variants = {str(k).lower(): Variant(v) for k, v in (data.get("channel_variants") or {}).items()}
     return LintRules(**lists, limits={**DEFAULT_LIMITS, **limits}, channel_variants=variants)
 
@@ -103,25 +113,35 @@ def _shape_problems(data: Any, source: str) -> list[str]:
     problems = []
     for key, value in data.items():
         if key in _LISTS:
-            if not isinstance(value, dict) or set(value) - {"en", "zh"} or not all(
-                isinstance(v, list) and all(isinstance(w, str) and w.strip() for w in v)
-                for v in value.values()
+            if (
+                not isinstance(value, dict)
+                or set(value) - {"en", "zh"}
+                or not all(
+                    isinstance(v, list) and all(isinstance(w, str) and w.strip() for w in v)
+                    for v in value.values()
+                )
             ):
                 problems.append(f"{source}: {key} must map en and zh to lists of phrases")
         elif key == "limits":
             if not isinstance(value, dict) or not all(
-                k in Variant.__members__.values() and isinstance(v, dict)
-                and all(lang in ("en", "zh") and isinstance(n, int) and n > 0 for lang, n in v.items())
+                k in Variant.__members__.values()
+                and isinstance(v, dict)
+                and all(
+                    lang in ("en", "zh") and isinstance(n, int) and n > 0 for lang, n in v.items()
+                )
                 for k, v in value.items()
             ):
-                problems.append(f"{source}: limits must map long, social or sms to "
-                                "{en: <characters>, zh: <characters>}")
+                problems.append(
+                    f"{source}: limits must map long, social or sms to "
+                    "{en: <characters>, zh: <characters>}"
+                )
         elif key == "channel_variants":
             if not isinstance(value, dict) or not all(
                 v in Variant.__members__.values() for v in value.values()
             ):
-                problems.append(f"{source}: channel_variants must map channel names to long, "
-                                "social or sms")
+                problems.append(
+                    f"{source}: channel_variants must map channel names to long, social or sms"
+                )
         else:
             problems.append(f"{source}: unknown key `{key}`")
     return problems

@@ -31,8 +31,12 @@ from bot.domain.statements import AUDIENCES, KINDS, LANGS, check_new
 ROOT = "templates/statements"
 #: Kinds every audience has in both languages; the notices exist where they make sense.
 CORE_KINDS = ("holding", "update", "resolution")
-NOTICES = (("customers", "recall"), ("regulators", "recall"), ("customers", "breach"),
-           ("regulators", "breach"))
+NOTICES = (
+    ("customers", "recall"),
+    ("regulators", "recall"),
+    ("customers", "breach"),
+    ("regulators", "breach"),
+)
 
 
 @dataclass(frozen=True)
@@ -44,8 +48,13 @@ class Rendered:
 class StatementTemplates:
     """Finds and renders statement templates with the one sandboxed environment."""
 
-    def __init__(self, *, directory: Path, settings: StatementSettings,
-                 env: ImmutableSandboxedEnvironment | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        directory: Path,
+        settings: StatementSettings,
+        env: ImmutableSandboxedEnvironment | None = None,
+    ) -> None:
         self.directory = Path(directory)
         self.settings = settings
         self.env = env or build_environment(directory=self.directory)
@@ -53,27 +62,43 @@ class StatementTemplates:
     def template_for(self, *, crisis_type: str, audience: str, kind: str, lang: str) -> str:
         """The template name the lookup order picks; :class:`InvalidInput` when none exists."""
         check_new(audience=audience, kind=kind, lang=lang, text="-")
-        for name in (f"{ROOT}/{crisis_type}/{audience}/{kind}.{lang}.j2",
-                     f"{ROOT}/{audience}/{kind}.{lang}.j2"):
+        for name in (
+            f"{ROOT}/{crisis_type}/{audience}/{kind}.{lang}.j2",
+            f"{ROOT}/{audience}/{kind}.{lang}.j2",
+        ):
             if (self.directory / name).is_file():
                 return name
-        have = sorted({p.name.split(".")[0] for p in (self.directory / ROOT / audience).glob("*.j2")}
-                      | {p.name.split(".")[0]
-                         for p in (self.directory / ROOT / crisis_type / audience).glob("*.j2")})
+        have = sorted(
+            {p.name.split(".")[0] for p in (self.directory / ROOT / audience).glob("*.j2")}
+            | {
+                p.name.split(".")[0]
+                for p in (self.directory / ROOT / crisis_type / audience).glob("*.j2")
+            }
+        )
         hint = f" Kinds for {audience}: {', '.join(have)}." if have else ""
         raise InvalidInput(f"There is no {kind} statement template for {audience} in {lang}.{hint}")
 
-    def render(self, incident: Incident, *, audience: str, kind: str, lang: str,
-               now: datetime) -> Rendered:
-        name = self.template_for(crisis_type=incident.crisis_type, audience=audience, kind=kind,
-                                 lang=lang)
-        context = statement_context(incident, settings=self.settings, audience=audience,
-                                    kind=kind, lang=lang, now=now)
+    def render(
+        self, incident: Incident, *, audience: str, kind: str, lang: str, now: datetime
+    ) -> Rendered:
+        name = self.template_for(
+            crisis_type=incident.crisis_type, audience=audience, kind=kind, lang=lang
+        )
+        context = statement_context(
+            incident, settings=self.settings, audience=audience, kind=kind, lang=lang, now=now
+        )
         return Rendered(render(self.env, name, context).strip(), name)
 
 
-def statement_context(incident: Incident, *, settings: StatementSettings, audience: str,
-                      kind: str, lang: str, now: datetime) -> dict[str, Any]:
+def statement_context(
+    incident: Incident,
+    *,
+    settings: StatementSettings,
+    audience: str,
+    kind: str,
+    lang: str,
+    now: datetime,
+) -> dict[str, Any]:
     zone = settings.zone(audience)
 
     def local(at: datetime) -> str:
@@ -89,8 +114,11 @@ def statement_context(incident: Incident, *, settings: StatementSettings, audien
         "company": {"name": settings.company, "contact": settings.contact},
         "contact": settings.contact,
         "incident": {
-            "id": incident.id, "title": incident.title, "severity": incident.severity.value,
-            "crisis_type": incident.crisis_type, "stage": incident.stage.value,
+            "id": incident.id,
+            "title": incident.title,
+            "severity": incident.severity.value,
+            "crisis_type": incident.crisis_type,
+            "stage": incident.stage.value,
             "declared_at": local(incident.declared_at),
             "resolved_at": local(incident.resolved_at) if incident.resolved_at else "",
             "resolution": incident.resolution,
@@ -98,8 +126,11 @@ def statement_context(incident: Incident, *, settings: StatementSettings, audien
         "facts": [f.text for f in incident.confirmed_facts()],
         "impact": impact,
         "compensation": impact["compensation"],
-        "audience": audience, "kind": kind, "lang": lang,
-        "now": local(now), "timezone": str(zone.key),
+        "audience": audience,
+        "kind": kind,
+        "lang": lang,
+        "now": local(now),
+        "timezone": str(zone.key),
     }
 
 
@@ -120,18 +151,37 @@ def _figure(value: Any) -> str:
 
 def sample_incident(crisis_type: str, *, now: datetime) -> Incident:
     """A believable incident used to render every template during validation."""
-    from bot.domain.events import (FactAdded, FactConfirmed, ImpactRecorded, IncidentDeclared)
+    from bot.domain.events import FactAdded, FactConfirmed, ImpactRecorded, IncidentDeclared
 
     events = [
-        IncidentDeclared(incident=1, actor="system:validate", at=now - timedelta(hours=2),
-                         title="Sample incident", crisis_type=crisis_type, severity="S"),
-        FactAdded(incident=1, actor="system:validate", at=now, fact_no=1,
-                  text="Batch 2411-B of the 50 ml moisturiser is affected"),
+        IncidentDeclared(
+            incident=1,
+            actor="system:validate",
+            at=now - timedelta(hours=2),
+            title="Sample incident",
+            crisis_type=crisis_type,
+            severity="S",
+        ),
+        FactAdded(
+            incident=1,
+            actor="system:validate",
+            at=now,
+            fact_no=1,
+            text="Batch 2411-B of the 50 ml moisturiser is affected",
+        ),
         FactConfirmed(incident=1, actor="system:validate", at=now, fact_no=1),
-        ImpactRecorded(incident=1, actor="system:validate", at=now, figures={
-            "orders": 1200, "customers": 950, "regions": ["east", "north"],
-            "revenue": {"amount": 35000.0, "currency": "USD"},
-            "compensation": "a full refund and a 50 CNY coupon"}),
+        ImpactRecorded(
+            incident=1,
+            actor="system:validate",
+            at=now,
+            figures={
+                "orders": 1200,
+                "customers": 950,
+                "regions": ["east", "north"],
+                "revenue": {"amount": 35000.0, "currency": "USD"},
+                "compensation": "a full refund and a 50 CNY coupon",
+            },
+        ),
     ]
     return Incident.replay(events)
 
@@ -163,8 +213,10 @@ def validate_templates(directory: Path, *, lint: LintRules, crisis_types: list[s
         rel = path.relative_to(base).parts
         parts = path.name.split(".")
         if path.suffix != ".j2" or len(parts) != 3 or len(rel) not in (2, 3):
-            problems.append(f"{path}: not a statement template; name them "
-                            "<audience>/<kind>.<en|zh>.j2 or <crisis_type>/<audience>/<kind>.<en|zh>.j2")
+            problems.append(
+                f"{path}: not a statement template; name them "
+                "<audience>/<kind>.<en|zh>.j2 or <crisis_type>/<audience>/<kind>.<en|zh>.j2"
+            )
             continue
         crisis_type = rel[0] if len(rel) == 3 else "brand_reputation"
         audience, (kind, lang, _) = rel[-2], parts
@@ -172,12 +224,15 @@ def validate_templates(directory: Path, *, lint: LintRules, crisis_types: list[s
             problems.append(f"{path}: `{crisis_type}` is not a crisis type (playbook key)")
             continue
         if audience not in AUDIENCES or kind not in KINDS or lang not in LANGS:
-            problems.append(f"{path}: unknown audience, kind or language (audiences: "
-                            f"{', '.join(AUDIENCES)}; kinds: {', '.join(KINDS)}; en or zh)")
+            problems.append(
+                f"{path}: unknown audience, kind or language (audiences: "
+                f"{', '.join(AUDIENCES)}; kinds: {', '.join(KINDS)}; en or zh)"
+            )
             continue
         incident = sample_incident(crisis_type, now=now)
-        context = statement_context(incident, settings=settings, audience=audience, kind=kind,
-                                    lang=lang, now=now)
+        context = statement_context(
+            incident, settings=settings, audience=audience, kind=kind, lang=lang, now=now
+        )
         name = path.relative_to(templates).as_posix()
         try:
             text = render(env, name, context).strip()
@@ -186,8 +241,9 @@ def validate_templates(directory: Path, *, lint: LintRules, crisis_types: list[s
             problems.append(f"{path}{line}: {exc.reason}")
             continue
         facts: list[Fact] = incident.facts
-        for finding in lint_text(text, kind=kind, lang=lang, facts=facts,
-                                 contact=settings.contact, rules=lint):
+        for finding in lint_text(
+            text, kind=kind, lang=lang, facts=facts, contact=settings.contact, rules=lint
+        ):
             if finding.is_error:
                 problems.append(f"{path}: lint: {finding.text('en')}")
     return problems

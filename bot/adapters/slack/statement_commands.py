@@ -17,8 +17,15 @@ from bot.domain.errors import InvalidInput
 from bot.domain.statements import AUDIENCES, KINDS, LANGS
 
 _ID = re.compile(r"#?([0-9]{1,9})")
-_LANG_ALIASES = {"en": "en", "english": "en", "zh": "zh", "cn": "zh", "chinese": "zh",
-                 "zh-hans": "zh", "中文": "zh"}
+_LANG_ALIASES = {
+    "en": "en",
+    "english": "en",
+    "zh": "zh",
+    "cn": "zh",
+    "chinese": "zh",
+    "zh-hans": "zh",
+    "中文": "zh",
+}
 VERBS = ("submit", "approve", "reject", "publish", "show", "edit")
 
 
@@ -47,24 +54,32 @@ def parse_statement(command: c.Statement) -> DraftStatement | StatementAction:
     first = args[0].lower()
     if first in VERBS:
         if len(args) < 2 or not _ID.fullmatch(args[1]) or int(_ID.fullmatch(args[1]).group(1)) < 1:
-            raise InvalidInput(f"`/crisis statement {first}` needs a statement number, e.g. "
-                               f"`/crisis statement {first} 2`.")
+            raise InvalidInput(
+                f"`/crisis statement {first}` needs a statement number, e.g. "
+                f"`/crisis statement {first} 2`."
+            )
         statement_id = int(_ID.fullmatch(args[1]).group(1))
         rest = _rest(command.text, 2)
         if first in ("submit", "approve", "show") and rest:
-            raise InvalidInput(f"`/crisis statement {first} {statement_id}` takes nothing after "
-                               f"the number (got {msg.code(rest)}).")
+            raise InvalidInput(
+                f"`/crisis statement {first} {statement_id}` takes nothing after "
+                f"the number (got {msg.code(rest)})."
+            )
         if first == "reject" and not rest:
-            raise InvalidInput("Say why, e.g. `/crisis statement reject 2 the refund date is not "
-                               "confirmed`.")
+            raise InvalidInput(
+                "Say why, e.g. `/crisis statement reject 2 the refund date is not confirmed`."
+            )
         if first == "edit" and not rest:
-            raise InvalidInput("Give the new text, e.g. `/crisis statement edit 2 <new text>`; or "
-                               "use the Edit button on the statement.")
+            raise InvalidInput(
+                "Give the new text, e.g. `/crisis statement edit 2 <new text>`; or "
+                "use the Edit button on the statement."
+            )
         return StatementAction(command.incident, first, statement_id, rest)
     audience = first if first in AUDIENCES else f"{first}s" if f"{first}s" in AUDIENCES else ""
     if not audience:
-        raise InvalidInput(f"{msg.code(args[0])} is not an audience or statement action. "
-                           + msg.STATEMENT_USAGE)
+        raise InvalidInput(
+            f"{msg.code(args[0])} is not an audience or statement action. " + msg.STATEMENT_USAGE
+        )
     kind, lang = "holding", "en"
     seen: set[str] = set()
     for word in args[1:]:
@@ -76,9 +91,11 @@ def parse_statement(command: c.Statement) -> DraftStatement | StatementAction:
             lang = _LANG_ALIASES[low]
             seen.add("lang")
         else:
-            raise InvalidInput(f"Unexpected {msg.code(word)}: the kind is one of "
-                               f"{', '.join(KINDS)} and the language en or zh, e.g. "
-                               f"`/crisis statement {audience} holding zh`.")
+            raise InvalidInput(
+                f"Unexpected {msg.code(word)}: the kind is one of "
+                f"{', '.join(KINDS)} and the language en or zh, e.g. "
+                f"`/crisis statement {audience} holding zh`."
+            )
     assert lang in LANGS
     return DraftStatement(command.incident, audience, kind, lang)
 

@@ -26,24 +26,45 @@ class StatementHandler:
 
     # ------------------------------------------------------------------ entry points
 
-    def handle(self, command: c.Statement, *, user_id: str, channel_id: str | None,
-               key: str | None = None) -> Reply:
+    def handle(
+        self, command: c.Statement, *, user_id: str, channel_id: str | None, key: str | None = None
+    ) -> Reply:
         """``/crisis statement …``; never raises (errors become a reply)."""
         try:
             parsed = parse_statement(command)
             number = self.commands.incident_for(parsed, channel_id)
             if isinstance(parsed, DraftStatement):
-                return self.draft(number, audience=parsed.audience, kind=parsed.kind,
-                                  lang=parsed.lang, user_id=user_id, key=key)
+                return self.draft(
+                    number,
+                    audience=parsed.audience,
+                    kind=parsed.kind,
+                    lang=parsed.lang,
+                    user_id=user_id,
+                    key=key,
+                )
             return self.act(parsed, number=number, user_id=user_id, key=key)
         except Exception as exc:  # noqa: BLE001 - every error gets an answer
             return error_reply(exc)
 
-    def draft(self, number: int, *, audience: str, kind: str, lang: str, user_id: str,
-              key: str | None = None) -> Reply:
+    def draft(
+        self,
+        number: int,
+        *,
+        audience: str,
+        kind: str,
+        lang: str,
+        user_id: str,
+        key: str | None = None,
+    ) -> Reply:
         try:
-            outcome = self.service.draft(number, audience=audience, kind=kind, lang=lang,
-                                         actor=self.commands.actor(user_id), idempotency_key=key)
+            outcome = self.service.draft(
+                number,
+                audience=audience,
+                kind=kind,
+                lang=lang,
+                actor=self.commands.actor(user_id),
+                idempotency_key=key,
+            )
             if outcome.duplicate:
                 return Reply("Already done: that request was received before.")
             statement = self._latest(outcome)
@@ -52,8 +73,15 @@ class StatementHandler:
         except Exception as exc:  # noqa: BLE001
             return error_reply(exc)
 
-    def act(self, action: StatementAction, *, number: int, user_id: str, version: int | None = None,
-            key: str | None = None) -> Reply:
+    def act(
+        self,
+        action: StatementAction,
+        *,
+        number: int,
+        user_id: str,
+        version: int | None = None,
+        key: str | None = None,
+    ) -> Reply:
         """Submit, approve, reject, publish, edit or show statement ``action.statement_id``."""
         try:
             actor = self.commands.actor(user_id)
@@ -65,14 +93,17 @@ class StatementHandler:
             elif action.verb == "approve":
                 outcome = self.service.approve(number, sid, actor=actor, version=version, **k)
             elif action.verb == "reject":
-                outcome = self.service.reject(number, sid, action.text, actor=actor,
-                                              version=version, **k)
+                outcome = self.service.reject(
+                    number, sid, action.text, actor=actor, version=version, **k
+                )
             elif action.verb == "publish":
-                outcome = self.service.publish(number, sid, channel=action.text, actor=actor,
-                                               version=version, **k)
+                outcome = self.service.publish(
+                    number, sid, channel=action.text, actor=actor, version=version, **k
+                )
             elif action.verb == "edit":
-                outcome = self.service.edit(number, sid, action.text, actor=actor,
-                                            version=version, **k)
+                outcome = self.service.edit(
+                    number, sid, action.text, actor=actor, version=version, **k
+                )
             else:
                 raise ValueError(f"unknown statement action {action.verb!r}")
             return self._done(outcome, sid)
@@ -88,9 +119,13 @@ class StatementHandler:
         return self.service.incidents.get(number).statement(statement_id)
 
     def card(self, incident: Incident, statement: Statement) -> dict[str, Any]:
-        return statement_card(incident_id=incident.id, number=incident.number, statement=statement,
-                              rule=self.service.rule(incident),
-                              findings=self.service.findings(incident, statement.id))
+        return statement_card(
+            incident_id=incident.id,
+            number=incident.number,
+            statement=statement,
+            rule=self.service.rule(incident),
+            findings=self.service.findings(incident, statement.id),
+        )
 
     # ------------------------------------------------------------------ internals
 
@@ -101,12 +136,20 @@ class StatementHandler:
         statement = incident.statement(statement_id)
         rule = self.service.rule(incident)
         lines = [messages.describe_event(e, incident=incident) for e in outcome.events[:3]]
-        lines.append(messages.statement_status_line(
-            statement, status=statement.status(rule), missing=statement.missing(rule),
-            rule=rule.describe()))
+        lines.append(
+            messages.statement_status_line(
+                statement,
+                status=statement.status(rule),
+                missing=statement.missing(rule),
+                rule=rule.describe(),
+            )
+        )
         if any(e.name == "statement.edited" for e in outcome.events):  # lint runs on every edit
-            lines.append(messages.statement_findings(
-                self.service.findings(incident, statement_id), statement.lang))
+            lines.append(
+                messages.statement_findings(
+                    self.service.findings(incident, statement_id), statement.lang
+                )
+            )
         return Reply(":white_check_mark: " + "\n".join(lines))
 
     @staticmethod

@@ -47,7 +47,8 @@ def register_statement_listeners(app: AsyncApp, statements: StatementHandler) ->
     def click_key(body: dict[str, Any], action: dict[str, Any]) -> str:
         # A double click sends the same button from the same message twice: one effect.
         message_ts = (body.get("container") or {}).get("message_ts", "")
-        return f"action:{message_ts}:{action.get('action_id')}:{action.get('value', '')}:{body['user']['id']}"
+        button = f"{action.get('action_id')}:{action.get('value', '')}"
+        return f"action:{message_ts}:{button}:{body['user']['id']}"
 
     def verb_listener(verb: str):
         async def on_click(ack, body, action, respond) -> None:
@@ -57,9 +58,14 @@ def register_statement_listeners(app: AsyncApp, statements: StatementHandler) ->
             except ValueError:
                 await respond(response_type="ephemeral", replace_original=False, text=_STALE)
                 return
-            reply = await _run(statements.act, StatementAction(number, verb, sid), number=number,
-                               user_id=body["user"]["id"], version=version,
-                               key=click_key(body, action))
+            reply = await _run(
+                statements.act,
+                StatementAction(number, verb, sid),
+                number=number,
+                user_id=body["user"]["id"],
+                version=version,
+                key=click_key(body, action),
+            )
             await respond(replace_original=False, **reply.as_response())
 
         return on_click
@@ -75,8 +81,15 @@ def register_statement_listeners(app: AsyncApp, statements: StatementHandler) ->
         except ValueError:
             await respond(response_type="ephemeral", replace_original=False, text=_STALE)
             return
-        reply = await _run(statements.draft, number, audience=audience, kind=kind, lang=lang,
-                           user_id=body["user"]["id"], key=click_key(body, action))
+        reply = await _run(
+            statements.draft,
+            number,
+            audience=audience,
+            kind=kind,
+            lang=lang,
+            user_id=body["user"]["id"],
+            key=click_key(body, action),
+        )
         await respond(replace_original=False, **reply.as_response())
 
     def modal_listener(build: Callable[[str, Any], dict[str, Any]], needs_statement: bool):
@@ -99,17 +112,21 @@ def register_statement_listeners(app: AsyncApp, statements: StatementHandler) ->
 
         return on_click
 
-    app.action(Action.STATEMENT_EDIT.value)(modal_listener(
-        lambda meta, st: edit_modal(metadata=meta, statement=st), True))
-    app.action(Action.STATEMENT_REJECT.value)(modal_listener(
-        lambda meta, st: reject_modal(metadata=meta), False))
-    app.action(Action.STATEMENT_PUBLISH.value)(modal_listener(
-        lambda meta, st: publish_modal(metadata=meta), False))
+    app.action(Action.STATEMENT_EDIT.value)(
+        modal_listener(lambda meta, st: edit_modal(metadata=meta, statement=st), True)
+    )
+    app.action(Action.STATEMENT_REJECT.value)(
+        modal_listener(lambda meta, st: reject_modal(metadata=meta), False)
+    )
+    app.action(Action.STATEMENT_PUBLISH.value)(
+        modal_listener(lambda meta, st: publish_modal(metadata=meta), False)
+    )
 
     def submission_listener(verb: str, block: Block, field: Action, error: str):
         async def on_submit(ack, body, view, client: AsyncWebClient) -> None:
-            parsed = parse_text_submission(view["state"]["values"], block=block, action=field,
-                                           error=error)
+            parsed = parse_text_submission(
+                view["state"]["values"], block=block, action=field, error=error
+            )
             if "response_action" in parsed:
                 await ack(**parsed)
                 return
@@ -120,18 +137,37 @@ def register_statement_listeners(app: AsyncApp, statements: StatementHandler) ->
             except ValueError:
                 await client.chat_postMessage(channel=user, text=_STALE)
                 return
-            reply = await _run(statements.act, StatementAction(number, verb, sid, parsed["value"]),
-                               number=number, user_id=user,
-                               version=version,
-                               key=f"view:{view['id']}")
+            reply = await _run(
+                statements.act,
+                StatementAction(number, verb, sid, parsed["value"]),
+                number=number,
+                user_id=user,
+                version=version,
+                key=f"view:{view['id']}",
+            )
             # A modal has no response_url: the person gets the answer as a direct message.
             await client.chat_postMessage(channel=user, text=reply.text)
 
         return on_submit
 
-    app.view(View.STATEMENT_EDIT.value)(submission_listener(
-        "edit", Block.STATEMENT_TEXT, Action.STATEMENT_TEXT, msg.ERR_STATEMENT_TEXT_EMPTY))
-    app.view(View.STATEMENT_REJECT.value)(submission_listener(
-        "reject", Block.STATEMENT_REASON, Action.STATEMENT_REASON, msg.ERR_STATEMENT_REASON_EMPTY))
-    app.view(View.STATEMENT_PUBLISH.value)(submission_listener(
-        "publish", Block.STATEMENT_CHANNEL, Action.STATEMENT_CHANNEL, msg.ERR_STATEMENT_CHANNEL_EMPTY))
+    app.view(View.STATEMENT_EDIT.value)(
+        submission_listener(
+            "edit", Block.STATEMENT_TEXT, Action.STATEMENT_TEXT, msg.ERR_STATEMENT_TEXT_EMPTY
+        )
+    )
+    app.view(View.STATEMENT_REJECT.value)(
+        submission_listener(
+            "reject",
+            Block.STATEMENT_REASON,
+            Action.STATEMENT_REASON,
+            msg.ERR_STATEMENT_REASON_EMPTY,
+        )
+    )
+    app.view(View.STATEMENT_PUBLISH.value)(
+        submission_listener(
+            "publish",
+            Block.STATEMENT_CHANNEL,
+            Action.STATEMENT_CHANNEL,
+            msg.ERR_STATEMENT_CHANNEL_EMPTY,
+        )
+    )

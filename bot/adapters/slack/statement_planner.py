@@ -21,8 +21,9 @@ from bot.services.ports import UnitOfWork
 class StatementEffects:
     """The :class:`~bot.services.ports.EffectPlanner` for statements."""
 
-    def __init__(self, *, catalog: Catalog, lint: LintRules, contact: str,
-                 comms_channel: str | None) -> None:
+    def __init__(
+        self, *, catalog: Catalog, lint: LintRules, contact: str, comms_channel: str | None
+    ) -> None:
         self.catalog = catalog
         self.lint = lint
         self.contact = contact
@@ -30,20 +31,36 @@ class StatementEffects:
 
     def plan(self, uow: UnitOfWork, incident: Incident, events: Sequence[ev.Event]) -> None:
         for event in events:
-            add = lambda **payload: uow.outbox.add("post_message", payload, at=event.at,  # noqa: E731
-                                                   incident=incident.number)
+            add = lambda **payload: uow.outbox.add(
+                "post_message",
+                payload,
+                at=event.at,  # noqa: E731
+                incident=incident.number,
+            )
             if isinstance(event, (ev.StatementDrafted, ev.StatementEdited)):
                 statement = incident.statement(event.statement_id)
                 rule = self.catalog.policy.level(incident.severity).approvals
-                findings = incident.lint_statement(statement.id, rules=self.lint,
-                                                   contact=self.contact)
-                add(**statement_card(incident_id=incident.id, number=incident.number,
-                                     statement=statement, rule=rule, findings=findings))
+                findings = incident.lint_statement(
+                    statement.id, rules=self.lint, contact=self.contact
+                )
+                add(
+                    **statement_card(
+                        incident_id=incident.id,
+                        number=incident.number,
+                        statement=statement,
+                        rule=rule,
+                        findings=findings,
+                    )
+                )
             elif isinstance(event, ev.StatementPublished) and self.comms_channel:
                 statement = incident.statements.get(event.statement_id)
                 if statement is not None:
-                    add(channel=self.comms_channel, text=messages.statement_published_to_comms(
-                        statement, incident_id=incident.id, channel=event.channel))
+                    add(
+                        channel=self.comms_channel,
+                        text=messages.statement_published_to_comms(
+                            statement, incident_id=incident.id, channel=event.channel
+                        ),
+                    )
 
     def committed(self) -> None:
         """Nothing to do: the Slack planner wakes the gateway."""

@@ -30,7 +30,11 @@ _BODY_CHUNK = 2800
 
 
 def statement_card(
-    *, incident_id: str, number: int, statement: Statement, rule: ApprovalRule,
+    *,
+    incident_id: str,
+    number: int,
+    statement: Statement,
+    rule: ApprovalRule,
     findings: list[Finding],
 ) -> dict[str, Any]:
     """The statement as posted in the incident channel: title, status, the text, lint findings
@@ -40,8 +44,11 @@ def statement_card(
     status = statement.status(rule)
     blocks: list[Block] = [
         header(f"{incident_id} · {msg.statement_title(statement)}"),
-        context(msg.statement_status_line(statement, status=status,
-                                          missing=statement.missing(rule), rule=rule.describe())),
+        context(
+            msg.statement_status_line(
+                statement, status=status, missing=statement.missing(rule), rule=rule.describe()
+            )
+        ),
     ]
     for chunk in _chunks(msg.statement_body(statement.text)):
         blocks.append(section(chunk))
@@ -50,10 +57,18 @@ def statement_card(
         buttons = [
             button(msg.BUTTON_STATEMENT_EDIT, action_id=Action.STATEMENT_EDIT, value=value),
             button(msg.BUTTON_STATEMENT_SUBMIT, action_id=Action.STATEMENT_SUBMIT, value=value),
-            button(msg.BUTTON_STATEMENT_APPROVE, action_id=Action.STATEMENT_APPROVE, value=value,
-                   style="primary"),
-            button(msg.BUTTON_STATEMENT_REJECT, action_id=Action.STATEMENT_REJECT, value=value,
-                   style="danger"),
+            button(
+                msg.BUTTON_STATEMENT_APPROVE,
+                action_id=Action.STATEMENT_APPROVE,
+                value=value,
+                style="primary",
+            ),
+            button(
+                msg.BUTTON_STATEMENT_REJECT,
+                action_id=Action.STATEMENT_REJECT,
+                value=value,
+                style="danger",
+            ),
             button(msg.BUTTON_STATEMENT_PUBLISH, action_id=Action.STATEMENT_PUBLISH, value=value),
         ]
         blocks.append(actions(buttons, block_id=f"{BlockId.STATEMENT_ACTIONS.value}|{value}"))
@@ -65,8 +80,9 @@ def statement_card(
 def draft_statement_button(*, value: str) -> dict[str, Any]:
     """The button other features (reminders) put on a message to draft a statement; ``value``
     comes from :func:`~bot.adapters.slack.ids.encode_draft_value`."""
-    return button(msg.BUTTON_DRAFT_STATEMENT, action_id=Action.DRAFT_STATEMENT, value=value,
-                  style="primary")
+    return button(
+        msg.BUTTON_DRAFT_STATEMENT, action_id=Action.DRAFT_STATEMENT, value=value, style="primary"
+    )
 
 
 def _chunks(text: str) -> list[str]:
@@ -79,7 +95,7 @@ def _chunks(text: str) -> list[str]:
             if amp > cut.rfind(";"):
                 cut = cut[:amp]
             chunks.append(cut)
-            line = "&gt; " + line[len(cut):]
+            line = "&gt; " + line[len(cut) :]
         if current and len(current) + len(line) + 1 > _BODY_CHUNK:
             chunks.append(current)
             current = line
@@ -93,25 +109,47 @@ def _chunks(text: str) -> list[str]:
 # ------------------------------------------------------------------------- modals
 
 
-def _modal(callback: View, title: str, submit: str, metadata: str, blocks: list[Block]) -> dict[str, Any]:
+def _modal(
+    callback: View, title: str, submit: str, metadata: str, blocks: list[Block]
+) -> dict[str, Any]:
     return {
-        "type": "modal", "callback_id": callback.value,
-        "title": plain(title, limit=MAX_VIEW_TITLE), "submit": plain(submit, limit=MAX_VIEW_TITLE),
+        "type": "modal",
+        "callback_id": callback.value,
+        "title": plain(title, limit=MAX_VIEW_TITLE),
+        "submit": plain(submit, limit=MAX_VIEW_TITLE),
         "close": plain(msg.STATEMENT_CANCEL, limit=MAX_VIEW_TITLE),
-        "private_metadata": metadata, "blocks": blocks,
+        "private_metadata": metadata,
+        "blocks": blocks,
     }
 
 
-def _input(block: BlockId, action: Action, label: str, *, initial: str = "", multiline: bool,
-           max_length: int, placeholder: str = "", hint: str = "") -> Block:
-    element: dict[str, Any] = {"type": "plain_text_input", "action_id": action.value,
-                               "multiline": multiline, "max_length": max_length}
+def _input(
+    block: BlockId,
+    action: Action,
+    label: str,
+    *,
+    initial: str = "",
+    multiline: bool,
+    max_length: int,
+    placeholder: str = "",
+    hint: str = "",
+) -> Block:
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": action.value,
+        "multiline": multiline,
+        "max_length": max_length,
+    }
     if initial:
         element["initial_value"] = initial[:max_length]
     if placeholder:
         element["placeholder"] = plain(placeholder, limit=150)
-    built: Block = {"type": "input", "block_id": block.value, "label": plain(label, limit=2000),
-                    "element": element}
+    built: Block = {
+        "type": "input",
+        "block_id": block.value,
+        "label": plain(label, limit=2000),
+        "element": element,
+    }
     if hint:
         built["hint"] = plain(hint, limit=2000)
     return built
@@ -119,26 +157,63 @@ def _input(block: BlockId, action: Action, label: str, *, initial: str = "", mul
 
 def edit_modal(*, metadata: str, statement: Statement) -> dict[str, Any]:
     """Edit the statement's text; ``metadata`` is its :func:`encode_statement_ref`."""
-    return _modal(View.STATEMENT_EDIT, msg.STATEMENT_EDIT_TITLE, msg.STATEMENT_EDIT_SUBMIT, metadata, [
-        section(msg.statement_title(statement).replace("<", "&lt;")),
-        _input(BlockId.STATEMENT_TEXT, Action.STATEMENT_TEXT, msg.STATEMENT_EDIT_LABEL,
-               initial=statement.text, multiline=True, max_length=MAX_INPUT,
-               hint=msg.STATEMENT_EDIT_HINT),
-    ])
+    return _modal(
+        View.STATEMENT_EDIT,
+        msg.STATEMENT_EDIT_TITLE,
+        msg.STATEMENT_EDIT_SUBMIT,
+        metadata,
+        [
+            section(msg.statement_title(statement).replace("<", "&lt;")),
+            _input(
+                BlockId.STATEMENT_TEXT,
+                Action.STATEMENT_TEXT,
+                msg.STATEMENT_EDIT_LABEL,
+                initial=statement.text,
+                multiline=True,
+                max_length=MAX_INPUT,
+                hint=msg.STATEMENT_EDIT_HINT,
+            ),
+        ],
+    )
 
 
 def reject_modal(*, metadata: str) -> dict[str, Any]:
-    return _modal(View.STATEMENT_REJECT, msg.STATEMENT_REJECT_TITLE, msg.STATEMENT_REJECT_SUBMIT,
-                  metadata, [_input(BlockId.STATEMENT_REASON, Action.STATEMENT_REASON,
-                                    msg.STATEMENT_REJECT_LABEL, multiline=True, max_length=1000,
-                                    placeholder=msg.STATEMENT_REJECT_PLACEHOLDER)])
+    return _modal(
+        View.STATEMENT_REJECT,
+        msg.STATEMENT_REJECT_TITLE,
+        msg.STATEMENT_REJECT_SUBMIT,
+        metadata,
+        [
+            _input(
+                BlockId.STATEMENT_REASON,
+                Action.STATEMENT_REASON,
+                msg.STATEMENT_REJECT_LABEL,
+                multiline=True,
+                max_length=1000,
+                placeholder=msg.STATEMENT_REJECT_PLACEHOLDER,
+            )
+        ],
+    )
 
 
 def publish_modal(*, metadata: str) -> dict[str, Any]:
-    return _modal(View.STATEMENT_PUBLISH, msg.STATEMENT_PUBLISH_TITLE, msg.STATEMENT_PUBLISH_SUBMIT,
-                  metadata, [_input(BlockId.STATEMENT_CHANNEL, Action.STATEMENT_CHANNEL,
-                                    msg.STATEMENT_PUBLISH_LABEL, initial="website", multiline=False,
-                                    max_length=80, hint=msg.STATEMENT_PUBLISH_HINT)])
+    return _modal(
+        View.STATEMENT_PUBLISH,
+        msg.STATEMENT_PUBLISH_TITLE,
+        msg.STATEMENT_PUBLISH_SUBMIT,
+        metadata,
+        [
+            _input(
+                BlockId.STATEMENT_CHANNEL,
+                Action.STATEMENT_CHANNEL,
+                msg.STATEMENT_PUBLISH_LABEL,
+                initial="website",
+                multiline=False,
+                max_length=80,
+                hint=msg.STATEMENT_PUBLISH_HINT,
+            )
+        ],
+    )
 
 
 def _value(values: Mapping[str, Any], block: BlockId, action: Action) -> str:
@@ -146,8 +221,14 @@ def _value(values: Mapping[str, Any], block: BlockId, action: Action) -> str:
     return str(field.get("value") or "")
 
 
-def parse_text_submission(values: Mapping[str, Any], *, block: BlockId, action: Action,
-                          error: str, limit: int = MAX_STATEMENT) -> dict[str, Any]:
+def parse_text_submission(
+    values: Mapping[str, Any],
+    *,
+    block: BlockId,
+    action: Action,
+    error: str,
+    limit: int = MAX_STATEMENT,
+) -> dict[str, Any]:
     """``{"value": text}``, or the ``response_action: errors`` answer for an empty field."""
     text = _value(values, block, action).strip()
     if not text:
@@ -155,5 +236,12 @@ def parse_text_submission(values: Mapping[str, Any], *, block: BlockId, action: 
     return {"value": text[:limit]}
 
 
-__all__ = ["statement_card", "edit_modal", "reject_modal", "publish_modal",
-           "parse_text_submission", "draft_statement_button", "MAX_SECTION_TEXT"]
+__all__ = [
+    "statement_card",
+    "edit_modal",
+    "reject_modal",
+    "publish_modal",
+    "parse_text_submission",
+    "draft_statement_button",
+    "MAX_SECTION_TEXT",
+]
