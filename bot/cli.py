@@ -108,9 +108,8 @@ def _db(args: argparse.Namespace, settings: Settings) -> int:
 
 def _playbooks(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters.playbooks import validate_dir
-    from bot.bootstrap import playbooks_dir
-
     from bot.adapters.rendering.statements import validate_statement_templates
+    from bot.bootstrap import playbooks_dir
 
     directory = args.directory or playbooks_dir(settings)
     problems = validate_dir(directory)

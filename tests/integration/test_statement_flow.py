@@ -223,3 +223,27 @@ def test_statement_text_never_reaches_slack_as_a_broadcast(world):
     posted = json.dumps([m.get("blocks") for m in world.messages()] + world.texts())
     assert "<!channel>" not in posted and "<@UEXEC>" not in posted
     assert "Slack broadcast or mention" in posted
+
+
+def test_a_double_clicked_approve_button_approves_once(world):
+    declared(world)
+    world.cmd("statement customers", user="USPOKE")
+    message = card(world)
+    value = button_value(message, Action.STATEMENT_APPROVE)
+    world.cmd("statement submit 1", user="USPOKE")
+    world.click(Action.STATEMENT_APPROVE, value, user="UCOMMS", message_ts=message["ts"])
+    again = world.click(Action.STATEMENT_APPROVE, value, user="UCOMMS", message_ts=message["ts"])
+    assert "Already done" in again["text"]
+    approvals = [e for e in world.bot.core.incidents.timeline(1) if e.name == "statement.approved"]
+    assert len(approvals) == 1
+
+
+def test_a_refused_publication_changes_nothing_and_says_what_is_missing(world):
+    declared(world)
+    world.cmd("statement customers", user="USPOKE")
+    world.cmd("statement submit 1", user="USPOKE")
+    world.cmd("statement approve 1", user="UCOMMS")
+    before = len(world.bot.core.incidents.timeline(1))
+    refused = world.cmd("statement publish 1 website", user="UCOMMS")
+    assert "still needs approval: legal" in refused["text"]
+    assert len(world.bot.core.incidents.timeline(1)) == before
