@@ -102,7 +102,10 @@ def test_draft_review_and_publish_through_buttons_and_modals(world, clock):
     assert "needs approval from comms + legal" in wrong["text"]
     world.click(Action.STATEMENT_APPROVE, value, user="UCOMMS", message_ts=draft["ts"])
     done = world.click(Action.STATEMENT_APPROVE, value, user="ULEGAL", message_ts=draft["ts"])
-    assert "Approved" in done["text"]
+    assert "— approved" in done["text"]  # the clicked card is refreshed in place
+    status = json.dumps(card(world)["blocks"][1])
+    assert "Approved" in status and "<@UCOMMS> as Comms lead" in status
+    assert "<@ULEGAL> as Legal counsel" in status
 
     clock.advance(minutes=30)
     view = open_modal(world, Action.STATEMENT_PUBLISH, value, user="UCOMMS", message_ts=draft["ts"])

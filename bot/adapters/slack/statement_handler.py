@@ -84,31 +84,60 @@ class StatementHandler:
     ) -> Reply:
         """Submit, approve, reject, publish, edit or show statement ``action.statement_id``."""
         try:
-            actor = self.commands.actor(user_id)
-            sid, k = action.statement_id, {"idempotency_key": key}
             if action.verb == "show":
-                return self.show(number, sid)
-            if action.verb == "submit":
-                outcome = self.service.submit(number, sid, actor=actor, **k)
-            elif action.verb == "approve":
-                outcome = self.service.approve(number, sid, actor=actor, version=version, **k)
-            elif action.verb == "reject":
-                outcome = self.service.reject(
-                    number, sid, action.text, actor=actor, version=version, **k
-                )
-            elif action.verb == "publish":
-                outcome = self.service.publish(
-                    number, sid, channel=action.text, actor=actor, version=version, **k
-                )
-            elif action.verb == "edit":
-                outcome = self.service.edit(
-                    number, sid, action.text, actor=actor, version=version, **k
-                )
-            else:
-                raise ValueError(f"unknown statement action {action.verb!r}")
-            return self._done(outcome, sid)
+                return self.show(number, action.statement_id)
+            outcome = self._apply(action, number=number, user_id=user_id, version=version, key=key)
+            return self._done(outcome, action.statement_id)
         except Exception as exc:  # noqa: BLE001
             return error_reply(exc)
+
+    def click(
+        self,
+        action: StatementAction,
+        *,
+        number: int,
+        user_id: str,
+        version: int | None,
+        key: str | None,
+    ) -> tuple[Reply, bool]:
+        """A button on the statement card: ``(reply, True)`` where the reply is the refreshed
+        card when the action changed the statement, ``(reply, False)`` for a refusal or repeat."""
+        try:
+            outcome = self._apply(action, number=number, user_id=user_id, version=version, key=key)
+        except Exception as exc:  # noqa: BLE001
+            return error_reply(exc), False
+        if outcome.duplicate:
+            return Reply("Already done: that request was received before."), False
+        return self.show(number, action.statement_id), True
+
+    def _apply(
+        self,
+        action: StatementAction,
+        *,
+        number: int,
+        user_id: str,
+        version: int | None,
+        key: str | None,
+    ) -> Outcome:
+        actor = self.commands.actor(user_id)
+        sid, k = action.statement_id, {"idempotency_key": key}
+        if action.verb == "submit":
+            outcome = self.service.submit(number, sid, actor=actor, **k)
+        elif action.verb == "approve":
+            outcome = self.service.approve(number, sid, actor=actor, version=version, **k)
+        elif action.verb == "reject":
+            outcome = self.service.reject(
+                number, sid, action.text, actor=actor, version=version, **k
+            )
+        elif action.verb == "publish":
+            outcome = self.service.publish(
+                number, sid, channel=action.text, actor=actor, version=version, **k
+            )
+        elif action.verb == "edit":
+            outcome = self.service.edit(number, sid, action.text, actor=actor, version=version, **k)
+        else:
+            raise ValueError(f"unknown statement action {action.verb!r}")
+        return outcome
 
     def show(self, number: int, statement_id: int) -> Reply:
         incident = self.service.incidents.get(number)

@@ -58,15 +58,21 @@ def register_statement_listeners(app: AsyncApp, statements: StatementHandler) ->
             except ValueError:
                 await respond(response_type="ephemeral", replace_original=False, text=_STALE)
                 return
-            reply = await _run(
-                statements.act,
-                StatementAction(number, verb, sid),
-                number=number,
-                user_id=body["user"]["id"],
-                version=version,
-                key=click_key(body, action),
-            )
-            await respond(replace_original=False, **reply.as_response())
+            try:
+                reply, changed = await asyncio.to_thread(
+                    statements.click,
+                    StatementAction(number, verb, sid),
+                    number=number,
+                    user_id=body["user"]["id"],
+                    version=version,
+                    key=click_key(body, action),
+                )
+            except Exception as exc:  # noqa: BLE001
+                reply, changed = error_reply(exc), False
+            if changed:  # the card the button is on shows the new status and approvals
+                await respond(replace_original=True, text=reply.text, blocks=reply.blocks)
+            else:
+                await respond(replace_original=False, **reply.as_response())
 
         return on_click
 
