@@ -134,6 +134,10 @@ def test_draft_review_and_publish_through_buttons_and_modals(world, clock):
         "statement.published",
     ]
     assert any("published statement #1" in t for t in world.texts())
+    cards = [m for m in world.messages() if "INC-1 · Statement #1 ·" in m["text"]]
+    assert len(cards) == 1  # one card, refreshed in place at every step
+    assert "— published" in cards[0]["text"]
+    assert not [b for b in cards[0]["blocks"] if b["type"] == "actions"]
 
 
 def test_edit_modal_makes_a_new_version_and_old_buttons_stop_working(world):
@@ -199,7 +203,9 @@ def test_subcommands_approve_reject_publish_and_a_retracted_fact_blocks_publicat
     world.cmd("statement submit 1", user="USPOKE")
     world.cmd("statement approve 1", user="UCOMMS")
     world.cmd("statement approve 1", user="ULEGAL")
+    assert "✅ Approved" in json.dumps(card(world)["blocks"], ensure_ascii=False)
     world.cmd("fact retract 2 the CDN is healthy")
+    assert "Fact #2 was retracted" in json.dumps(card(world)["blocks"])  # the card shows it
     refused = world.cmd("statement publish 1 website", user="UCOMMS")
     assert "cannot be published" in refused["text"] and "Fact #2 was retracted" in refused["text"]
     assert world.incident().statements_published == []
