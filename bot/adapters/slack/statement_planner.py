@@ -8,7 +8,7 @@ The one-line timeline entries come from :class:`~bot.adapters.slack.planner.Slac
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 from bot.adapters.slack import messages
 from bot.adapters.slack.blocks.statement import statement_card
@@ -17,6 +17,7 @@ from bot.domain import events as ev
 from bot.domain.incident import Incident
 from bot.domain.playbook import Catalog
 from bot.domain.statement_lint import LintRules
+from bot.domain.statements import Statement
 from bot.services.ports import UnitOfWork
 
 
@@ -82,7 +83,7 @@ class StatementEffects:
             incident=incident.number,
         )
 
-    def _card(self, incident: Incident, statement) -> dict:
+    def _card(self, incident: Incident, statement: Statement) -> dict[str, Any]:
         rule = self.catalog.policy.level(incident.severity).approvals
         findings = incident.lint_statement(statement.id, rules=self.lint, contact=self.contact)
         return statement_card(
