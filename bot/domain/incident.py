@@ -396,6 +396,8 @@ class Incident:
     ) -> list[ev.Event]:
         if self.status is Status.CLOSED:
             raise Conflict(f"{self.id} is closed; it takes no new statements.")
+        st.check_writer(roles=self.roles_of(actor.id) | actor.roles, is_system=actor.is_system,
+                        doing="draft statements")
         text = st.check_new(audience=audience, kind=kind, lang=lang, text=text)
         return self._record(
             ev.StatementDrafted(
@@ -409,6 +411,8 @@ class Incident:
         version: int | None = None,
     ) -> list[ev.Event]:
         statement = self.statement(statement_id)
+        st.check_writer(roles=self.roles_of(actor.id) | actor.roles, is_system=actor.is_system,
+                        doing="edit statements")
         text = st.check_edit(statement, text, version=version)
         return self._record(
             ev.StatementEdited(incident=self.number, actor=actor.id, at=at,
@@ -417,6 +421,8 @@ class Incident:
 
     def submit_statement(self, statement_id: int, *, actor: Actor, at: datetime) -> list[ev.Event]:
         statement = self.statement(statement_id)
+        st.check_writer(roles=self.roles_of(actor.id) | actor.roles, is_system=actor.is_system,
+                        doing="submit statements")
         st.check_submit(statement)
         return self._record(
             ev.StatementSubmitted(incident=self.number, actor=actor.id, at=at,

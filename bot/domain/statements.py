@@ -128,6 +128,13 @@ def check_new(*, audience: str, kind: str, lang: str, text: str) -> str:
     return _clean_text(text)
 
 
+def check_writer(*, roles: frozenset[Role], is_system: bool, doing: str) -> None:
+    """Drafting, editing and submitting are for the crisis team (anyone holding a role)."""
+    if not is_system and not roles:
+        raise NotPermitted(f"Only members of the crisis team (people holding a role) can {doing}; "
+                           "ask the commander for a role with `/crisis role <role> @you`.")
+
+
 def check_edit(statement: Statement, text: str, *, version: int | None = None) -> str:
     _check_version(statement, version)
     if statement.state is StatementState.PUBLISHED:

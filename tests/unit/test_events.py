@@ -15,10 +15,12 @@ from bot.domain.lifecycle import Phase
 from bot.domain.roles import Role
 from bot.domain.severity import ApprovalRule, Severity
 from bot.domain.statement_lint import LintRules
+from bot.domain.roles import Actor
 from tests.conftest import T0
 from tests.unit.factories import ALICE, COMMANDER, EXEC, MONITOR, playbook
 
 PB = playbook()
+JOE = Actor("UJOE")  # the comms lead in the scripted incident
 BASE = {"incident": 4, "actor": "UALICE", "at": T0 + timedelta(minutes=1)}
 
 #: One fully populated instance of every event type (non-default values wherever possible).
@@ -272,15 +274,15 @@ def scripted_incident() -> tuple[Incident, list[tuple[int, dict]]]:
     step()
     incident.draft_statement(audience="customers", kind="update", lang="en",
                              text="Checkout 5xx at 40%. Details follow.", template="t.j2",
-                             actor=ALICE, at=at)
+                             actor=JOE, at=at)
     step()
-    incident.submit_statement(1, actor=ALICE, at=at)
+    incident.submit_statement(1, actor=JOE, at=at)
     step()
     incident.reject_statement(1, "too short", rule=ApprovalRule(people=2), actor=COMMANDER, at=at)
     step()
-    incident.edit_statement(1, "Checkout 5xx at 40%. We are on it.", actor=ALICE, at=at)
+    incident.edit_statement(1, "Checkout 5xx at 40%. We are on it.", actor=JOE, at=at)
     step()
-    incident.submit_statement(1, actor=ALICE, at=at)
+    incident.submit_statement(1, actor=JOE, at=at)
     step()
     incident.approve_statement(1, rule=ApprovalRule(people=2), lint=LintRules(), contact="",
                                actor=COMMANDER, at=at)

@@ -313,3 +313,14 @@ def test_replay_rebuilds_statements_with_versions_and_approvals():
     inc.edit_statement(1, TEXT + " More soon.", actor=SPOKE, at=AT)
     replayed = Incident.replay(list(inc.pending))
     assert replayed.statements == inc.statements
+
+
+def test_only_the_crisis_team_drafts_edits_and_submits():
+    inc = drafted(submit=False)
+    with pytest.raises(NotPermitted, match="crisis team"):
+        inc.draft_statement(audience="media", kind="holding", lang="en", text="x", template="",
+                            actor=OUTSIDER, at=AT)
+    with pytest.raises(NotPermitted, match="crisis team"):
+        inc.edit_statement(1, "new text", actor=OUTSIDER, at=AT)
+    with pytest.raises(NotPermitted, match="crisis team"):
+        inc.submit_statement(1, actor=OUTSIDER, at=AT)
