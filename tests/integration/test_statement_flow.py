@@ -256,3 +256,15 @@ def test_a_refused_publication_changes_nothing_and_says_what_is_missing(world):
     refused = world.cmd("statement publish 1 website", user="UCOMMS")
     assert "still needs approval: legal" in refused["text"]
     assert len(world.bot.core.incidents.timeline(1)) == before
+
+
+def test_statement_list_and_show(world):
+    declared(world)
+    assert "no statements yet" in world.cmd("statement list", user="USPOKE")["text"]
+    world.cmd("statement customers", user="USPOKE")
+    world.cmd("statement media update zh", user="USPOKE")
+    listed = world.cmd("statement list", user="ULEAD")["text"]
+    assert "Statement #1 · Customers · Holding statement · English · v1 — 📝 Draft" in listed
+    assert "Statement #2 · Media · Update · 中文 · v1" in listed
+    shown = world.cmd("statement show 2", user="ULEAD")
+    assert shown["response_type"] == "ephemeral" and shown["blocks"][0]["type"] == "header"

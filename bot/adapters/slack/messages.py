@@ -356,7 +356,7 @@ _HELP_GROUPS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("Statements", ("statement",), (
         "`/crisis statement <audience> [holding|update|resolution] [en|zh]` — draft a statement",
         "`/crisis statement approve <id>` · `reject <id> <reason>` · `publish <id> [channel]`",
-        "`/crisis statement submit <id>` · `edit <id> <text>` · `show <id>` — kinds also "
+        "`/crisis statement submit <id>` · `edit <id> <text>` · `show <id>` · `list` — kinds also "
         "`recall` and `breach`; the draft's buttons do the same",
     )),
     ("Closing", ("resolve", "postmortem"), (
@@ -684,7 +684,7 @@ STATEMENT_USAGE = (
     "`/crisis statement <audience> [holding|update|resolution|recall|breach] [en|zh]` drafts a "
     "statement (audiences: customers, media, partners, regulators, employees). Then "
     "`/crisis statement submit <id>` · `approve <id>` · `reject <id> <reason>` · "
-    "`publish <id> [channel]` · `show <id>`."
+    "`publish <id> [channel]` · `show <id>` · `list`."
 )
 
 
@@ -744,6 +744,20 @@ def statement_body(text: str) -> str:
     """The statement text as a quoted, escaped block (newlines kept)."""
     return "\n".join("&gt; " + escape_mrkdwn(line) if line.strip() else "&gt;"
                      for line in text.splitlines())
+
+
+def statement_list(incident_id: str, statements: list[Any], *, rule: Any) -> str:
+    """``/crisis statement list``: one line per statement with its status."""
+    if not statements:
+        return (f"{incident_id} has no statements yet; draft one with "
+                "`/crisis statement customers holding`.")
+    lines = [f"*{incident_id} statements* (approvals: {_t(rule.describe())})"]
+    for statement in statements:
+        status = statement.status(rule)
+        lines.append(f"• {_t(statement_title(statement))} — "
+                     f"{STATEMENT_STATE_LABELS.get(status, _t(status))}")
+    lines.append("`/crisis statement show <id>` shows one with its buttons.")
+    return "\n".join(lines)
 
 
 def statement_drafted_reply(statement: Any, errors: int) -> str:

@@ -39,7 +39,8 @@ class DraftStatement:
 
 @dataclass(frozen=True)
 class StatementAction:
-    """``verb`` is one of :data:`VERBS`; ``text`` is the reason, channel or new text."""
+    """``verb`` is one of :data:`VERBS` (or ``list``, with ``statement_id`` 0); ``text`` is the
+    reason, channel or new text."""
 
     incident: int | None
     verb: str
@@ -52,6 +53,10 @@ def parse_statement(command: c.Statement) -> DraftStatement | StatementAction:
     if not args:
         raise InvalidInput(msg.STATEMENT_USAGE)
     first = args[0].lower()
+    if first == "list":
+        if len(args) > 1:
+            raise InvalidInput("`/crisis statement list` takes nothing after it.")
+        return StatementAction(command.incident, "list", 0)
     if first in VERBS:
         if len(args) < 2 or not _ID.fullmatch(args[1]) or int(_ID.fullmatch(args[1]).group(1)) < 1:
             raise InvalidInput(

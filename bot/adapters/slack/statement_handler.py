@@ -86,6 +86,8 @@ class StatementHandler:
         try:
             if action.verb == "show":
                 return self.show(number, action.statement_id)
+            if action.verb == "list":
+                return self.list(number)
             outcome = self._apply(action, number=number, user_id=user_id, version=version, key=key)
             return self._done(outcome, action.statement_id)
         except Exception as exc:  # noqa: BLE001
@@ -143,6 +145,12 @@ class StatementHandler:
         incident = self.service.incidents.get(number)
         card = self.card(incident, incident.statement(statement_id))
         return Reply(card["text"], card["blocks"])
+
+    def list(self, number: int) -> Reply:
+        incident = self.service.incidents.get(number)
+        rule = self.service.rule(incident)
+        return Reply(messages.statement_list(incident.id, list(incident.statements.values()),
+                                             rule=rule))
 
     def statement(self, number: int, statement_id: int) -> Statement:
         return self.service.incidents.get(number).statement(statement_id)
