@@ -24,6 +24,11 @@ from bot.adapters.slack.gateway import Pacer, SlackGateway
 from bot.adapters.slack.handlers import CommandHandler
 from bot.adapters.slack.planner import SlackEffects
 from bot.adapters.slack.reminder_effects import SlackReminderEffects
+from bot.adapters.rendering.statement_config import load_statement_settings
+from bot.adapters.rendering.statements import StatementTemplates
+from bot.adapters.slack.statement_handler import StatementHandler
+from bot.adapters.slack.statement_planner import StatementEffects
+from bot.services.statements import StatementService
 from bot.domain.playbook import Catalog
 from bot.domain.roles import Role
 from bot.services import IncidentService
@@ -118,8 +123,10 @@ def build_bot(
     gateway.wake = wake
     handler = CommandHandler(incidents=core.incidents, store=store, catalog=core.catalog,
                              site=site, clock=clock)
+    statements = build_statements(core, site=site, handler=handler)
     app = build_app(handler=handler, api_url=settings.slack_api_url,
-                    bot_token=settings.slack_bot_token, signing_secret=settings.slack_signing_secret)
+                    bot_token=settings.slack_bot_token, signing_secret=settings.slack_signing_secret,
+                    statements=statements)
     running: dict[str, Any] = {}
 
     def startup() -> None:
@@ -167,3 +174,19 @@ def clock_for(settings: Settings) -> Callable[[], datetime]:
     from bot.testclock import FileClock
 
     return FileClock(settings.test_clock_file)
+
+
+def build_statements(core: Core, *, site: SiteConfig, handler: CommandHandler) -> StatementHandler:
+    """Statements: templates, lint settings, the service, its Slack planner and handler."""
+    directory = playbooks_dir(core.settings)
+    config = load_statement_settings(playbooks=directory, site=site)
+    service = StatementService(
+        incidents=core.incidents, drafter=StatementTemplates(directory=directory, settings=config),
+        lint=config.lint, contact=config.contact,
+    )
+    core.incidents.planners = (*core.incidents.planners, StatementEffects(
+        catalog=core.catalog, lint=config.lint, contact=config.contact,
+        comms_channel=config.comms_channel))
+    statements = StatementHandler(service=service, commands=handler)
+    handler.statements = statements.handle
+    return statements

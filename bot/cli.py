@@ -56,8 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     playbook_commands.required = True
     validate = playbook_commands.add_parser(
         "validate", help="validate a playbook directory",
-        description="Validate severities.yaml and every playbook. Exit 0 when valid; otherwise "
-        "print each problem as FILE:LINE: (WHERE) MESSAGE and exit 1.",
+        description="Validate severities.yaml, every playbook and every statement template "
+        "(rendered with a sample context in both languages and linted). Exit 0 when valid; "
+        "otherwise print each problem as FILE:LINE: (WHERE) MESSAGE and exit 1.",
     )
     validate.add_argument(
         "directory", nargs="?", type=Path,
@@ -128,10 +129,12 @@ def _db(args: argparse.Namespace, settings: Settings) -> int:
 
 def _playbooks(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters.playbooks import validate_dir
+    from bot.adapters.rendering.statements import validate_statement_templates
     from bot.bootstrap import playbooks_dir
 
     directory = args.directory or playbooks_dir(settings)
     problems = validate_dir(directory)
+    problems += validate_statement_templates(directory) if Path(directory).is_dir() else []
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)

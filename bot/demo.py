@@ -19,7 +19,7 @@ from typing import Callable, TextIO
 import yaml
 
 from bot.adapters.slack.gateway import Pacer
-from bot.adapters.slack.ids import Action, encode_ref
+from bot.adapters.slack.ids import Action, encode_ref, encode_statement_ref
 from bot.bootstrap import Bot, build_bot
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.emulator import SlackEmulator
@@ -84,10 +84,13 @@ def _run(emulator: SlackEmulator, base: Path, out: TextIO) -> int:
         emulator.add_user(user_id, name=name, real_name=real_name)
     general = emulator.add_channel("general", members=list(TEAM) + ["UBOT"])
     emulator.add_channel("crisis-announce", members=["UBOT"])
+    emulator.add_channel("crisis-comms", members=["UBOT"])
     config = base / "crisisbot.yaml"
     config.write_text(yaml.safe_dump({
         "company": {"name": "Acme Shop", "contact": "help.acme.example · 400-800-1234"},
         "announce_channel": "crisis-announce",
+        "comms_channel": "crisis-comms",
+        "statements": {"timezone": "Asia/Shanghai"},
         "roster": {role: [uid] for uid, (_, _, role) in TEAM.items() if role != "commander"},
     }), encoding="utf-8")
     secret = secrets.token_hex(16)
@@ -121,6 +124,7 @@ def _script(demo: Demo) -> None:
     demo.command("fact confirm 1", user="UMEI")
     demo.command("note Video passed 2M views in 3 hours; comments split", user="UOMAR")
     demo.command("impact orders=1200 revenue=USD 35000 customers=950 regions=east,north", user="UMEI")
+    _statements(demo)
     demo.command("stage next", user="UMEI")  # refused: required tasks open
     for _ in range(4):
         incident = demo.bot.core.incidents.get(1)
@@ -158,6 +162,7 @@ def _print_transcript(demo: Demo) -> None:
     demo.say("\n#crisis-announce:")
     for message in demo.emulator.messages("crisis-announce"):
         demo.say(f"    {render(message.get('text', ''))}")
+    _print_statements(demo, render)
     incident = demo.bot.core.incidents.get(1)
     demo.say(f"\n{incident.id} is {incident.status.value}; stages visited: "
              + " → ".join(s.value for s in incident.stage_entered_at))
@@ -176,3 +181,31 @@ def _clock(ts: str) -> str:
     from datetime import datetime, timezone
 
     return datetime.fromtimestamp(float(ts), tz=timezone.utc).strftime("%H:%M:%S")
+
+
+def _statements(demo: Demo) -> None:
+    """The spokesperson drafts the customer holding statement in Chinese and English; each is
+    submitted, approved by comms and legal (the demo incident is severity S) and published."""
+    for sid, lang in ((1, "zh"), (2, "en")):
+        demo.command(f"statement customers holding {lang}", user="ULIN")
+        card = [m for m in demo.emulator.messages(demo.channel()) if f"Statement #{sid} ·" in m["text"]][-1]
+        value = encode_statement_ref(1, sid, 1)
+        demo.click(Action.STATEMENT_SUBMIT, value, user="ULIN", message_ts=card["ts"])
+        demo.click(Action.STATEMENT_APPROVE, value, user="ULIN", message_ts=card["ts"])  # refused: own draft
+        demo.click(Action.STATEMENT_APPROVE, value, user="UOMAR", message_ts=card["ts"])
+        demo.command(f"statement approve {sid}", user="UPRIYA")
+        demo.command(f"statement publish {sid} website", user="UOMAR")
+
+
+def _print_statements(demo: Demo, render: Callable[[str], str]) -> None:
+    demo.say("\n#crisis-comms (published statements):")
+    for message in demo.emulator.messages("crisis-comms"):
+        for line in render(message.get("text", "")).splitlines():
+            demo.say(f"    {line}")
+    incident = demo.bot.core.incidents.get(1)
+    for statement in incident.statements.values():
+        approvals = ", ".join(f"{render(f'<@{a.user}>')} as {a.role}"
+                              for a in statement.current_approvals())
+        where = ", ".join(f"{p.channel} at {p.at:%H:%M:%S} UTC" for p in statement.publications)
+        demo.say(f"Statement #{statement.id} ({statement.lang}) v{statement.version}: approved by "
+                 f"{approvals}; published to {where or 'nowhere yet'}")

@@ -187,6 +187,7 @@ class StatementPublished(Event):
     kind: str
     lang: str
     channel: str = ""
+    version: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -222,3 +223,52 @@ class ReminderSent(Event):
     clock: str
     due_at: datetime
     mentions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class StatementDrafted(Event):
+    """A statement draft (version 1) rendered from ``template``; lint findings are not stored."""
+
+    name: ClassVar[str] = "statement.drafted"
+    statement_id: int
+    version: int = 1
+    audience: str
+    kind: str
+    lang: str
+    text: str
+    template: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class StatementEdited(Event):
+    """A new version of a statement's text; earlier approvals no longer count."""
+
+    name: ClassVar[str] = "statement.edited"
+    statement_id: int
+    version: int
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class StatementSubmitted(Event):
+    name: ClassVar[str] = "statement.submitted"
+    statement_id: int
+    version: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class StatementApproved(Event):
+    """``actor`` approved ``version`` under ``role`` (the role counted towards the rule)."""
+
+    name: ClassVar[str] = "statement.approved"
+    statement_id: int
+    version: int
+    role: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class StatementRejected(Event):
+    name: ClassVar[str] = "statement.rejected"
+    statement_id: int
+    version: int
+    reason: str = ""

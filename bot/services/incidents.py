@@ -216,6 +216,14 @@ class IncidentService:
         with self.uow_factory() as uow:
             return uow.incidents.list(open_only=open_only)
 
+    def apply(
+        self, number: int, change: Callable[[Incident, datetime], list[Event]], *,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        """Run ``change(incident, now)`` in one transaction, like every method above; for use
+        cases that live in their own service (statements)."""
+        return self._run(number, idempotency_key, change)
+
     # ------------------------------------------------------------------ internals
 
     def _playbook(self, incident: Incident):

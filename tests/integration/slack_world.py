@@ -78,7 +78,8 @@ class World:
 
 
 def make_world(tmp_path: Path, *, clock, database_url: str | None = None,
-               pacer: Pacer | None = None, emulator_clock=None) -> World:
+               pacer: Pacer | None = None, emulator_clock=None,
+               extra_config: dict[str, Any] | None = None) -> World:
     emulator = SlackEmulator(**({"clock": emulator_clock} if emulator_clock else {})).start()
     for user_id in PEOPLE:
         emulator.add_user(user_id, name=user_id.lower())
@@ -89,6 +90,7 @@ def make_world(tmp_path: Path, *, clock, database_url: str | None = None,
         "company": {"name": "Acme Shop", "contact": "help.acme.example"},
         "announce_channel": "crisis-announce",
         "roster": {role: [uid] for uid, role in PEOPLE.items() if role and role != "lead"},
+        **(extra_config or {}),
     }), encoding="utf-8")
     secret = secrets.token_hex(16)
     settings = Settings(

@@ -47,7 +47,7 @@ def test_first_statement_reminder_mentions_comms_and_offers_the_holding_statemen
     assert "<@UCOMMS>" in posted["text"] and "<@USPOKE>" in posted["text"]
     assert "1h left" in posted["text"]
     [draft] = buttons(posted)
-    assert draft["action_id"] == Action.DRAFT_STATEMENT == "statement_draft"
+    assert draft["action_id"] == Action.DRAFT_STATEMENT == "draft_statement"
     assert draft["value"] == f"{encode_ref(1)}|customers|holding"
     sent = [e for e in world.bot.core.incidents.timeline(1) if isinstance(e, ReminderSent)]
     assert ("first_statement", "first_statement") in {(e.kind, e.clock) for e in sent}

@@ -13,11 +13,14 @@ from bot.domain import events as ev
 from bot.domain.incident import Incident
 from bot.domain.lifecycle import Phase
 from bot.domain.roles import Role
-from bot.domain.severity import Severity
+from bot.domain.severity import ApprovalRule, Severity
+from bot.domain.statement_lint import LintRules
+from bot.domain.roles import Actor
 from tests.conftest import T0
 from tests.unit.factories import ALICE, COMMANDER, EXEC, MONITOR, playbook
 
 PB = playbook()
+JOE = Actor("UJOE")  # the comms lead in the scripted incident
 BASE = {"incident": 4, "actor": "UALICE", "at": T0 + timedelta(minutes=1)}
 
 #: One fully populated instance of every event type (non-default values wherever possible).
@@ -80,6 +83,13 @@ SAMPLES: dict[str, ev.Event] = {
         ev.ReminderSent(**BASE, kind="first_statement", clock="first_statement",
                         due_at=T0 + timedelta(hours=4),
                         mentions=("UCOMMS", "USPOKE")),
+        ev.StatementDrafted(**BASE, statement_id=3, version=1, audience="customers",
+                            kind="holding", lang="zh", text="我们已成立专项小组",
+                            template="templates/statements/customers/holding.zh.j2"),
+        ev.StatementEdited(**BASE, statement_id=3, version=2, text="edited"),
+        ev.StatementSubmitted(**BASE, statement_id=3, version=2),
+        ev.StatementApproved(**BASE, statement_id=3, version=2, role="legal"),
+        ev.StatementRejected(**BASE, statement_id=3, version=2, reason="date not confirmed"),
     ]
 }
 
@@ -264,6 +274,21 @@ def scripted_incident() -> tuple[Incident, list[tuple[int, dict]]]:
         actor=ALICE,
         at=at,
     )
+    step()
+    incident.draft_statement(audience="customers", kind="update", lang="en",
+                             text="Checkout 5xx at 40%. Details follow.", template="t.j2",
+                             actor=JOE, at=at)
+    step()
+    incident.submit_statement(1, actor=JOE, at=at)
+    step()
+    incident.reject_statement(1, "too short", rule=ApprovalRule(people=2), actor=COMMANDER, at=at)
+    step()
+    incident.edit_statement(1, "Checkout 5xx at 40%. We are on it.", actor=JOE, at=at)
+    step()
+    incident.submit_statement(1, actor=JOE, at=at)
+    step()
+    incident.approve_statement(1, rule=ApprovalRule(people=2), lint=LintRules(), contact="",
+                               actor=COMMANDER, at=at)
     step()
     incident.record_statement_published(
         statement_id=1,

@@ -584,6 +584,12 @@ def sample_events() -> list[ev.Event]:
         ev.PostmortemPublished(**base, version=2),
         ev.ReminderSent(**base, kind="task_overdue", clock="task:1", due_at=base["at"],
                         mentions=("UCOMMS",)),
+        ev.StatementDrafted(**base, statement_id=2, audience="customers", kind="holding",
+                            lang="zh", text=HOSTILE, template="t.j2"),
+        ev.StatementEdited(**base, statement_id=2, version=2, text=HOSTILE),
+        ev.StatementSubmitted(**base, statement_id=2, version=2),
+        ev.StatementApproved(**base, statement_id=2, version=2, role="legal"),
+        ev.StatementRejected(**base, statement_id=2, version=2, reason=HOSTILE),
     ]
 
 

@@ -18,12 +18,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.slack import blocks, commands as c
 from bot.adapters.slack.handlers import CommandHandler, Reply, error_reply
 from bot.adapters.slack.ids import Action, Shortcut, View, decode_block_ref, decode_ref
+from bot.adapters.slack.statement_handler import StatementHandler
+from bot.adapters.slack.statement_listeners import register_statement_listeners
 
 log = logging.getLogger(__name__)
 
 
 def build_app(
-    *, handler: CommandHandler, api_url: str, bot_token: str | None, signing_secret: str
+    *, handler: CommandHandler, api_url: str, bot_token: str | None, signing_secret: str,
+    statements: StatementHandler | None = None,
 ) -> AsyncApp:
     """Create the bolt app with every listener registered (nothing happens at import time)."""
     # No token on the app's client: bolt hands each listener a client carrying the token
@@ -201,6 +204,9 @@ def build_app(
             return
         view = await asyncio.to_thread(handler.home)
         await client.views_publish(user_id=event["user"], view=view)
+
+    if statements is not None:
+        register_statement_listeners(app, statements)
 
     @app.error
     async def on_error(error, body) -> None:

@@ -301,6 +301,17 @@ class SlackGateway:
             text += f" → <#{place.channel_id}>"
         self._post(effect.payload["channel"], text=text)
 
+    def _do_update_statement_card(self, effect: Effect) -> None:
+        """Refresh a statement card after a review step: the card is the recent message whose
+        actions block has ``block_id``; none found (scrolled away, already published) is fine."""
+        channel = self._channel(effect)
+        history = self.client.conversations_history(channel=channel, limit=200)
+        for message in history.get("messages") or []:
+            if any(b.get("block_id") == effect.payload["block_id"] for b in message.get("blocks") or []):
+                self.client.chat_update(channel=channel, ts=message["ts"],
+                                        text=effect.payload["text"], blocks=effect.payload["blocks"])
+                return
+
 
 def _api_method(exc: SlackApiError) -> str:
     """``chat.postMessage`` from the failed response's URL (``unknown`` if it has none)."""

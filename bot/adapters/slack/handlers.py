@@ -66,6 +66,8 @@ class CommandHandler:
         self.catalog = catalog
         self.site = site
         self.clock = clock
+        #: Runs ``/crisis statement …`` once statements are wired (bootstrap).
+        self.statements: Callable[..., Reply] | None = None
 
     def actor(self, user_id: str) -> Actor:
         return Actor(user_id, roles=self.site.roles_of(user_id))
@@ -95,6 +97,8 @@ class CommandHandler:
         if isinstance(cmd, c.Declare):
             return self.declare(title=cmd.title, crisis_type=cmd.crisis_type, severity=cmd.severity,
                                 description="", actor=actor, key=key)
+        if isinstance(cmd, c.Statement) and self.statements is not None:
+            return self.statements(cmd, user_id=user_id, channel_id=channel_id, key=key)
         if isinstance(cmd, (c.Statement, c.Postmortem)):
             raise InvalidInput("Statements and post-mortems are not enabled on this crisisbot yet.")
         number = self.incident_for(cmd, channel_id)

@@ -26,7 +26,15 @@ class Action(StrEnum):
     DECLARE_TYPE = "declare_type"
     DECLARE_SEVERITY = "declare_severity"
     DECLARE_DESCRIPTION = "declare_description"
-    DRAFT_STATEMENT = "statement_draft"  # value: f"{encode_ref(n)}|<audience>|<kind>"
+    DRAFT_STATEMENT = "draft_statement"  # value: encode_draft_value(…)
+    STATEMENT_EDIT = "statement_edit"  # statement buttons: value encode_statement_ref(…)
+    STATEMENT_SUBMIT = "statement_submit"
+    STATEMENT_APPROVE = "statement_approve"
+    STATEMENT_REJECT = "statement_reject"
+    STATEMENT_PUBLISH = "statement_publish"
+    STATEMENT_TEXT = "statement_text"  # inputs of the statement modals
+    STATEMENT_REASON = "statement_reason"
+    STATEMENT_CHANNEL = "statement_channel"
 
 
 class Block(StrEnum):
@@ -43,6 +51,10 @@ class Block(StrEnum):
     DECLARE_SEVERITY = "declare_severity"
     DECLARE_DESCRIPTION = "declare_description"
     REMINDER = "reminder"
+    STATEMENT_ACTIONS = "statement_actions"
+    STATEMENT_TEXT = "statement_text"
+    STATEMENT_REASON = "statement_reason"
+    STATEMENT_CHANNEL = "statement_channel"
 
 
 class View(StrEnum):
@@ -50,6 +62,9 @@ class View(StrEnum):
 
     DECLARE = "declare_modal"
     HOME = "app_home"
+    STATEMENT_EDIT = "statement_edit_modal"  # private_metadata: encode_statement_ref(…)
+    STATEMENT_REJECT = "statement_reject_modal"
+    STATEMENT_PUBLISH = "statement_publish_modal"
 
 
 class Shortcut(StrEnum):
@@ -116,3 +131,48 @@ def decode_block_ref(block_id: str) -> tuple[Block, int, int | None]:
 def _check(value: int, what: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 999_999_999:
         raise ValueError(f"{what} must be a whole number from 1 to 999999999, not {value!r}")
+
+
+# --------------------------------------------------------------------------- statements
+
+_STATEMENT_REF = re.compile(r"INC-([0-9]{1,9}):([0-9]{1,9})(?::v([0-9]{1,9}))?", re.IGNORECASE)
+_DRAFT = re.compile(r"INC-([0-9]{1,9})\|([a-z]{1,20})\|([a-z]{1,20})(?:\|(en|zh))?", re.IGNORECASE)
+
+
+def encode_statement_ref(number: int, statement_id: int, version: int | None = None) -> str:
+    """Value of a statement button: ``INC-7:2:v3`` (incident 7, statement #2, version 3).
+
+    The version pins the button to the text it was shown with: approving from an older card
+    is refused once the statement has been edited.
+    """
+    ref = encode_ref(number, statement_id)
+    if version is None:
+        return ref
+    _check(version, "statement version")
+    return f"{ref}:v{version}"
+
+
+def decode_statement_ref(value: str) -> tuple[int, int, int | None]:
+    """``"INC-7:2:v3"`` → ``(7, 2, 3)``; ``"INC-7:2"`` → ``(7, 2, None)``; else ``ValueError``."""
+    match = _STATEMENT_REF.fullmatch(value.strip()) if isinstance(value, str) else None
+    if not match or int(match.group(1)) < 1 or int(match.group(2)) < 1:
+        raise ValueError(f"not a statement reference: {str(value)[:60]!r}")
+    version = int(match.group(3)) if match.group(3) else None
+    return int(match.group(1)), int(match.group(2)), version
+
+
+def encode_draft_value(number: int, *, audience: str, kind: str, lang: str | None = None) -> str:
+    """Value of a :attr:`Action.DRAFT_STATEMENT` button: ``INC-7|customers|holding`` or, with a
+    language, ``INC-7|customers|holding|zh`` (English when left out)."""
+    value = f"{encode_ref(number)}|{audience}|{kind}" + (f"|{lang}" if lang else "")
+    decode_draft_value(value)  # refuses what the listener could not read back
+    return value
+
+
+def decode_draft_value(value: str) -> tuple[int, str, str, str]:
+    """``"INC-7|customers|holding"`` → ``(7, "customers", "holding", "en")``; else ``ValueError``."""
+    match = _DRAFT.fullmatch(value.strip()) if isinstance(value, str) else None
+    if not match or int(match.group(1)) < 1:
+        raise ValueError(f"not a draft-statement value: {str(value)[:60]!r}")
+    return (int(match.group(1)), match.group(2).lower(), match.group(3).lower(),
+            (match.group(4) or "en").lower())

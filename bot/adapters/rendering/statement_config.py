@@ -1,0 +1,147 @@
+"""Statement settings: lint word lists (``playbooks/templates/statements/lint.yaml``,
+overridable in the site config), the comms channel and the time zone of each audience.
+
+Site config (``crisisbot.yaml``)::
+
+    comms_channel: crisis-comms          # published statements are also posted here
+    statements:
+      timezone: Asia/Shanghai            # times in statements, for every audience…
+      timezones: {regulators: Europe/Berlin}   # …unless the audience has its own
+      lint:                              # replaces these lists of templates/statements/lint.yaml
+        absolute_claims: {en: [lowest price], zh: [最低价]}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from bot.domain.errors import InvalidInput
+from bot.domain.statement_lint import DEFAULT_LIMITS, LintRules, Variant
+from bot.domain.statements import AUDIENCES
+from bot.siteconfig import SiteConfig
+
+LINT_FILE = "templates/statements/lint.yaml"
+_LISTS = ("absolute_claims", "speculation", "progress_markers", "contact_markers")
+
+
+@dataclass(frozen=True)
+class StatementSettings:
+    company: str = "Our company"
+    contact: str = ""
+    comms_channel: str | None = None
+    timezone: str = "UTC"
+    timezones: Mapping[str, str] = field(default_factory=dict)
+    lint: LintRules = field(default_factory=LintRules)
+
+    def zone(self, audience: str) -> ZoneInfo:
+        return ZoneInfo(self.timezones.get(audience) or self.timezone)
+
+
+def load_statement_settings(*, playbooks: Path, site: SiteConfig) -> StatementSettings:
+    """Read ``templates/statements/lint.yaml`` from ``playbooks`` and apply the site config on top.
+    Problems raise :class:`InvalidInput`."""
+    problems = lint_file_problems(playbooks / LINT_FILE)
+    if problems:
+        raise InvalidInput("; ".join(problems))
+    data = (
+        yaml.safe_load((playbooks / LINT_FILE).read_text(encoding="utf-8"))
+        if (playbooks / LINT_FILE).is_file()
+        else {}
+    )
+    raw = site.raw or {}
+    section = raw.get("statements") or {}
+    if not isinstance(section, dict):
+        raise InvalidInput("site config: statements must be a mapping")
+    overrides = section.get("lint") or {}
+    problems = _shape_problems(overrides, "site config statements.lint")
+    if problems:
+        raise InvalidInput("; ".join(problems))
+    merged = {**(data or {}), **overrides}
+    timezone = str(section.get("timezone") or "UTC")
+    timezones = {str(k): str(v) for k, v in (section.get("timezones") or {}).items()}
+    for audience, name in [("(default)", timezone), *timezones.items()]:
+        if audience != "(default)" and audience not in AUDIENCES:
+            raise InvalidInput(f"site config statements.timezones: `{audience}` is not an audience")
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InvalidInput(f"site config statements: unknown time zone `{name}`") from None
+    comms = raw.get("comms_channel")
+    return StatementSettings(
+        company=site.company_name,
+        contact=site.contact,
+        comms_channel=str(comms).lstrip("#") if comms else None,
+        timezone=timezone,
+        timezones=timezones,
+        lint=lint_rules(merged),
+    )
+
+
+def lint_rules(data: Mapping[str, Any]) -> LintRules:
+    """Build :class:`LintRules` from the (already checked) data file shape."""
+    lists = {
+        key: tuple(w for lang in ("en", "zh") for w in (data.get(key) or {}).get(lang, []))
+        for key in _LISTS
+    }
+    limits = {
+        Variant(k): {str(lang): int(n) for lang, n in v.items()}
+        for k, v in (data.get("limits") or {}).items()
+    }
+    variants = {str(k).lower(): Variant(v) for k, v in (data.get("channel_variants") or {}).items()}
+    return LintRules(**lists, limits={**DEFAULT_LIMITS, **limits}, channel_variants=variants)
+
+
+def lint_file_problems(path: Path) -> list[str]:
+    """Problems of the lint data file, each starting with the file name (none when absent)."""
+    if not path.is_file():
+        return []
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        return [f"{path}: invalid YAML: {exc}"]
+    return _shape_problems(data, str(path))
+
+
+def _shape_problems(data: Any, source: str) -> list[str]:
+    if not isinstance(data, dict):
+        return [f"{source}: must be a mapping"]
+    problems = []
+    for key, value in data.items():
+        if key in _LISTS:
+            if (
+                not isinstance(value, dict)
+                or set(value) - {"en", "zh"}
+                or not all(
+                    isinstance(v, list) and all(isinstance(w, str) and w.strip() for w in v)
+                    for v in value.values()
+                )
+            ):
+                problems.append(f"{source}: {key} must map en and zh to lists of phrases")
+        elif key == "limits":
+            if not isinstance(value, dict) or not all(
+                k in Variant.__members__.values()
+                and isinstance(v, dict)
+                and all(
+                    lang in ("en", "zh") and isinstance(n, int) and n > 0 for lang, n in v.items()
+                )
+                for k, v in value.items()
+            ):
+                problems.append(
+                    f"{source}: limits must map long, social or sms to "
+                    "{en: <characters>, zh: <characters>}"
+                )
+        elif key == "channel_variants":
+            if not isinstance(value, dict) or not all(
+                v in Variant.__members__.values() for v in value.values()
+            ):
+                problems.append(
+                    f"{source}: channel_variants must map channel names to long, social or sms"
+                )
+        else:
+            problems.append(f"{source}: unknown key `{key}`")
+    return problems

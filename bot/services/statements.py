@@ -1,0 +1,169 @@
+"""Statement use cases: draft from a template, edit, submit, approve, reject, publish.
+
+Each runs through :meth:`IncidentService.apply` (load, domain, save events, plan effects, commit
+— one transaction). Templates are rendered by a :class:`StatementDrafter` (an adapter), inside
+the transaction so the draft reflects the incident as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from bot.domain.incident import Incident
+from bot.domain.roles import Actor
+from bot.domain.severity import ApprovalRule
+from bot.domain.statement_lint import Finding, LintRules, Variant
+from bot.services.incidents import IncidentService, Outcome
+
+
+class Draft(Protocol):
+    text: str
+    template: str
+
+
+class StatementDrafter(Protocol):
+    """Renders the template for (audience, kind, lang) against an incident."""
+
+    def render(
+        self, incident: Incident, *, audience: str, kind: str, lang: str, now: datetime
+    ) -> Draft: ...
+
+
+@dataclass
+class StatementService:
+    incidents: IncidentService
+    drafter: StatementDrafter
+    lint: LintRules
+    contact: str = ""
+
+    def rule(self, incident: Incident) -> ApprovalRule:
+        """Approvals the incident's current severity asks for."""
+        return self.incidents.catalog.policy.level(incident.severity).approvals
+
+    def findings(
+        self, incident: Incident, statement_id: int, variant: Variant | None = None
+    ) -> list[Finding]:
+        return incident.lint_statement(
+            statement_id, rules=self.lint, contact=self.contact, variant=variant
+        )
+
+    def draft(
+        self,
+        number: int,
+        *,
+        audience: str,
+        kind: str,
+        lang: str,
+        actor: Actor,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        def change(incident: Incident, now: datetime):
+            rendered = self.drafter.render(
+                incident, audience=audience, kind=kind, lang=lang, now=now
+            )
+            return incident.draft_statement(
+                audience=audience,
+                kind=kind,
+                lang=lang,
+                text=rendered.text,
+                template=rendered.template,
+                actor=actor,
+                at=now,
+            )
+
+        return self.incidents.apply(number, change, idempotency_key=idempotency_key)
+
+    def edit(
+        self,
+        number: int,
+        statement_id: int,
+        text: str,
+        *,
+        actor: Actor,
+        version: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        return self.incidents.apply(
+            number,
+            lambda inc, now: inc.edit_statement(
+                statement_id, text, actor=actor, at=now, version=version
+            ),
+            idempotency_key=idempotency_key,
+        )
+
+    def submit(
+        self, number: int, statement_id: int, *, actor: Actor, idempotency_key: str | None = None
+    ) -> Outcome:
+        return self.incidents.apply(
+            number,
+            lambda inc, now: inc.submit_statement(statement_id, actor=actor, at=now),
+            idempotency_key=idempotency_key,
+        )
+
+    def approve(
+        self,
+        number: int,
+        statement_id: int,
+        *,
+        actor: Actor,
+        version: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        return self.incidents.apply(
+            number,
+            lambda inc, now: inc.approve_statement(
+                statement_id,
+                rule=self.rule(inc),
+                lint=self.lint,
+                contact=self.contact,
+                actor=actor,
+                at=now,
+                version=version,
+            ),
+            idempotency_key=idempotency_key,
+        )
+
+    def reject(
+        self,
+        number: int,
+        statement_id: int,
+        reason: str,
+        *,
+        actor: Actor,
+        version: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        return self.incidents.apply(
+            number,
+            lambda inc, now: inc.reject_statement(
+                statement_id, reason, rule=self.rule(inc), actor=actor, at=now, version=version
+            ),
+            idempotency_key=idempotency_key,
+        )
+
+    def publish(
+        self,
+        number: int,
+        statement_id: int,
+        *,
+        channel: str,
+        actor: Actor,
+        version: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        return self.incidents.apply(
+            number,
+            lambda inc, now: inc.publish_statement(
+                statement_id,
+                channel=channel,
+                rule=self.rule(inc),
+                lint=self.lint,
+                contact=self.contact,
+                actor=actor,
+                at=now,
+                version=version,
+            ),
+            idempotency_key=idempotency_key,
+        )
