@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.adapters.db.alerts import SqlAlertRepository
 from bot.adapters.db.outbox import SqlOutbox
 from bot.adapters.db.repositories import (
     SqlIdempotencyKeys,
@@ -25,6 +26,7 @@ class SqlUnitOfWork:
         self.timeline = SqlTimelineRepository(self.session)
         self.idempotency = SqlIdempotencyKeys(self.session)
         self.outbox = SqlOutbox(self.session)
+        self.alerts = SqlAlertRepository(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:
