@@ -26,6 +26,11 @@ from bot.services import IncidentService
 from bot.settings import Settings
 from bot.siteconfig import SiteConfig, load_site_config
 from bot.web import Metrics, build_web
+from bot.adapters.db.alerts import SqlSampleStore
+from bot.adapters.monitors.http import monitor_endpoint
+from bot.adapters.monitors.poller import Poller
+from bot.adapters.monitors.routing import Router
+from bot.services.alerts import AlertPolicy, AlertService
 
 
 def utc_now() -> datetime:
@@ -76,9 +81,23 @@ class Bot:
     slack_app: AsyncApp
     web: Starlette
     metrics: Metrics
+    alerts: AlertService | None = None
+    poller: Poller | None = None
 
     def close(self) -> None:
         self.core.close()
+
+
+def build_alerts(core: Core, site: SiteConfig) -> AlertService:
+    """The alert use case with the site's routing, snoozes and roster."""
+    config = site.monitors
+    return AlertService(
+        incidents=core.incidents,
+        router=Router(config, crisis_types=core.catalog.playbooks.keys()),
+        roles_for=lambda severity: site.default_holders(core.catalog.policy.level(severity).invite),
+        policy=AlertPolicy(refire_window=config.refire_window, raise_severity=config.raise_severity),
+        config_snoozes=config.snoozed,
+    )
 
 
 def build_bot(
@@ -87,6 +106,7 @@ def build_bot(
     clock: Callable[[], datetime] = utc_now,
     pacer: Pacer | None = None,
     start_gateway: bool = True,
+    start_pollers: bool = True,
 ) -> Bot:
     """Wire the whole bot; the gateway thread starts and stops with the web app's lifespan."""
     if not settings.slack_signing_secret:
@@ -106,19 +126,29 @@ def build_bot(
     app = build_app(handler=handler, api_url=settings.slack_api_url,
                     bot_token=settings.slack_bot_token, signing_secret=settings.slack_signing_secret)
     metrics = Metrics(store=store)
+    alerts = build_alerts(core, site)
+    handler.alerts = alerts
+    poller = Poller(sources=site.monitors.sources, ingest=alerts.ingest_many,
+                    samples=SqlSampleStore(core.engine), clock=clock)
     running: dict[str, Any] = {}
 
     def startup() -> None:
         if start_gateway:
             running["thread"], running["stop"] = gateway.start()
+        if start_pollers and poller.sources:
+            running["poller"], running["poller_stop"] = poller.start()
 
     def shutdown() -> None:
         if "stop" in running:
             running["stop"].set()
             gateway.wake.set()
             running["thread"].join(timeout=10)
+        if "poller_stop" in running:
+            running["poller_stop"].set()
+            running["poller"].join(timeout=10)
 
+    webhook = monitor_endpoint(secret=settings.monitor_secret, ingest=alerts.ingest_many, clock=clock)
     web = build_web(app=app, engine=core.engine, metrics=metrics, on_startup=startup,
-                    on_shutdown=shutdown)
+                    on_shutdown=shutdown, monitor_webhook=webhook)
     return Bot(core=core, site=site, handler=handler, gateway=gateway, slack_app=app, web=web,
-               metrics=metrics)
+               metrics=metrics, alerts=alerts, poller=poller)

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from bot.adapters.monitors.config import MonitorsConfig, parse_monitors
 from bot.domain.errors import InvalidInput
 from bot.domain.roles import Role
 
@@ -30,6 +31,7 @@ class SiteConfig:
     announce_channel: str | None = None
     roster: dict[Role, tuple[str, ...]] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    monitors: MonitorsConfig = field(default_factory=MonitorsConfig)
 
     def roles_of(self, user: str) -> frozenset[Role]:
         return frozenset(role for role, users in self.roster.items() if user in users)
@@ -55,10 +57,10 @@ def load_site_config(path: Path | None) -> SiteConfig:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise InvalidInput(f"site config {path}: {exc}") from None
-    return parse_site_config(data, source=str(path))
+    return parse_site_config(data, source=str(path), base=path.parent)
 
 
-def parse_site_config(data: Any, *, source: str = "site config") -> SiteConfig:
+def parse_site_config(data: Any, *, source: str = "site config", base: Path | None = None) -> SiteConfig:
     if not isinstance(data, dict):
         raise InvalidInput(f"{source}: must be a mapping")
     roster: dict[Role, tuple[str, ...]] = {}
@@ -82,4 +84,5 @@ def parse_site_config(data: Any, *, source: str = "site config") -> SiteConfig:
         announce_channel=str(announce).lstrip("#") if announce else None,
         roster=roster,
         raw=data,
+        monitors=parse_monitors(data.get("monitors"), source=source, base=base),
     )

@@ -582,6 +582,10 @@ def sample_events() -> list[ev.Event]:
         ev.IncidentReopened(**base, reason="re-fired"),
         ev.IncidentClosed(**base),
         ev.PostmortemPublished(**base, version=2),
+        ev.AlertFired(**base, monitor=HOSTILE, fingerprint="f1", title=HOSTILE, severity="SS",
+                      value=7.5, threshold=5.0, url="https://grafana.example/d/1",
+                      observed_at=T0, first_seen=T0, labels={"env": HOSTILE}),
+        ev.AlertResolved(**base, monitor=HOSTILE, fingerprint="f1", observed_at=T0),
     ]
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from bot.adapters.db.outbox import OutboxStore
 from bot.adapters.slack import blocks, commands as c, messages
 from bot.domain.clocks import all_clocks
-from bot.domain.errors import DomainError, InvalidInput
+from bot.domain.errors import DomainError, InvalidInput, NotPermitted
 from bot.domain.roles import Actor, Role
 from bot.domain.playbook import Catalog
 from bot.services import IncidentService, Outcome
@@ -65,6 +65,7 @@ class CommandHandler:
         self.catalog = catalog
         self.site = site
         self.clock = clock
+        self.alerts: Any = None  # the AlertService, wired by bootstrap
 
     def actor(self, user_id: str) -> Actor:
         return Actor(user_id, roles=self.site.roles_of(user_id))
@@ -94,6 +95,8 @@ class CommandHandler:
         if isinstance(cmd, c.Declare):
             return self.declare(title=cmd.title, crisis_type=cmd.crisis_type, severity=cmd.severity,
                                 description="", actor=actor, key=key)
+        if isinstance(cmd, c.Snooze):
+            return self.snooze(cmd, actor)
         if isinstance(cmd, (c.Statement, c.Postmortem)):
             raise InvalidInput("Statements and post-mortems are not enabled on this crisisbot yet.")
         number = self.incident_for(cmd, channel_id)
@@ -182,3 +185,13 @@ class CommandHandler:
                                 policy=self.catalog.policy, now=now)
             pairs.append((incident, clocks))
         return blocks.app_home(pairs, now=now)
+
+    def snooze(self, cmd: Any, actor: Actor) -> Reply:
+        """``/crisis snooze``: commanders and executives of the site roster only."""
+        if not actor.roles & {Role.COMMANDER, Role.EXEC}:
+            raise NotPermitted(messages.SNOOZE_NOT_PERMITTED)
+        if self.alerts is None:
+            raise InvalidInput(messages.SNOOZE_UNAVAILABLE)
+        until = self.alerts.snooze(cmd.monitor, duration=cmd.duration, actor=actor)
+        return Reply(messages.snoozed(cmd.monitor, until, by=actor.id), public=True)
+
