@@ -147,7 +147,7 @@ def build_bot(
             running["poller_stop"].set()
             running["poller"].join(timeout=10)
 
-    webhook = monitor_endpoint(secret=settings.monitor_secret, ingest=alerts.ingest_many, clock=clock)
+    webhook = monitor_endpoint(secret=settings.monitor_secret, ingest=alerts.ingest_batch, clock=clock)
     web = build_web(app=app, engine=core.engine, metrics=metrics, on_startup=startup,
                     on_shutdown=shutdown, monitor_webhook=webhook)
     return Bot(core=core, site=site, handler=handler, gateway=gateway, slack_app=app, web=web,

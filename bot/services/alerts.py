@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Callable, Mapping, Sequence
 
 from bot.domain.alerts import Alert, AlertAction, AlertOutcome, Route
-from bot.domain.errors import InvalidInput
+from bot.domain.errors import DomainError, InvalidInput
 from bot.domain.incident import Incident
 from bot.domain.roles import Actor, Role
 from bot.domain.severity import Severity
@@ -59,7 +59,39 @@ class AlertService:
     # ------------------------------------------------------------------ ingest
 
     def ingest_many(self, alerts: Sequence[Alert]) -> list[AlertOutcome]:
-        return [self.ingest(alert) for alert in alerts]
+        """Handle alerts in order; raises the first error (see :meth:`ingest_batch`)."""
+        results = self.ingest_batch(alerts)
+        for result in results:
+            if isinstance(result, DomainError):
+                raise result
+        return results  # type: ignore[return-value]
+
+    def ingest_batch(self, alerts: Sequence[Alert]) -> list[AlertOutcome | DomainError]:
+        """Handle a batch: repeats of alerts already firing are all counted in ONE short
+        transaction; the rest go one by one through :meth:`ingest`. A domain error (say, a
+        route naming an unknown crisis type) is returned in that alert's place."""
+        now = self.clock()
+        results: list[AlertOutcome | DomainError | None] = [None] * len(alerts)
+        with self._uow() as uow:
+            for index, alert in enumerate(alerts):
+                # Alerts that could raise a severity take the full path (it compares first).
+                if not alert.firing or alert.severity is not None:
+                    continue
+                if self.config_snoozes(alert.monitor, now) or self.router(alert).ignore:
+                    continue
+                number = uow.alerts.bump_firing(
+                    monitor=alert.monitor, fingerprint=alert.fingerprint, value=alert.value, at=now
+                )
+                if number is not None:
+                    results[index] = AlertOutcome(number, AlertAction.DEDUPLICATED)
+            uow.commit()
+        for index, alert in enumerate(alerts):
+            if results[index] is None:
+                try:
+                    results[index] = self.ingest(alert)
+                except DomainError as exc:
+                    results[index] = exc
+        return results  # type: ignore[return-value]
 
     def ingest(self, alert: Alert) -> AlertOutcome:
         now = self.clock()
@@ -68,17 +100,18 @@ class AlertService:
         route = self.router(alert)
         if route.ignore:
             return AlertOutcome(None, AlertAction.IGNORED)
+        if self.config_snoozes(alert.monitor, now):
+            return self._snoozed(alert, route)
         with self._uow() as uow:
-            if self.config_snoozes(alert.monitor, now) or uow.alerts.snoozed_until(
-                alert.monitor, now=now
-            ):
-                return self._snoozed(uow, alert, route)
+            # Counts the repeat unless the monitor is snoozed (then the slow path stores it).
             number = uow.alerts.bump_firing(
                 monitor=alert.monitor, fingerprint=alert.fingerprint, value=alert.value, at=now
             )
             if number is not None and not self._escalates(uow, alert, number):
                 uow.commit()
                 return AlertOutcome(number, AlertAction.DEDUPLICATED)
+            if uow.alerts.snoozed_until(alert.monitor, now=now):
+                return self._snoozed(alert, route, uow)
         return self._fire(alert, route, now)
 
     def _escalates(self, uow: AlertUnitOfWork, alert: Alert, number: int) -> bool:
@@ -87,7 +120,10 @@ class AlertService:
         state = uow.alerts.incident_state(number)
         return state is not None and alert.severity.rank > Severity(state.severity).rank
 
-    def _snoozed(self, uow: AlertUnitOfWork, alert: Alert, route: Route) -> AlertOutcome:
+    def _snoozed(self, alert: Alert, route: Route, uow: AlertUnitOfWork | None = None) -> AlertOutcome:
+        if uow is None:
+            with self._uow() as fresh:
+                return self._snoozed(alert, route, fresh)
         found = uow.alerts.find(monitor=alert.monitor, fingerprint=alert.fingerprint)
         same = found is not None and found.status == "snoozed"
         uow.alerts.save(

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Callable, Sequence
 
@@ -22,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 
 from bot.adapters.monitors.webhooks import PARSERS, PayloadError
 from bot.domain.alerts import Alert, AlertOutcome
+from bot.domain.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +46,15 @@ def authenticated(secret: str, body: bytes, *, authorization: str, signature: st
 def monitor_endpoint(
     *,
     secret: str | None,
-    ingest: Callable[[Sequence[Alert]], list[AlertOutcome]],
+    ingest: Callable[[Sequence[Alert]], list[AlertOutcome | DomainError]],
     clock: Callable[[], datetime],
 ) -> Callable[[Request], object]:
-    """The ASGI handler of ``POST /monitors/{kind}`` (alertmanager, grafana, generic)."""
+    """The ASGI handler of ``POST /monitors/{kind}`` (alertmanager, grafana, generic).
+
+    ``ingest`` is :meth:`AlertService.ingest_batch`; requests arriving while a batch is in
+    the database are handled together as the next batch (see :class:`AlertBatcher`).
+    """
+    batcher = AlertBatcher(ingest)
 
     async def endpoint(request: Request) -> Response:
         kind = request.path_params.get("kind", "")
@@ -71,12 +78,61 @@ def monitor_endpoint(
             alerts = parser(payload, now=clock())
         except PayloadError as exc:
             return _error(400, str(exc))
-        outcomes = await asyncio.to_thread(ingest, alerts)
-        entries = [o.as_json() for o in outcomes]
+        outcomes = await batcher.submit(alerts)
+        failed = [o for o in outcomes if isinstance(o, DomainError)]
+        if failed:
+            return _error(422, failed[0].message)
+        entries = [o.as_json() for o in outcomes if isinstance(o, AlertOutcome)]
         single = kind == "generic" and not isinstance(payload, list)
         return JSONResponse(entries[0] if single else entries, status_code=202)
 
     return endpoint
+
+
+class AlertBatcher:
+    """Runs ``ingest`` on one dedicated thread, one batch at a time; alerts of requests that
+    arrive meanwhile wait and go together in the next batch.
+
+    Batching is what lets an alert storm be counted at thousands per second: one short
+    transaction per batch of repeats instead of one per request. One thread also suits
+    SQLite, whose writers queue on the database lock anyway. Correctness never depends on
+    it: dedup rests on database keys and row locks, across threads and processes.
+    """
+
+    def __init__(self, ingest: Callable[[Sequence[Alert]], list[AlertOutcome | DomainError]]) -> None:
+        self.ingest = ingest
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="alerts")
+        self.waiting: list[tuple[Sequence[Alert], asyncio.Future]] = []
+        self.running = False
+
+    async def submit(self, alerts: Sequence[Alert]) -> list[AlertOutcome | DomainError]:
+        future = asyncio.get_running_loop().create_future()
+        self.waiting.append((alerts, future))
+        if not self.running:
+            self.running = True
+            asyncio.get_running_loop().create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while self.waiting:
+                batch, self.waiting = self.waiting, []
+                flat = [alert for alerts, _ in batch for alert in alerts]
+                try:
+                    results = await loop.run_in_executor(self.executor, self.ingest, flat)
+                except Exception as exc:  # noqa: BLE001 - every waiting request gets the error
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                start = 0
+                for alerts, future in batch:
+                    if not future.done():
+                        future.set_result(results[start:start + len(alerts)])
+                    start += len(alerts)
+        finally:
+            self.running = False
 
 
 async def _read_bounded(request: Request) -> bytes | None:
