@@ -1,7 +1,7 @@
 """P2 and P3: monitor webhooks against a real `crisisbot serve` child process.
 
     python bench/alert_storm.py [--p2-alerts 20] [--alerts 10000] [--fingerprints 50]
-                                [--groups 5] [--clients 32] [--batch 1] [--database-url URL]
+                                [--groups 5] [--clients 64] [--batch 1] [--database-url URL]
 
 P2: a generic alert for a new monitor → incident channel created, team invited and the
 playbook card posted, measured at the local Slack emulator (target p50 <= 300 ms).
@@ -124,7 +124,7 @@ def main() -> int:
     parser.add_argument("--alerts", type=int, default=10_000)
     parser.add_argument("--fingerprints", type=int, default=50)
     parser.add_argument("--groups", type=int, default=5)
-    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--batch", type=int, default=1, help="alerts per request (generic list payload)")
     parser.add_argument("--database-url", help="an empty database (default: SQLite in a temp dir)")
     args = parser.parse_args()

@@ -89,3 +89,17 @@ def test_unmatched_alerts_read_their_labels_then_fall_back_to_an_a_level_inciden
 def test_config_problems_name_the_key(section, named):
     with pytest.raises(InvalidInput, match=named):
         parse_monitors(section)
+
+
+def test_the_example_site_config_documents_a_valid_monitors_section():
+    from pathlib import Path
+
+    import yaml
+
+    from bot.siteconfig import load_site_config
+
+    root = Path(__file__).resolve().parents[2]
+    site = load_site_config(root / "crisisbot.example.yaml")
+    assert {s.rule.kind for s in site.monitors.sources} == {"change", "zscore"}
+    assert site.monitors.sources[0].path.is_file()
+    assert yaml.safe_load((root / "crisisbot.example.yaml").read_text())["monitors"]["routes"]
