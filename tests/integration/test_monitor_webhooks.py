@@ -194,6 +194,22 @@ def test_an_alert_re_firing_soon_after_resolution_rejoins_and_offers_a_reopen(wo
     world.bot.gateway.drain()
     assert any("was resolved, but this signal fired again" in t for t in world.texts())
     assert len(world.bot.core.incidents.list()) == 1
+    offer = next(m for m in world.messages() if "reopen_incident" in json.dumps(m.get("blocks", [])))
+    reply = world.click("reopen_incident", "INC-1", user="ULEAD", message_ts=offer["ts"])
+    assert "reopened the incident" in reply["text"]
+    assert world.incident(1).is_active
+
+
+def test_the_reopen_button_is_refused_to_people_without_the_role(world, clock):
+    post(world.server.url, "generic", generic())
+    world.bot.gateway.drain()
+    world.cmd("role commander <@ULEAD|lead>", user="UEXEC")
+    world.cmd("resolve calmed down")
+    post(world.server.url, "generic", generic())
+    world.bot.gateway.drain()
+    reply = world.click("reopen_incident", "INC-1", user="UANNA")
+    assert "Only the commander or an executive" in reply["text"]
+    assert not world.incident(1).is_active
 
 
 def test_an_alert_re_firing_after_the_window_opens_a_new_incident(world, clock):

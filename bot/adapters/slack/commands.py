@@ -549,3 +549,11 @@ def _snooze(line: _Line, i: int, incident: int | None) -> CrisisCommand:
         raise InvalidInput("A snooze lasts at most 30 days.")
     return Snooze(monitor=_plain(words[0]), duration=duration, incident=incident)
 
+
+@dataclass(frozen=True)
+class Reopen(CrisisCommand):
+    """Reopen a resolved incident (the button offered when one of its monitors fires again)."""
+
+    name: ClassVar[str] = "reopen"
+    reason: str = ""
+

@@ -145,6 +145,8 @@ class CommandHandler:
             return svc.record_impact(number, cmd.figures, actor=actor, **k)
         if isinstance(cmd, c.Resolve):
             return svc.resolve(number, actor=actor, summary=cmd.summary, **k)
+        if isinstance(cmd, c.Reopen):
+            return svc.reopen(number, actor=actor, reason=cmd.reason or messages.REOPEN_REASON, **k)
         raise InvalidInput(f"`{type(cmd).__name__}` is not supported here; see `/crisis help`.")
 
     # ------------------------------------------------------------------ shared

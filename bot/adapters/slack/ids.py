@@ -26,6 +26,7 @@ class Action(StrEnum):
     DECLARE_TYPE = "declare_type"
     DECLARE_SEVERITY = "declare_severity"
     DECLARE_DESCRIPTION = "declare_description"
+    REOPEN = "reopen_incident"  # offered when a monitor re-fires on a resolved incident
 
 
 class Block(StrEnum):

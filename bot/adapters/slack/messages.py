@@ -667,8 +667,7 @@ def _alert_fired(e: ev.AlertFired, who: str, inc: Incident | None, lang: str) ->
     line = (f"📈 {who}: monitor *{_t(e.monitor)}* fired: {_t(e.title)}"
             f"{_alert_value(e.value, e.threshold)}{source}")
     if inc is not None and not inc.is_active:
-        line += (f" · 🔁 INC-{e.incident} was resolved, but this signal fired again; if the "
-                 "crisis is back, the commander can reopen it.")
+        line += f" · 🔁 INC-{e.incident} was resolved, but this signal fired again."
     elif inc is not None and e.severity:
         try:
             higher = Severity(e.severity).rank > inc.severity.rank
@@ -701,3 +700,12 @@ def signals_firing_text(incident: Incident, *, now: datetime, limit: int = 8) ->
     if len(firing) > limit:
         lines.append(f"… and {len(firing) - limit} more")
     return f"*{LABEL_SIGNALS_FIRING}*\n" + "\n".join(lines)
+
+REOPEN_REASON = "a monitor signal fired again after the resolution"
+BUTTON_REOPEN = "Reopen incident"
+
+
+def reopen_offer_text(incident: Incident) -> str:
+    return (f"🔁 A monitor signal of *{incident.id}* fired again after it was resolved. If the "
+            "crisis is back, the commander or an executive can reopen it here.")
+
