@@ -29,18 +29,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import aiohttp  # noqa: E402
-import httpx  # noqa: E402
-import yaml  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
+import aiohttp
+import httpx
+import yaml
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from bot.adapters.db import make_engine  # noqa: E402
-from bot.adapters.db.models import IncidentRow, OutboxRow  # noqa: E402
-from bot.adapters.db.monitor_models import AlertRow  # noqa: E402
-from bot.adapters.playbooks import bundled_playbooks_dir, load_catalog  # noqa: E402
-from bot.sandbox.emulator import SlackEmulator  # noqa: E402
-from tests.integration.processes import ServeProcess, free_port  # noqa: E402
+from bot.adapters.db import make_engine
+from bot.adapters.db.models import IncidentRow, OutboxRow
+from bot.adapters.db.monitor_models import AlertRow
+from bot.adapters.playbooks import bundled_playbooks_dir, load_catalog
+from bot.sandbox.emulator import SlackEmulator
+from tests.integration.processes import ServeProcess, free_port
 
 TEAM = {"UCMD": "commander", "UCOMMS": "comms", "ULEGAL": "legal", "USPOKE": "spokesperson",
         "UCS": "cs", "UOPS": "ops", "UEXEC": "exec"}
@@ -74,12 +74,12 @@ def p2(url: str, emulator: SlackEmulator, headers: dict[str, str], *, alerts: in
                                    json=alert(f"p2-monitor-{i}", "only", 150.0))
             assert response.status_code == 202, response.text
             number = int(response.json()["incident"].removeprefix("INC-"))
-            assert emulator.wait_for(lambda: ready(emulator, number, team),
+            assert emulator.wait_for(lambda n=number: ready(emulator, n, team),
                                      timeout=30), f"INC-{number} never got its channel and card"
             latencies.append(time.perf_counter() - began)
             # Let the rest of the opening (checklist, first message; paced at 1/s/channel by the
             # gateway's one thread) finish, so each trial starts with an idle gateway.
-            emulator.wait_for(lambda: len(_messages(emulator, number)) >= 3, timeout=30)
+            emulator.wait_for(lambda n=number: len(_messages(emulator, n)) >= 3, timeout=30)
     return latencies
 
 

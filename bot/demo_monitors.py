@@ -3,7 +3,7 @@ explodes, and the signal rule that opens the incident through the real alert pip
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ MONITOR = "social-mentions"
 
 def demo_monitors(base: Path) -> dict[str, Any]:
     """Write the sample series (ending this hour) and return the ``monitors:`` config for it."""
-    csv_file = write_csv(base / "mentions.csv", end=datetime.now(timezone.utc))
+    csv_file = write_csv(base / "mentions.csv", end=datetime.now(UTC))
     return {
         "refire_window": "2h",
         "sources": [{

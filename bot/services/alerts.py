@@ -15,9 +15,9 @@ One path for every source (Alertmanager, Grafana, the generic webhook, polled si
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable, Mapping, Sequence
 
 from bot.domain.alerts import Alert, AlertAction, AlertOutcome, Route
 from bot.domain.errors import DomainError, InvalidInput

@@ -26,9 +26,9 @@ NEGATIVE_SPIKE = RuleSpec(kind="change", window=timedelta(hours=24), pct=300)
 
 
 def source(**overrides) -> SourceSpec:
-    spec = dict(name="social-mentions", metric="negative", rule=NEGATIVE_SPIKE,
-                url="https://listening.example/api/series", title="Negative mentions surging",
-                crisis_type="brand_reputation", severity=Severity.S)
+    spec = {"name": "social-mentions", "metric": "negative", "rule": NEGATIVE_SPIKE,
+            "url": "https://listening.example/api/series", "title": "Negative mentions surging",
+            "crisis_type": "brand_reputation", "severity": Severity.S}
     return SourceSpec(**(spec | overrides))
 
 
@@ -119,7 +119,7 @@ def test_an_unreachable_or_broken_source_is_reported_and_opens_nothing(engine, a
 class _SeriesHandler(BaseHTTPRequestHandler):
     csv_text = ""
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         body = self.csv_text.encode()
         self.send_response(200)
         self.send_header("content-type", "text/csv")

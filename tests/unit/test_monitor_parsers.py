@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -41,12 +41,12 @@ def test_alertmanager_firing_payload_gives_one_alert_per_entry():
     assert first.crisis_type == "service_logistics"
     assert first.labels["instance"] == "checkout-7c9f8d6b5-x2k4q:8080"
     assert first.url.startswith("http://prometheus.acme.example:9090/graph")
-    assert first.observed_at == datetime(2026, 11, 20, 8, 57, 12, 493000, tzinfo=timezone.utc)
+    assert first.observed_at == datetime(2026, 11, 20, 8, 57, 12, 493000, tzinfo=UTC)
 
 
 def test_alertmanager_nanosecond_timestamps_are_read():
     alerts = parse_alertmanager(load("alertmanager_firing.json"), now=T0)
-    assert alerts[1].observed_at == datetime(2026, 11, 20, 8, 57, 42, 112345, tzinfo=timezone.utc)
+    assert alerts[1].observed_at == datetime(2026, 11, 20, 8, 57, 42, 112345, tzinfo=UTC)
 
 
 def test_alertmanager_severity_label_outside_ss_s_a_is_left_to_routing():
@@ -58,7 +58,7 @@ def test_alertmanager_resolved_payload_is_observed_at_its_end_time():
     (alert,) = parse_alertmanager(load("alertmanager_resolved.json"), now=T0)
     assert alert.status is AlertStatus.RESOLVED
     assert alert.fingerprint == "5f2c1d0a9b8e7f61"
-    assert alert.observed_at == datetime(2026, 11, 20, 9, 41, 12, 493000, tzinfo=timezone.utc)
+    assert alert.observed_at == datetime(2026, 11, 20, 9, 41, 12, 493000, tzinfo=UTC)
 
 
 def test_alertmanager_alert_without_fingerprint_gets_a_stable_one_from_its_labels():
@@ -81,7 +81,7 @@ def test_grafana_firing_payload_reads_values_and_panel_links():
     assert negative.crisis_type == "brand_reputation"
     assert negative.value == 1723.0  # B, not the condition C
     assert negative.url == "https://grafana.acme.example/d/brand01?orgId=1&viewPanel=4"
-    assert negative.observed_at == datetime(2026, 11, 20, 0, 55, tzinfo=timezone.utc)
+    assert negative.observed_at == datetime(2026, 11, 20, 0, 55, tzinfo=UTC)
     assert conversion.value == 0.0213
     assert conversion.url.startswith("https://grafana.acme.example/alerting/grafana/0b1f9e")
     assert conversion.severity is None and conversion.crisis_type is None
@@ -112,7 +112,7 @@ def test_generic_payload_keeps_every_field():
     assert alert.severity is Severity.S and alert.crisis_type == "brand_reputation"
     assert (alert.value, alert.threshold) == (1723.0, 400.0)
     assert alert.labels == {"channel": "weibo"}
-    assert alert.observed_at == datetime(2026, 11, 20, 8, 55, tzinfo=timezone.utc)
+    assert alert.observed_at == datetime(2026, 11, 20, 8, 55, tzinfo=UTC)
 
 
 def test_generic_payload_without_observed_at_is_observed_now():

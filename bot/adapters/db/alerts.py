@@ -8,8 +8,9 @@ SQLite every write transaction already holds the database lock, ``BEGIN IMMEDIAT
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 
 from sqlalchemy import Engine, Float, String, bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -21,7 +22,6 @@ from bot.adapters.db.monitor_models import AlertGroupRow, AlertRow, SignalSample
 from bot.adapters.db.types import UTCDateTime
 from bot.domain.alerts import Alert
 from bot.services.alert_ports import AlertRecord, IncidentState
-
 
 _BUMP_FIRING = text(
     "UPDATE alerts SET count = count + 1, last_seen = :at, last_value = COALESCE(:value, last_value) "
@@ -87,12 +87,13 @@ class SqlAlertRepository:
         self, alert: Alert, *, group_key: str, incident: int | None, status: str, count: int,
         first_seen: datetime,
     ) -> None:
-        values = dict(
-            group_key=group_key, incident=incident, status=status, title=alert.title[:200],
-            severity=alert.severity.value if alert.severity else None, count=count,
-            first_seen=first_seen, last_seen=alert.observed_at, last_value=alert.value,
-            threshold=alert.threshold, url=alert.url, labels=dict(alert.labels),
-        )
+        values = {
+            "group_key": group_key, "incident": incident, "status": status,
+            "title": alert.title[:200], "severity": alert.severity.value if alert.severity else None,
+            "count": count, "first_seen": first_seen, "last_seen": alert.observed_at,
+            "last_value": alert.value, "threshold": alert.threshold, "url": alert.url,
+            "labels": dict(alert.labels),
+        }
         self.session.execute(
             _insert(self.session, AlertRow)
             .values(monitor=alert.monitor, fingerprint=alert.fingerprint, **values)
@@ -121,7 +122,7 @@ class SqlAlertRepository:
         return until if until is not None and until > now else None
 
     def snooze(self, monitor: str, *, until: datetime, by: str, at: datetime) -> None:
-        values = dict(until=until, snoozed_by=by, created_at=at)
+        values = {"until": until, "snoozed_by": by, "created_at": at}
         self.session.execute(
             _insert(self.session, SnoozeRow).values(monitor=monitor, **values)
             .on_conflict_do_update(index_elements=["monitor"], set_=values)

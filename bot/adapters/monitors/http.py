@@ -14,9 +14,9 @@ import hashlib
 import hmac
 import json
 import logging
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Callable, Sequence
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response

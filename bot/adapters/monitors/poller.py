@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Sequence
 
 import httpx
 
@@ -83,7 +83,7 @@ class Poller:
             self._next[source.name] = now + source.interval
             try:
                 results.append(self.poll(source))
-            except Exception as exc:  # noqa: BLE001 - one broken source must not stop the others
+            except Exception as exc:
                 log.exception("polling %s failed", source.name)
                 results.append(PollResult(source.name, None, None, 0, str(exc)))
         return results

@@ -8,8 +8,8 @@ incident per monitor.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from fnmatch import fnmatchcase
-from typing import Collection
 
 from bot.adapters.monitors.config import MonitorsConfig, RouteRule
 from bot.domain.alerts import Alert, Route

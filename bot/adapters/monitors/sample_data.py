@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +27,7 @@ SPIKE_AT = 56  # hour index of the first viral post
 def mentions_frame(*, end: datetime, seed: int = 7) -> pd.DataFrame:
     """Wide frame indexed by hour (UTC): mentions, negative, neutral, positive."""
     rng = np.random.default_rng(seed)
-    end = end.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    end = end.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     hours = [end - timedelta(hours=HOURS - 1 - i) for i in range(HOURS)]
     rows = []
     for i, at in enumerate(hours):
@@ -61,9 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--end", help="last hour, ISO-8601 (default: this hour, UTC)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
-    end = datetime.fromisoformat(args.end.replace("Z", "+00:00")) if args.end else datetime.now(timezone.utc)
+    end = datetime.fromisoformat(args.end) if args.end else datetime.now(UTC)
     if end.tzinfo is None:
-        end = end.replace(tzinfo=timezone.utc)
+        end = end.replace(tzinfo=UTC)
     print(write_csv(args.output, end=end, seed=args.seed))
     return 0
 

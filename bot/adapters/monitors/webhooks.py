@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import math
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
 
 from bot.domain.alerts import MAX_FINGERPRINT, MAX_MONITOR, MAX_TITLE, Alert, AlertStatus
 from bot.domain.severity import Severity
@@ -96,8 +98,6 @@ def _grafana_value(values: dict[str, Any]) -> float | None:
 
 
 def _replace_url(alert: Alert, url: str) -> Alert:
-    from dataclasses import replace
-
     return replace(alert, url=url) if url else alert
 
 
@@ -218,7 +218,7 @@ def _time(value: Any, where: str, *, default: datetime) -> datetime:
     if not isinstance(value, str):
         raise PayloadError(f"{where} must be an ISO-8601 time")
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(value)
     except ValueError:
         # Go writes nanoseconds; Python reads at most microseconds.
         try:
@@ -229,8 +229,8 @@ def _time(value: Any, where: str, *, default: datetime) -> datetime:
         except ValueError:
             raise PayloadError(f"{where} is not an ISO-8601 time: {value[:40]!r}") from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
 
 
 def _label_fingerprint(labels: dict[str, str]) -> str:
