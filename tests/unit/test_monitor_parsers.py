@@ -142,6 +142,8 @@ def test_generic_list_payload_gives_several_alerts():
         (GENERIC | {"labels": ["a"]}, "labels must be an object"),
         (GENERIC | {"observed_at": "yesterday"}, "observed_at is not an ISO-8601 time"),
         (GENERIC | {"monitor": 7}, "monitor must be a string"),
+        (GENERIC | {"url": "https://x.example/" + "a" * 2000}, "url is longer than 2000"),
+        (GENERIC | {"fingerprint": "f" * 201}, "fingerprint must be 1 to 200 characters"),
         ([GENERIC, "x"], "[1] must be a JSON object"),
         ([], "the payload list is empty"),
         ("just text", "payload must be a JSON object"),

@@ -21,6 +21,7 @@ from bot.domain.alerts import MAX_FINGERPRINT, MAX_MONITOR, MAX_TITLE, Alert, Al
 from bot.domain.severity import Severity
 
 MAX_ALERTS = 1000
+MAX_URL = 2000
 
 
 class PayloadError(ValueError):
@@ -246,4 +247,6 @@ def _alert(*, monitor: str, fingerprint: str, title: str, where: str, **rest: An
         raise PayloadError(f"{_field(where, 'fingerprint')} must be 1 to {MAX_FINGERPRINT} characters")
     if not title:
         raise PayloadError(f"{_field(where, 'title')} is empty")
+    if len(rest.get("url") or "") > MAX_URL:
+        raise PayloadError(f"{_field(where, 'url')} is longer than {MAX_URL} characters")
     return Alert(monitor=monitor, fingerprint=fingerprint, title=title[:MAX_TITLE], **rest)
