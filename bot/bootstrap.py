@@ -85,6 +85,8 @@ class Bot:
     poller: Poller | None = None
 
     def close(self) -> None:
+        if self.poller is not None:
+            self.poller.client.close()
         self.core.close()
 
 

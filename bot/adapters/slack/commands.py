@@ -556,4 +556,3 @@ class Reopen(CrisisCommand):
 
     name: ClassVar[str] = "reopen"
     reason: str = ""
-

@@ -196,4 +196,3 @@ class CommandHandler:
             raise InvalidInput(messages.SNOOZE_UNAVAILABLE)
         until = self.alerts.snooze(cmd.monitor, duration=cmd.duration, actor=actor)
         return Reply(messages.snoozed(cmd.monitor, until, by=actor.id), public=True)
-

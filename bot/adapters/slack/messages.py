@@ -708,4 +708,3 @@ BUTTON_REOPEN = "Reopen incident"
 def reopen_offer_text(incident: Incident) -> str:
     return (f"🔁 A monitor signal of *{incident.id}* fired again after it was resolved. If the "
             "crisis is back, the commander or an executive can reopen it here.")
-
