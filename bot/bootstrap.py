@@ -36,6 +36,11 @@ from bot.services.reminders import ReminderPlanner, ReminderService
 from bot.settings import Settings
 from bot.siteconfig import SiteConfig, load_site_config
 from bot.web import Metrics, build_web
+from bot.adapters.db.alerts import SqlSampleStore
+from bot.adapters.monitors.http import monitor_endpoint
+from bot.adapters.monitors.poller import Poller
+from bot.adapters.monitors.routing import Router
+from bot.services.alerts import AlertPolicy, AlertService
 
 
 def utc_now() -> datetime:
@@ -88,11 +93,27 @@ class Bot:
     metrics: Metrics
     reminders: ReminderService | None = None
     ticker: ReminderTicker | None = None
+    alerts: AlertService | None = None
+    poller: Poller | None = None
 
     def close(self) -> None:
         if self.gateway.leader is not None:
             self.gateway.leader.release()  # held on a connection of its own, outside the pool
+        if self.poller is not None:
+            self.poller.client.close()
         self.core.close()
+
+
+def build_alerts(core: Core, site: SiteConfig) -> AlertService:
+    """The alert use case with the site's routing, snoozes and roster."""
+    config = site.monitors
+    return AlertService(
+        incidents=core.incidents,
+        router=Router(config, crisis_types=core.catalog.playbooks.keys()),
+        roles_for=lambda severity: site.default_holders(core.catalog.policy.level(severity).invite),
+        policy=AlertPolicy(refire_window=config.refire_window, raise_severity=config.raise_severity),
+        config_snoozes=config.snoozed,
+    )
 
 
 def build_bot(
@@ -102,6 +123,7 @@ def build_bot(
     pacer: Pacer | None = None,
     start_gateway: bool = True,
     start_ticker: bool | None = None,
+    start_pollers: bool = True,
 ) -> Bot:
     """Wire the whole bot; the gateway thread and the reminder ticker start and stop with the
     web app's lifespan (the ticker with the gateway unless ``start_ticker`` says otherwise)."""
@@ -127,6 +149,10 @@ def build_bot(
     app = build_app(handler=handler, api_url=settings.slack_api_url,
                     bot_token=settings.slack_bot_token, signing_secret=settings.slack_signing_secret,
                     statements=statements)
+    alerts = build_alerts(core, site)
+    handler.alerts = alerts
+    poller = Poller(sources=site.monitors.sources, ingest=alerts.ingest_many,
+                    samples=SqlSampleStore(core.engine), clock=clock)
     running: dict[str, Any] = {}
 
     def startup() -> None:
@@ -134,6 +160,8 @@ def build_bot(
             running["thread"], running["stop"] = gateway.start()
         if start_gateway if start_ticker is None else start_ticker:
             ticker.start()
+        if start_pollers and poller.sources:
+            running["poller"], running["poller_stop"] = poller.start()
 
     def shutdown() -> None:
         ticker.stop()
@@ -141,11 +169,16 @@ def build_bot(
             running["stop"].set()
             gateway.wake.set()
             running["thread"].join(timeout=10)
+        if "poller_stop" in running:
+            running["poller_stop"].set()
+            running["poller"].join(timeout=10)
 
+    webhook = monitor_endpoint(secret=settings.monitor_secret, ingest=alerts.ingest_batch, clock=clock)
     web = build_web(app=app, engine=core.engine, metrics=metrics, on_startup=startup,
-                    on_shutdown=shutdown)
+                    on_shutdown=shutdown, monitor_webhook=webhook)
     return Bot(core=core, site=site, handler=handler, gateway=gateway, slack_app=app, web=web,
-               metrics=metrics, reminders=reminders, ticker=ticker)
+               metrics=metrics, reminders=reminders, ticker=ticker, alerts=alerts,
+               poller=poller)
 
 
 def build_reminders(

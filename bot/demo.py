@@ -21,6 +21,7 @@ import yaml
 from bot.adapters.slack.gateway import Pacer
 from bot.adapters.slack.ids import Action, encode_ref, encode_statement_ref
 from bot.bootstrap import Bot, build_bot
+from bot.demo_monitors import demo_monitors, signal_fires
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.emulator import SlackEmulator
 from bot.serving import serve_in_thread
@@ -92,13 +93,15 @@ def _run(emulator: SlackEmulator, base: Path, out: TextIO) -> int:
         "comms_channel": "crisis-comms",
         "statements": {"timezone": "Asia/Shanghai"},
         "roster": {role: [uid] for uid, (_, _, role) in TEAM.items() if role != "commander"},
+        "monitors": demo_monitors(base),
     }), encoding="utf-8")
     secret = secrets.token_hex(16)
     settings = Settings(
         database_url=f"sqlite:///{base / 'demo.db'}", slack_api_url=emulator.api_url,
         slack_bot_token=emulator.token, slack_signing_secret=secret, config_path=config,
     )
-    bot = build_bot(settings, pacer=Pacer(pace=DEMO_PACE_SECONDS), start_gateway=False)
+    bot = build_bot(settings, pacer=Pacer(pace=DEMO_PACE_SECONDS), start_gateway=False,
+                    start_pollers=False)
     server = serve_in_thread(bot.web)
     driver = SlackDriver(bot_url=server.url, emulator=emulator, signing_secret=secret)
     demo = Demo(emulator, driver, bot, out, general)
@@ -114,8 +117,8 @@ def _run(emulator: SlackEmulator, base: Path, out: TextIO) -> int:
 
 def _script(demo: Demo) -> None:
     demo.say("crisisbot demo — a brand-reputation crisis played against the local Slack emulator\n")
-    demo.command("declare Influencer video claims our moisturiser burns skin sev:S type:brand_reputation",
-                 user="UMEI", channel=demo.general)
+    signal_fires(demo)  # the mentions monitor opens INC-1 (bot/demo_monitors.py)
+    demo.command("role commander <@UMEI|mei>", user="UMEI")
     demo.command("role comms <@UOMAR|omar>", user="UMEI")
     demo.command("role spokesperson <@ULIN|lin>", user="UMEI")
     demo.command("role legal <@UPRIYA|priya>", user="UMEI")

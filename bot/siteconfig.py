@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from bot.domain.durations import parse_duration
+from bot.adapters.monitors.config import MonitorsConfig, parse_monitors
 from bot.domain.errors import InvalidInput
 from bot.domain.reminders import ReminderSettings
 from bot.domain.roles import Role
@@ -34,6 +35,7 @@ class SiteConfig:
     roster: dict[Role, tuple[str, ...]] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
+    monitors: MonitorsConfig = field(default_factory=MonitorsConfig)
 
     def roles_of(self, user: str) -> frozenset[Role]:
         return frozenset(role for role, users in self.roster.items() if user in users)
@@ -59,10 +61,10 @@ def load_site_config(path: Path | None) -> SiteConfig:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise InvalidInput(f"site config {path}: {exc}") from None
-    return parse_site_config(data, source=str(path))
+    return parse_site_config(data, source=str(path), base=path.parent)
 
 
-def parse_site_config(data: Any, *, source: str = "site config") -> SiteConfig:
+def parse_site_config(data: Any, *, source: str = "site config", base: Path | None = None) -> SiteConfig:
     if not isinstance(data, dict):
         raise InvalidInput(f"{source}: must be a mapping")
     roster: dict[Role, tuple[str, ...]] = {}
@@ -87,6 +89,7 @@ def parse_site_config(data: Any, *, source: str = "site config") -> SiteConfig:
         roster=roster,
         raw=data,
         reminders=parse_reminders(data.get("reminders"), source=source),
+        monitors=parse_monitors(data.get("monitors"), source=source, base=base),
     )
 
 

@@ -1,4 +1,4 @@
-"""The ASGI app: ``/slack/events``, ``/healthz``, ``/metrics`` (monitor webhooks join later)."""
+"""The ASGI app: ``/slack/events``, ``/monitors/{alertmanager,grafana,generic}``, ``/healthz``, ``/metrics``."""
 
 from __future__ import annotations
 
@@ -120,6 +120,7 @@ def build_web(
     metrics: Metrics,
     on_startup: Callable[[], Any] | None = None,
     on_shutdown: Callable[[], Any] | None = None,
+    monitor_webhook: Callable[[Request], Any] | None = None,
 ) -> Starlette:
     async def slack_events(request: Request) -> Response:
         started = time.perf_counter()
@@ -161,6 +162,7 @@ def build_web(
             Route("/slack/events", slack_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/metrics", metrics_endpoint, methods=["GET"]),
+            *([Route("/monitors/{kind}", monitor_webhook, methods=["POST"])] if monitor_webhook else []),
         ],
         lifespan=lifespan,
         middleware=[Middleware(RequestIds)],

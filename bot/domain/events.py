@@ -272,3 +272,29 @@ class StatementRejected(Event):
     statement_id: int
     version: int
     reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlertFired(Event):
+    """A monitor's alert (``fingerprint``) joined the incident: the first time, or firing again
+    after it resolved. Plain repeats of a firing alert only bump the alerts table."""
+
+    name: ClassVar[str] = "alert.fired"
+    monitor: str
+    fingerprint: str
+    title: str
+    severity: str | None = None
+    value: float | None = None
+    threshold: float | None = None
+    url: str = ""
+    observed_at: datetime
+    first_seen: datetime
+    labels: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlertResolved(Event):
+    name: ClassVar[str] = "alert.resolved"
+    monitor: str
+    fingerprint: str
+    observed_at: datetime

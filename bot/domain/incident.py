@@ -89,6 +89,8 @@ class Incident:
     closed_at: datetime | None = None
     postmortem_published_at: datetime | None = None
     source: str = "slack"
+    #: Monitor alerts still firing, by fingerprint (what the card lists as "signals firing").
+    firing: dict[str, ev.AlertFired] = field(default_factory=dict)
     pending: list[ev.Event] = field(default_factory=list, repr=False, compare=False)
     statements: dict[int, st.Statement] = field(default_factory=dict)
 
@@ -521,6 +523,33 @@ class Incident:
             )
         )
 
+    def record_alert_fired(
+        self, *, monitor: str, fingerprint: str, title: str, severity: str | None,
+        value: float | None, threshold: float | None, url: str, observed_at: datetime,
+        first_seen: datetime, labels: dict[str, Any], actor: Actor, at: datetime,
+    ) -> list[ev.Event]:
+        """A monitor alert joins the incident (also while resolved: it may prompt a reopen)."""
+        if self.status.value == "closed":
+            raise Conflict(f"{self.id} is closed; alerts open a new incident instead.")
+        return self._record(
+            ev.AlertFired(
+                incident=self.number, actor=actor.id, at=at, monitor=monitor,
+                fingerprint=fingerprint, title=_clean(title, "alert title", MAX_TITLE),
+                severity=severity, value=value, threshold=threshold, url=url,
+                observed_at=observed_at, first_seen=first_seen, labels=dict(labels),
+            )
+        )
+
+    def record_alert_resolved(
+        self, *, monitor: str, fingerprint: str, observed_at: datetime, actor: Actor, at: datetime
+    ) -> list[ev.Event]:
+        return self._record(
+            ev.AlertResolved(
+                incident=self.number, actor=actor.id, at=at, monitor=monitor,
+                fingerprint=fingerprint, observed_at=observed_at,
+            )
+        )
+
     # ---------------------------------------------------------------- internals
 
     def _require_active(self, doing: str) -> None:
@@ -669,6 +698,12 @@ class Incident:
 
     def _on_reminder_sent(self, event: ev.ReminderSent) -> None:
         """Reminders live on the timeline only."""
+
+    def _on_alert_fired(self, event: ev.AlertFired) -> None:
+        self.firing[event.fingerprint] = event
+
+    def _on_alert_resolved(self, event: ev.AlertResolved) -> None:
+        self.firing.pop(event.fingerprint, None)
 
 
 def _expect(kind: str, wanted: str, current: Phase, target: Phase) -> None:

@@ -79,7 +79,8 @@ class World:
 
 def make_world(tmp_path: Path, *, clock, database_url: str | None = None,
                pacer: Pacer | None = None, emulator_clock=None,
-               extra_config: dict[str, Any] | None = None) -> World:
+               extra_config: dict[str, Any] | None = None, monitor_secret: str | None = None,
+               site_extra: dict[str, Any] | None = None) -> World:
     emulator = SlackEmulator(**({"clock": emulator_clock} if emulator_clock else {})).start()
     for user_id in PEOPLE:
         emulator.add_user(user_id, name=user_id.lower())
@@ -91,14 +92,16 @@ def make_world(tmp_path: Path, *, clock, database_url: str | None = None,
         "announce_channel": "crisis-announce",
         "roster": {role: [uid] for uid, role in PEOPLE.items() if role and role != "lead"},
         **(extra_config or {}),
+        **(site_extra or {}),
     }), encoding="utf-8")
     secret = secrets.token_hex(16)
     settings = Settings(
         database_url=database_url or f"sqlite:///{tmp_path / 'bot.db'}",
         slack_api_url=emulator.api_url, slack_bot_token=emulator.token,
-        slack_signing_secret=secret, config_path=config,
+        slack_signing_secret=secret, config_path=config, monitor_secret=monitor_secret,
     )
-    bot = build_bot(settings, clock=clock, pacer=pacer or Pacer(pace=0), start_gateway=False)
+    bot = build_bot(settings, clock=clock, pacer=pacer or Pacer(pace=0), start_gateway=False,
+                    start_pollers=False)
     bot.gateway.sleep = lambda seconds: None
     server = serve_in_thread(bot.web)
     driver = SlackDriver(bot_url=server.url, emulator=emulator, signing_secret=secret)

@@ -93,6 +93,19 @@ SAMPLES: dict[str, ev.Event] = {
     ]
 }
 
+SAMPLES.update({
+    e.name: e
+    for e in [
+        ev.AlertFired(
+            **BASE, monitor="checkout-5xx", fingerprint="a1b2", title="5xx above 5%",
+            severity="S", value=7.5, threshold=5.0, url="https://grafana.example/d/1",
+            observed_at=T0, first_seen=T0 - timedelta(minutes=3),
+            labels={"env": "prod", "crisis_type": "service_logistics"},
+        ),
+        ev.AlertResolved(**BASE, monitor="checkout-5xx", fingerprint="a1b2", observed_at=T0),
+    ]
+})
+
 
 def stored(event: ev.Event) -> dict:
     """What the database keeps: the name, the base columns and the payload as JSON text."""
@@ -232,6 +245,16 @@ def scripted_incident() -> tuple[Incident, list[tuple[int, dict]]]:
     incident.assign_role(Role.COMMS, "UJOE", actor=COMMANDER, at=at)
     step()
     incident.add_fact("Checkout 5xx at 40%", actor=ALICE, at=at)
+    step()
+    incident.record_alert_fired(
+        monitor="checkout-5xx", fingerprint="a1b2", title="5xx above 5%", severity="S",
+        value=7.5, threshold=5.0, url="", observed_at=at, first_seen=at, labels={"env": "prod"},
+        actor=MONITOR, at=at,
+    )
+    step()
+    incident.record_alert_resolved(
+        monitor="checkout-5xx", fingerprint="a1b2", observed_at=at, actor=MONITOR, at=at
+    )
     step()
     incident.add_fact("Caused by CDN", actor=ALICE, at=at)
     step()

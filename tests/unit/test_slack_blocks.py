@@ -590,6 +590,10 @@ def sample_events() -> list[ev.Event]:
         ev.StatementSubmitted(**base, statement_id=2, version=2),
         ev.StatementApproved(**base, statement_id=2, version=2, role="legal"),
         ev.StatementRejected(**base, statement_id=2, version=2, reason=HOSTILE),
+        ev.AlertFired(**base, monitor=HOSTILE, fingerprint="f1", title=HOSTILE, severity="SS",
+                      value=7.5, threshold=5.0, url="https://grafana.example/d/1",
+                      observed_at=T0, first_seen=T0, labels={"env": HOSTILE}),
+        ev.AlertResolved(**base, monitor=HOSTILE, fingerprint="f1", observed_at=T0),
     ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.adapters.db.alerts import SqlAlertRepository
 from bot.adapters.db.outbox import SqlOutbox
 from bot.adapters.db.reminders import SqlReminders
 from bot.adapters.db.repositories import (
@@ -27,6 +28,7 @@ class SqlUnitOfWork:
         self.idempotency = SqlIdempotencyKeys(self.session)
         self.outbox = SqlOutbox(self.session)
         self.reminders = SqlReminders(self.session)
+        self.alerts = SqlAlertRepository(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -85,6 +85,7 @@ def build_app(
         Action.STAGE_NEXT: lambda n, t: c.Stage(advance=True, force=False, incident=n),
         Action.STAGE_FORCE: lambda n, t: c.Stage(advance=True, force=True, incident=n),
         Action.SHOW_STATUS: lambda n, t: c.Stage(advance=False, force=False, incident=n),
+        Action.REOPEN: lambda n, t: c.Reopen(incident=n),
     }
 
     def button_listener(make):

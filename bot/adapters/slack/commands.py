@@ -19,10 +19,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import ClassVar
 
 from bot.adapters.slack import messages as msg
 from bot.adapters.slack.ids import Command
+from bot.domain.durations import parse_duration
 from bot.domain.errors import InvalidInput
 from bot.domain.roles import Role
 from bot.domain.severity import Severity
@@ -484,6 +486,7 @@ _SUBCOMMANDS: dict[str, _Parser] = {
     "resolve": _resolve,
     "statement": _statement,
     "postmortem": _postmortem,
+    "snooze": lambda line, i, incident: _snooze(line, i, incident),
 }
 
 #: The subcommand words :func:`parse_command` understands.
@@ -519,3 +522,37 @@ def parse_command(text: str) -> CrisisCommand:
 
 #: Short alias used by the listeners: ``commands.parse(text)``.
 parse = parse_command
+
+
+# --------------------------------------------------------------------------- monitors
+
+
+@dataclass(frozen=True)
+class Snooze(CrisisCommand):
+    """``/crisis snooze <monitor> <duration>``: the monitor's alerts open nothing meanwhile."""
+
+    name: ClassVar[str] = "snooze"
+    monitor: str = ""
+    duration: timedelta = timedelta(0)
+
+
+def _snooze(line: _Line, i: int, incident: int | None) -> CrisisCommand:
+    example = "snooze checkout-5xx 2h"
+    words = [t.value for t in line.tokens[i:]]
+    if len(words) != 2:
+        raise InvalidInput(msg.err_needs("snooze", "a monitor name and a duration", example))
+    try:
+        duration = parse_duration(words[1])
+    except ValueError as exc:
+        raise InvalidInput(f"{exc}, e.g. `/crisis {example}`.") from None
+    if duration > timedelta(days=30):
+        raise InvalidInput("A snooze lasts at most 30 days.")
+    return Snooze(monitor=_plain(words[0]), duration=duration, incident=incident)
+
+
+@dataclass(frozen=True)
+class Reopen(CrisisCommand):
+    """Reopen a resolved incident (the button offered when one of its monitors fires again)."""
+
+    name: ClassVar[str] = "reopen"
+    reason: str = ""

@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from bot.adapters.db.outbox import OutboxStore
 from bot.adapters.slack import blocks, commands as c, messages
 from bot.domain.clocks import all_clocks
-from bot.domain.errors import DomainError, InvalidInput
+from bot.domain.errors import DomainError, InvalidInput, NotPermitted
 from bot.domain.roles import Actor, Role
 from bot.logs import bind_log_context
 from bot.domain.playbook import Catalog
@@ -68,6 +68,7 @@ class CommandHandler:
         self.clock = clock
         #: Runs ``/crisis statement …`` once statements are wired (bootstrap).
         self.statements: Callable[..., Reply] | None = None
+        self.alerts: Any = None  # the AlertService, wired by bootstrap
 
     def actor(self, user_id: str) -> Actor:
         return Actor(user_id, roles=self.site.roles_of(user_id))
@@ -99,6 +100,8 @@ class CommandHandler:
                                 description="", actor=actor, key=key)
         if isinstance(cmd, c.Statement) and self.statements is not None:
             return self.statements(cmd, user_id=user_id, channel_id=channel_id, key=key)
+        if isinstance(cmd, c.Snooze):
+            return self.snooze(cmd, actor)
         if isinstance(cmd, (c.Statement, c.Postmortem)):
             raise InvalidInput("Statements and post-mortems are not enabled on this crisisbot yet.")
         number = self.incident_for(cmd, channel_id)
@@ -147,6 +150,8 @@ class CommandHandler:
             return svc.record_impact(number, cmd.figures, actor=actor, **k)
         if isinstance(cmd, c.Resolve):
             return svc.resolve(number, actor=actor, summary=cmd.summary, **k)
+        if isinstance(cmd, c.Reopen):
+            return svc.reopen(number, actor=actor, reason=cmd.reason or messages.REOPEN_REASON, **k)
         raise InvalidInput(f"`{type(cmd).__name__}` is not supported here; see `/crisis help`.")
 
     # ------------------------------------------------------------------ shared
@@ -187,3 +192,12 @@ class CommandHandler:
                                 policy=self.catalog.policy, now=now)
             pairs.append((incident, clocks))
         return blocks.app_home(pairs, now=now)
+
+    def snooze(self, cmd: Any, actor: Actor) -> Reply:
+        """``/crisis snooze``: commanders and executives of the site roster only."""
+        if not actor.roles & {Role.COMMANDER, Role.EXEC}:
+            raise NotPermitted(messages.SNOOZE_NOT_PERMITTED)
+        if self.alerts is None:
+            raise InvalidInput(messages.SNOOZE_UNAVAILABLE)
+        until = self.alerts.snooze(cmd.monitor, duration=cmd.duration, actor=actor)
+        return Reply(messages.snoozed(cmd.monitor, until, by=actor.id), public=True)

@@ -35,6 +35,7 @@ class Action(StrEnum):
     STATEMENT_TEXT = "statement_text"  # inputs of the statement modals
     STATEMENT_REASON = "statement_reason"
     STATEMENT_CHANNEL = "statement_channel"
+    REOPEN = "reopen_incident"  # offered when a monitor re-fires on a resolved incident
 
 
 class Block(StrEnum):

@@ -11,6 +11,7 @@ import threading
 from typing import Sequence
 
 from bot.adapters.slack import messages
+from bot.adapters.slack.blocks.monitors import reopen_offer
 from bot.adapters.slack.escape import escape_mrkdwn
 from bot.adapters.slack.gateway import channel_name
 from bot.domain import events as ev
@@ -55,6 +56,8 @@ class SlackEffects:
             add("post_message", text="\n".join(lines))
         if any(isinstance(e, (ev.StageAdvanced, ev.IncidentReopened)) for e in events):
             add("post_checklist")
+        if incident.status.value == "resolved" and any(isinstance(e, ev.AlertFired) for e in events):
+            add("post_message", **reopen_offer(incident))
 
     def committed(self) -> None:
         self.wake.set()

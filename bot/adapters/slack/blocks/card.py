@@ -73,6 +73,8 @@ def incident_card(
     clocks = all_clocks(incident, playbook=playbook, policy=policy, now=now)
     clock_lines = [msg.clock_line(c, now=now, lang=lang) for c in clocks] or [msg.NO_CLOCKS]
     blocks.append(section(f"*{msg.LABEL_CLOCKS}*\n" + "\n".join(clock_lines)))
+    if incident.firing:
+        blocks.append(section(truncate(msg.signals_firing_text(incident, now=now), MAX_FIELD_TEXT)))
     if incident.impact:
         figures = "\n".join(msg.format_figure(str(k), v) for k, v in incident.impact.items())
         blocks.append(section(f"*{msg.LABEL_IMPACT}*\n{figures}"))

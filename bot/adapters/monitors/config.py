@@ -1,0 +1,235 @@
+"""The ``monitors:`` section of the site config.
+
+```yaml
+monitors:
+  fallback_type: service_logistics   # crisis type of alerts no route or label types
+  refire_window: 2h                  # a re-fire this soon after resolution rejoins the incident
+  on_higher_severity: raise          # raise | propose
+  routes:                            # first match wins; globs allowed in monitor and label values
+    - match: {monitor: "checkout-*", labels: {env: prod}}
+      crisis_type: service_logistics
+      severity: S
+      group_by: [monitor]            # label names (and "monitor"); same values = one incident
+    - match: {labels: {env: staging}}
+      ignore: true
+  snoozes:
+    - {monitor: nightly-batch, until: "2026-12-01T06:00:00Z"}
+  sources:                           # polled signal monitors
+    - name: social-mentions
+      path: samples/mentions.csv     # or url: https://…/series.json (JSON or CSV)
+      interval: 5m
+      metric: negative
+      rule: {kind: change, window: 24h, pct: 300}
+      title: Negative mentions surging
+      crisis_type: brand_reputation
+      severity: S
+```
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.domain.durations import parse_duration
+from bot.domain.errors import InvalidInput
+from bot.domain.severity import Severity
+
+RULE_KINDS = ("threshold", "change", "zscore")
+
+
+@dataclass(frozen=True)
+class RouteRule:
+    monitor: str = "*"
+    labels: dict[str, str] = field(default_factory=dict)
+    crisis_type: str | None = None
+    severity: Severity | None = None
+    group_by: tuple[str, ...] | None = None
+    ignore: bool = False
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """A signal rule: ``threshold`` (``op``, ``value``), ``change`` (``window``, ``pct``,
+    ``baseline``: ``window`` or ``same_hour``, ``days``) or ``zscore`` (``window``, ``z``,
+    ``min_history``, ``direction``: ``up``/``down``/``both``)."""
+
+    kind: str
+    op: str = ">"
+    value: float = 0.0
+    window: timedelta = timedelta(hours=24)
+    pct: float = 0.0
+    baseline: str = "window"
+    days: int = 7
+    z: float = 3.0
+    min_history: int = 24
+    direction: str = "up"
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    name: str
+    metric: str
+    rule: RuleSpec
+    url: str | None = None
+    path: Path | None = None
+    interval: timedelta = timedelta(minutes=5)
+    title: str = ""
+    crisis_type: str | None = None
+    severity: Severity | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MonitorsConfig:
+    fallback_type: str = "service_logistics"
+    refire_window: timedelta = timedelta(hours=2)
+    raise_severity: bool = True
+    routes: tuple[RouteRule, ...] = ()
+    snoozes: dict[str, datetime] = field(default_factory=dict)
+    sources: tuple[SourceSpec, ...] = ()
+
+    def snoozed(self, monitor: str, now: datetime) -> bool:
+        until = self.snoozes.get(monitor)
+        return until is not None and now < until
+
+
+def parse_monitors(data: Any, *, source: str = "site config", base: Path | None = None) -> MonitorsConfig:
+    """Parse the ``monitors:`` mapping; problems raise :class:`InvalidInput` naming the key."""
+    if data is None:
+        return MonitorsConfig()
+    where = f"{source}: monitors"
+    if not isinstance(data, dict):
+        raise InvalidInput(f"{where} must be a mapping")
+    on_higher = str(data.get("on_higher_severity", "raise")).strip().lower()
+    if on_higher not in ("raise", "propose"):
+        raise InvalidInput(f"{where}.on_higher_severity must be raise or propose, not {on_higher!r}")
+    return MonitorsConfig(
+        fallback_type=str(data.get("fallback_type") or "service_logistics"),
+        refire_window=_duration(data.get("refire_window", "2h"), f"{where}.refire_window"),
+        raise_severity=on_higher == "raise",
+        routes=tuple(_route(r, f"{where}.routes[{i}]") for i, r in enumerate(_list(data, "routes", where))),
+        snoozes=dict(_snooze(s, f"{where}.snoozes[{i}]") for i, s in enumerate(_list(data, "snoozes", where))),
+        sources=tuple(_source(s, f"{where}.sources[{i}]", base)
+                      for i, s in enumerate(_list(data, "sources", where))),
+    )
+
+
+def _list(data: dict[str, Any], key: str, where: str) -> list[Any]:
+    value = data.get(key) or []
+    if not isinstance(value, list):
+        raise InvalidInput(f"{where}.{key} must be a list")
+    return value
+
+
+def _mapping(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InvalidInput(f"{where} must be a mapping")
+    return value
+
+
+def _duration(value: Any, where: str) -> timedelta:
+    try:
+        return parse_duration(str(value))
+    except ValueError as exc:
+        raise InvalidInput(f"{where}: {exc}") from None
+
+
+def _severity(value: Any, where: str) -> Severity | None:
+    if value is None:
+        return None
+    try:
+        return Severity.parse(str(value))
+    except ValueError as exc:
+        raise InvalidInput(f"{where}: {exc}") from None
+
+
+def _labels(value: Any, where: str) -> dict[str, str]:
+    return {str(k): str(v) for k, v in _mapping(value or {}, where).items()}
+
+
+def _route(raw: Any, where: str) -> RouteRule:
+    raw = _mapping(raw, where)
+    match = _mapping(raw.get("match") or {}, f"{where}.match")
+    group_by = raw.get("group_by")
+    if group_by is not None and (not isinstance(group_by, list) or not group_by):
+        raise InvalidInput(f"{where}.group_by must be a non-empty list of label names")
+    return RouteRule(
+        monitor=str(match.get("monitor") or "*"),
+        labels=_labels(match.get("labels"), f"{where}.match.labels"),
+        crisis_type=str(raw["crisis_type"]) if raw.get("crisis_type") else None,
+        severity=_severity(raw.get("severity"), f"{where}.severity"),
+        group_by=tuple(str(g) for g in group_by) if group_by else None,
+        ignore=bool(raw.get("ignore", False)),
+    )
+
+
+def _snooze(raw: Any, where: str) -> tuple[str, datetime]:
+    raw = _mapping(raw, where)
+    monitor, until = raw.get("monitor"), raw.get("until")
+    if not monitor or not until:
+        raise InvalidInput(f"{where} needs monitor and until (ISO-8601 with a time zone)")
+    try:
+        when = until if isinstance(until, datetime) else datetime.fromisoformat(str(until))
+    except ValueError:
+        raise InvalidInput(f"{where}.until: {until!r} is not an ISO-8601 time") from None
+    if when.tzinfo is None:
+        raise InvalidInput(f"{where}.until needs a time zone, e.g. 2026-12-01T06:00:00Z")
+    return str(monitor), when
+
+
+def _rule(raw: Any, where: str) -> RuleSpec:
+    raw = _mapping(raw, where)
+    kind = str(raw.get("kind", "")).lower()
+    if kind not in RULE_KINDS:
+        raise InvalidInput(f"{where}.kind must be one of {', '.join(RULE_KINDS)}")
+    try:
+        spec = RuleSpec(
+            kind=kind,
+            op=str(raw.get("op", ">")),
+            value=float(raw.get("value", 0)),
+            window=_duration(raw.get("window", "24h"), f"{where}.window"),
+            pct=float(raw.get("pct", 0)),
+            baseline=str(raw.get("baseline", "window")),
+            days=int(raw.get("days", 7)),
+            z=float(raw.get("z", 3)),
+            min_history=int(raw.get("min_history", 24)),
+            direction=str(raw.get("direction", "up")),
+        )
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(f"{where}: {exc}") from None
+    if spec.op not in (">", ">=", "<", "<="):
+        raise InvalidInput(f"{where}.op must be >, >=, < or <=")
+    if spec.baseline not in ("window", "same_hour"):
+        raise InvalidInput(f"{where}.baseline must be window or same_hour")
+    if spec.direction not in ("up", "down", "both"):
+        raise InvalidInput(f"{where}.direction must be up, down or both")
+    if kind == "change" and spec.pct == 0:
+        raise InvalidInput(f"{where}.pct must be a non-zero percentage (300 or -10)")
+    return spec
+
+
+def _source(raw: Any, where: str, base: Path | None) -> SourceSpec:
+    raw = _mapping(raw, where)
+    name, metric = raw.get("name"), raw.get("metric")
+    if not name or not metric:
+        raise InvalidInput(f"{where} needs name and metric")
+    url, path = raw.get("url"), raw.get("path")
+    if bool(url) == bool(path):
+        raise InvalidInput(f"{where} needs exactly one of url or path")
+    if url and not str(url).startswith(("http://", "https://")):
+        raise InvalidInput(f"{where}.url must be an http(s) URL")
+    resolved = Path(str(path)) if path else None
+    if resolved is not None and not resolved.is_absolute() and base is not None:
+        resolved = base / resolved
+    return SourceSpec(
+        name=str(name), metric=str(metric), rule=_rule(raw.get("rule"), f"{where}.rule"),
+        url=str(url) if url else None, path=resolved,
+        interval=_duration(raw.get("interval", "5m"), f"{where}.interval"),
+        title=str(raw.get("title") or f"{name}: {metric}"),
+        crisis_type=str(raw["crisis_type"]) if raw.get("crisis_type") else None,
+        severity=_severity(raw.get("severity"), f"{where}.severity"),
+        labels=_labels(raw.get("labels"), f"{where}.labels"),
+    )

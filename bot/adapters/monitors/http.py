@@ -1,0 +1,152 @@
+"""The webhook endpoint: authenticate, bound the body, parse, then hand alerts to the service.
+
+Refusals, in order, each storing nothing: no secret configured -> 401; body over 1 MiB ->
+413; neither ``Authorization: Bearer <secret>`` nor ``X-Crisisbot-Signature: sha256=<hex
+HMAC-SHA256 of the raw body>`` matches (constant-time compare) -> 401; not JSON, or not the
+payload the endpoint takes -> 400 naming the problem. Accepted payloads get 202 with
+``{"incident", "action"}`` (a list of them for batched Alertmanager / Grafana payloads).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from bot.adapters.monitors.webhooks import PARSERS, PayloadError
+from bot.domain.alerts import Alert, AlertOutcome
+from bot.domain.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 1024 * 1024
+SIGNATURE_HEADER = "x-crisisbot-signature"
+
+
+def valid_signature(secret: str, body: bytes, header: str) -> bool:
+    expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected.encode(), header.strip().encode())
+
+
+def authenticated(secret: str, body: bytes, *, authorization: str, signature: str) -> bool:
+    if signature:
+        return valid_signature(secret, body, signature)
+    scheme, _, token = authorization.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), secret.encode())
+
+
+def monitor_endpoint(
+    *,
+    secret: str | None,
+    ingest: Callable[[Sequence[Alert]], list[AlertOutcome | DomainError]],
+    clock: Callable[[], datetime],
+) -> Callable[[Request], object]:
+    """The ASGI handler of ``POST /monitors/{kind}`` (alertmanager, grafana, generic).
+
+    ``ingest`` is :meth:`AlertService.ingest_batch`; requests arriving while a batch is in
+    the database are handled together as the next batch (see :class:`AlertBatcher`).
+    """
+    batcher = AlertBatcher(ingest)
+
+    async def endpoint(request: Request) -> Response:
+        kind = request.path_params.get("kind", "")
+        parser = PARSERS.get(kind)
+        if parser is None:
+            return _error(404, f"no monitor webhook {kind!r}; use alertmanager, grafana or generic")
+        if not secret:
+            return _error(401, "monitor webhooks are disabled: CRISISBOT_MONITOR_SECRET is not set")
+        body = await _read_bounded(request)
+        if body is None:
+            return _error(413, f"the body is larger than {MAX_BODY} bytes")
+        if not authenticated(secret, body, authorization=request.headers.get("authorization", ""),
+                             signature=request.headers.get(SIGNATURE_HEADER, "")):
+            log.warning("monitor webhook %s refused: bad credentials", kind)
+            return _error(401, "missing or wrong bearer secret or X-Crisisbot-Signature")
+        try:
+            payload = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return _error(400, f"the body is not valid JSON: {exc}")
+        try:
+            alerts = parser(payload, now=clock())
+        except PayloadError as exc:
+            return _error(400, str(exc))
+        outcomes = await batcher.submit(alerts)
+        failed = [o for o in outcomes if isinstance(o, DomainError)]
+        if failed:
+            return _error(422, failed[0].message)
+        entries = [o.as_json() for o in outcomes if isinstance(o, AlertOutcome)]
+        single = kind == "generic" and not isinstance(payload, list)
+        return JSONResponse(entries[0] if single else entries, status_code=202)
+
+    return endpoint
+
+
+class AlertBatcher:
+    """Runs ``ingest`` on one dedicated thread, one batch at a time; alerts of requests that
+    arrive meanwhile wait and go together in the next batch.
+
+    Batching is what lets an alert storm be counted at thousands per second: one short
+    transaction per batch of repeats instead of one per request. One thread also suits
+    SQLite, whose writers queue on the database lock anyway. Correctness never depends on
+    it: dedup rests on database keys and row locks, across threads and processes.
+    """
+
+    def __init__(self, ingest: Callable[[Sequence[Alert]], list[AlertOutcome | DomainError]]) -> None:
+        self.ingest = ingest
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="alerts")
+        self.waiting: list[tuple[Sequence[Alert], asyncio.Future]] = []
+        self.running = False
+
+    async def submit(self, alerts: Sequence[Alert]) -> list[AlertOutcome | DomainError]:
+        future = asyncio.get_running_loop().create_future()
+        self.waiting.append((alerts, future))
+        if not self.running:
+            self.running = True
+            asyncio.get_running_loop().create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while self.waiting:
+                batch, self.waiting = self.waiting, []
+                flat = [alert for alerts, _ in batch for alert in alerts]
+                try:
+                    results = await loop.run_in_executor(self.executor, self.ingest, flat)
+                except Exception as exc:  # noqa: BLE001 - every waiting request gets the error
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                start = 0
+                for alerts, future in batch:
+                    if not future.done():
+                        future.set_result(results[start:start + len(alerts)])
+                    start += len(alerts)
+        finally:
+            self.running = False
+
+
+async def _read_bounded(request: Request) -> bytes | None:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)

@@ -1,0 +1,263 @@
+"""The alert use case: a monitor alert opens, joins or updates an incident.
+
+One path for every source (Alertmanager, Grafana, the generic webhook, polled signal rules):
+
+- a repeat of an alert already firing on an active incident is counted in one short
+  transaction (count, last value, last seen) — no timeline replay, no Slack effect;
+- otherwise the alert's group row is claimed and locked, and the alert joins the group's
+  incident (``linked``), re-joins it when it was resolved less than ``refire_window`` ago
+  (the card then offers a reopen), or opens a new incident (``opened``) declared with source
+  ``monitor:<name>``; the ``alert.fired`` event, the declaration and the Slack effects are
+  saved in that one transaction;
+- a ``resolved`` alert records ``alert.resolved`` on its incident;
+- a snoozed monitor's alerts are only stored, with status ``snoozed``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.domain.alerts import Alert, AlertAction, AlertOutcome, Route
+from bot.domain.errors import DomainError, InvalidInput
+from bot.domain.incident import Incident
+from bot.domain.roles import Actor, Role
+from bot.domain.severity import Severity
+from bot.services.alert_ports import AlertRecord, AlertUnitOfWork
+from bot.services.incidents import IncidentService
+
+MONITOR_ACTOR = Actor.system("monitor")
+
+
+@dataclass(frozen=True)
+class AlertPolicy:
+    """``refire_window``: how long after a resolution a re-firing alert rejoins its incident.
+    ``raise_severity``: a linked alert more severe than its incident raises it (else the
+    channel is asked to)."""
+
+    refire_window: timedelta = timedelta(hours=2)
+    raise_severity: bool = True
+
+
+@dataclass
+class AlertService:
+    incidents: IncidentService
+    router: Callable[[Alert], Route]
+    roles_for: Callable[[Severity], Mapping[Role, str]] = lambda severity: {}
+    policy: AlertPolicy = field(default_factory=AlertPolicy)
+    #: Snoozes from the site config: monitor name -> until (``/crisis snooze`` ones are stored).
+    config_snoozes: Callable[[str, datetime], bool] = lambda monitor, now: False
+
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        return self.incidents.clock
+
+    def _uow(self) -> AlertUnitOfWork:
+        return self.incidents.uow_factory()  # type: ignore[return-value]
+
+    # ------------------------------------------------------------------ ingest
+
+    def ingest_many(self, alerts: Sequence[Alert]) -> list[AlertOutcome]:
+        """Handle alerts in order; raises the first error (see :meth:`ingest_batch`)."""
+        results = self.ingest_batch(alerts)
+        for result in results:
+            if isinstance(result, DomainError):
+                raise result
+        return results  # type: ignore[return-value]
+
+    def ingest_batch(self, alerts: Sequence[Alert]) -> list[AlertOutcome | DomainError]:
+        """Handle a batch: repeats of alerts already firing are all counted in ONE short
+        transaction; the rest go one by one through :meth:`ingest`. A domain error (say, a
+        route naming an unknown crisis type) is returned in that alert's place."""
+        now = self.clock()
+        results: list[AlertOutcome | DomainError | None] = [None] * len(alerts)
+        with self._uow() as uow:
+            for index, alert in enumerate(alerts):
+                # Alerts that could raise a severity take the full path (it compares first).
+                if not alert.firing or alert.severity is not None:
+                    continue
+                if self.config_snoozes(alert.monitor, now) or self.router(alert).ignore:
+                    continue
+                number = uow.alerts.bump_firing(
+                    monitor=alert.monitor, fingerprint=alert.fingerprint, value=alert.value, at=now
+                )
+                if number is not None:
+                    results[index] = AlertOutcome(number, AlertAction.DEDUPLICATED)
+            uow.commit()
+        for index, alert in enumerate(alerts):
+            if results[index] is None:
+                try:
+                    results[index] = self.ingest(alert)
+                except DomainError as exc:
+                    results[index] = exc
+        return results  # type: ignore[return-value]
+
+    def ingest(self, alert: Alert) -> AlertOutcome:
+        now = self.clock()
+        if not alert.firing:
+            return self._resolve(alert, now)
+        route = self.router(alert)
+        if route.ignore:
+            return AlertOutcome(None, AlertAction.IGNORED)
+        if self.config_snoozes(alert.monitor, now):
+            return self._snoozed(alert, route)
+        with self._uow() as uow:
+            # Counts the repeat unless the monitor is snoozed (then the slow path stores it).
+            number = uow.alerts.bump_firing(
+                monitor=alert.monitor, fingerprint=alert.fingerprint, value=alert.value, at=now
+            )
+            if number is not None and not self._escalates(uow, alert, number):
+                uow.commit()
+                return AlertOutcome(number, AlertAction.DEDUPLICATED)
+            if uow.alerts.snoozed_until(alert.monitor, now=now):
+                return self._snoozed(alert, route, uow)
+        return self._fire(alert, route, now)
+
+    def _escalates(self, uow: AlertUnitOfWork, alert: Alert, number: int) -> bool:
+        if alert.severity is None:
+            return False
+        state = uow.alerts.incident_state(number)
+        return state is not None and alert.severity.rank > Severity(state.severity).rank
+
+    def _snoozed(self, alert: Alert, route: Route, uow: AlertUnitOfWork | None = None) -> AlertOutcome:
+        if uow is None:
+            with self._uow() as fresh:
+                return self._snoozed(alert, route, fresh)
+        found = uow.alerts.find(monitor=alert.monitor, fingerprint=alert.fingerprint)
+        same = found is not None and found.status == "snoozed"
+        uow.alerts.save(
+            alert, group_key=route.group_key, incident=None, status="snoozed",
+            count=found.count + 1 if same and found else 1,
+            first_seen=found.first_seen if same and found else alert.observed_at,
+        )
+        uow.commit()
+        return AlertOutcome(None, AlertAction.SNOOZED)
+
+    def _fire(self, alert: Alert, route: Route, now: datetime) -> AlertOutcome:
+        with self._uow() as uow:
+            group_incident = uow.alerts.claim_group(route.group_key, at=now)
+            found = uow.alerts.find(monitor=alert.monitor, fingerprint=alert.fingerprint)
+            target = self._target(uow, group_incident, now)
+            incident: Incident
+            if target is None:
+                incident = self._open(uow, alert, route, now)
+                uow.alerts.set_group(route.group_key, incident=incident.number, at=now)
+                action = AlertAction.OPENED
+            else:
+                incident = uow.incidents.get(target)
+                already = _firing_on(found, target) and incident.is_active
+                if already and not (alert.severity and alert.severity.rank > incident.severity.rank):
+                    # A copy that lost the race to the one that opened or linked it.
+                    self._save(uow, alert, route, target, found, now)
+                    uow.commit()
+                    return AlertOutcome(target, AlertAction.DEDUPLICATED)
+                action = AlertAction.DEDUPLICATED if already else AlertAction.LINKED
+            first_seen = found.first_seen if _firing_on(found, incident.number) and found else (
+                alert.observed_at)
+            incident.record_alert_fired(
+                monitor=alert.monitor, fingerprint=alert.fingerprint, title=alert.title,
+                severity=alert.severity.value if alert.severity else None, value=alert.value,
+                threshold=alert.threshold, url=alert.url, observed_at=alert.observed_at,
+                first_seen=first_seen, labels=dict(alert.labels), actor=MONITOR_ACTOR, at=now,
+            )
+            if (action is not AlertAction.OPENED and incident.is_active and alert.severity
+                    and alert.severity.rank > incident.severity.rank and self.policy.raise_severity):
+                incident.change_severity(
+                    alert.severity, playbook=self.incidents.catalog.playbook(incident.crisis_type),
+                    actor=MONITOR_ACTOR, at=now, reason=f"monitor {alert.monitor}: {alert.title}",
+                )
+            self._save(uow, alert, route, incident.number, found, now)
+            self.incidents._finish(uow, incident)  # saves, plans Slack effects, commits
+            return AlertOutcome(incident.number, action)
+
+    def _target(self, uow: AlertUnitOfWork, group_incident: int | None, now: datetime) -> int | None:
+        """The incident the group feeds: active, or resolved within the re-fire window."""
+        if group_incident is None:
+            return None
+        state = uow.alerts.incident_state(group_incident)
+        if state is None:
+            return None
+        if state.status == "active":
+            return group_incident
+        if (state.status == "resolved" and state.resolved_at is not None
+                and now - state.resolved_at <= self.policy.refire_window):
+            return group_incident
+        return None
+
+    def _open(self, uow: AlertUnitOfWork, alert: Alert, route: Route, now: datetime) -> Incident:
+        try:
+            playbook = self.incidents.catalog.playbook(route.crisis_type)
+        except KeyError as exc:
+            raise InvalidInput(str(exc.args[0])) from None
+        incident = Incident.declare(
+            number=uow.incidents.next_number(), title=alert.title, playbook=playbook,
+            severity=route.severity, description=_description(alert), actor=MONITOR_ACTOR,
+            at=now, source=f"monitor:{alert.monitor}",
+        )
+        for role, user in self.roles_for(incident.severity).items():
+            incident.assign_role(role, user, actor=MONITOR_ACTOR, at=now)
+        uow.incidents.add(incident)
+        return incident
+
+    @staticmethod
+    def _save(uow: AlertUnitOfWork, alert: Alert, route: Route, number: int,
+              found: AlertRecord | None, now: datetime) -> None:
+        same = _firing_on(found, number)
+        uow.alerts.save(
+            alert, group_key=route.group_key, incident=number, status="firing",
+            count=(found.count + 1) if same and found else 1,
+            first_seen=found.first_seen if same and found else alert.observed_at,
+        )
+
+    def _resolve(self, alert: Alert, now: datetime) -> AlertOutcome:
+        with self._uow() as uow:
+            found = uow.alerts.find(monitor=alert.monitor, fingerprint=alert.fingerprint)
+            if found is None:
+                return AlertOutcome(None, AlertAction.IGNORED)
+            if found.status != "firing" or found.incident is None:
+                if found.status == "snoozed":
+                    uow.alerts.mark_resolved(monitor=alert.monitor, fingerprint=alert.fingerprint,
+                                             at=alert.observed_at)
+                    uow.commit()
+                return AlertOutcome(found.incident, AlertAction.RESOLVED)
+            uow.alerts.mark_resolved(monitor=alert.monitor, fingerprint=alert.fingerprint,
+                                     at=alert.observed_at)
+            incident = uow.incidents.get(found.incident)
+            if incident.status.value == "closed":
+                uow.commit()
+                return AlertOutcome(found.incident, AlertAction.RESOLVED)
+            incident.record_alert_resolved(
+                monitor=alert.monitor, fingerprint=alert.fingerprint,
+                observed_at=alert.observed_at, actor=MONITOR_ACTOR, at=now,
+            )
+            self.incidents._finish(uow, incident)
+            return AlertOutcome(found.incident, AlertAction.RESOLVED)
+
+    # ------------------------------------------------------------------ snooze
+
+    def snooze(self, monitor: str, *, duration: timedelta, actor: Actor) -> datetime:
+        """Store alerts of ``monitor`` as ``snoozed`` (no incident) for ``duration``."""
+        monitor = monitor.strip()
+        if not monitor or len(monitor) > 120:
+            raise InvalidInput("Name the monitor to snooze, e.g. `/crisis snooze checkout-5xx 2h`.")
+        now = self.clock()
+        until = now + duration
+        with self._uow() as uow:
+            uow.alerts.snooze(monitor, until=until, by=actor.id, at=now)
+            uow.commit()
+        return until
+
+
+def _firing_on(found: AlertRecord | None, number: int) -> bool:
+    return found is not None and found.incident == number and found.status == "firing"
+
+
+def _description(alert: Alert) -> str:
+    parts = [f"Opened by monitor {alert.monitor}."]
+    if alert.value is not None:
+        parts.append(f"Value {alert.value:g}" + (
+            f" (threshold {alert.threshold:g})." if alert.threshold is not None else "."))
+    if alert.url:
+        parts.append(alert.url)
+    return " ".join(parts)
