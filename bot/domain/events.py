@@ -211,3 +211,13 @@ class IncidentClosed(Event):
 class PostmortemPublished(Event):
     name: ClassVar[str] = "postmortem.published"
     version: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class FollowupAdded(Event):
+    """An action item for after the incident (``/crisis followup <text> [@owner]``)."""
+
+    name: ClassVar[str] = "followup.added"
+    item_no: int
+    text: str
+    owner: str | None = None

@@ -88,6 +88,7 @@ class Incident:
     postmortem_published_at: datetime | None = None
     source: str = "slack"
     pending: list[ev.Event] = field(default_factory=list, repr=False, compare=False)
+    followups: list[ev.FollowupAdded] = field(default_factory=list)
 
     # ---------------------------------------------------------------- creation
 
@@ -407,6 +408,21 @@ class Incident:
             ev.PostmortemPublished(incident=self.number, actor=actor.id, at=at, version=version)
         )
 
+    def add_followup(
+        self, text: str, *, owner: str | None, actor: Actor, at: datetime
+    ) -> list[ev.Event]:
+        """An action item with an optional owner, listed in the post-mortem."""
+        text = _clean(text, "follow-up", MAX_TEXT)
+        if not text:
+            raise InvalidInput("Describe the follow-up, e.g. `/crisis followup Pre-approve "
+                               "holding statements @maria`.")
+        return self._record(
+            ev.FollowupAdded(
+                incident=self.number, actor=actor.id, at=at, item_no=len(self.followups) + 1,
+                text=text, owner=(owner or "").strip() or None,
+            )
+        )
+
     # ---------------------------------------------------------------- internals
 
     def _require_active(self, doing: str) -> None:
@@ -536,6 +552,9 @@ class Incident:
 
     def _on_postmortem_published(self, event: ev.PostmortemPublished) -> None:
         self.postmortem_published_at = self.postmortem_published_at or event.at
+
+    def _on_followup_added(self, event: ev.FollowupAdded) -> None:
+        self.followups.append(event)
 
 
 def _expect(kind: str, wanted: str, current: Phase, target: Phase) -> None:

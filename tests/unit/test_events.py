@@ -77,6 +77,7 @@ SAMPLES: dict[str, ev.Event] = {
         ev.IncidentReopened(**BASE, reason="alert fired again"),
         ev.IncidentClosed(**BASE),
         ev.PostmortemPublished(**BASE, version=2),
+        ev.FollowupAdded(**BASE, item_no=1, text="Rotate certificates automatically", owner="UOPS"),
     ]
 }
 
@@ -299,6 +300,8 @@ def scripted_incident() -> tuple[Incident, list[tuple[int, dict]]]:
     incident.resolve(actor=EXEC, at=at, summary="rotated")
     step()
     incident.assign_role(Role.SCRIBE, "USCRIBE", actor=COMMANDER, at=at)
+    step()
+    incident.add_followup("Rotate certificates automatically", owner="UOPS", actor=ALICE, at=at)
     step(600)
     incident.close(actor=COMMANDER, at=at)
     step()

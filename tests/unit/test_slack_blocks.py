@@ -582,6 +582,7 @@ def sample_events() -> list[ev.Event]:
         ev.IncidentReopened(**base, reason="re-fired"),
         ev.IncidentClosed(**base),
         ev.PostmortemPublished(**base, version=2),
+        ev.FollowupAdded(**base, item_no=1, text=HOSTILE, owner="UBOB"),
     ]
 
 

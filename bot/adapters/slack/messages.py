@@ -631,3 +631,27 @@ def describe_event(event: ev.Event, *, incident: Incident | None = None, lang: s
     if describe is None:
         return f"• {who}: {_t(event.name)}"
     return describe(event, who, incident, lang)
+
+
+# --------------------------------------------------------------------------- post-mortem
+
+
+def _followup(e: ev.FollowupAdded, who: str, inc: Incident | None, lang: str) -> str:
+    owner = f" — owner {mention(e.owner)}" if e.owner else ""
+    return f"📌 {who} added action item #{e.item_no}: {_t(e.text)}{owner}"
+
+
+_DESCRIBERS[ev.FollowupAdded] = _followup
+
+
+def postmortem_posted(incident_label: str, version: int, *, reused: bool) -> str:
+    """The reply to ``/crisis postmortem``."""
+    again = " (the data has not changed since, so it is the same report)" if reused else ""
+    return (f":page_facing_up: Post-mortem of {incident_label} version {version}{again} is being "
+            "posted here as Markdown and HTML files.")
+
+
+def postmortem_summary(*, incident_label: str, title: str, version: int, lines: list[str]) -> str:
+    """The message that carries the post-mortem files."""
+    head = f"*Post-mortem {incident_label} (v{version})*: {escape_mrkdwn(title)}"
+    return "\n".join([head, *(f"• {escape_mrkdwn(line)}" for line in lines)])
