@@ -143,8 +143,7 @@ def task_stats(frame: pd.DataFrame, *, as_of: datetime) -> dict[str, Any]:
     items = []
     counts = {"on_time": 0, "late": 0, "open": 0, "open_overdue": 0}
     for row in table.itertuples(index=False):
-        due = row.due_at if isinstance(row.due_at, datetime) else None
-        done_at = row.done_at if isinstance(row.done_at, datetime) else None
+        due, done_at = _py_time(row.due_at), _py_time(row.done_at)
         if done_at is None:
             state = "open"
             counts["open"] += 1
@@ -161,6 +160,13 @@ def task_stats(frame: pd.DataFrame, *, as_of: datetime) -> dict[str, Any]:
                       "owner_role": row.owner_role, "due_at": due, "done_at": done_at,
                       "state": state})
     return {"total": len(items), **counts, "items": items}
+
+
+def _py_time(value: Any) -> datetime | None:
+    """A pandas cell back to a ``datetime`` (``NaT`` / NaN / None → None)."""
+    if value is None or pd.isna(value):
+        return None
+    return value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
 
 
 # --------------------------------------------------------------------------- statements
