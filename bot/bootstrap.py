@@ -23,6 +23,7 @@ from bot.adapters.slack.handlers import CommandHandler
 from bot.adapters.slack.planner import SlackEffects
 from bot.domain.playbook import Catalog
 from bot.services import IncidentService
+from bot.services.postmortems import PostmortemService
 from bot.settings import Settings
 from bot.siteconfig import SiteConfig, load_site_config
 from bot.web import Metrics, build_web
@@ -101,8 +102,10 @@ def build_bot(
     gateway = SlackGateway(store=store, client=sync_client, incidents=core.incidents,
                            catalog=core.catalog, clock=clock, pacer=pacer)
     gateway.wake = wake
+    postmortems = build_postmortems(core, site=site)
+    gateway.postmortems = postmortems.archive
     handler = CommandHandler(incidents=core.incidents, store=store, catalog=core.catalog,
-                             site=site, clock=clock)
+                             site=site, clock=clock, postmortems=postmortems)
     app = build_app(handler=handler, api_url=settings.slack_api_url,
                     bot_token=settings.slack_bot_token, signing_secret=settings.slack_signing_secret)
     metrics = Metrics(store=store)
@@ -122,3 +125,15 @@ def build_bot(
                     on_shutdown=shutdown)
     return Bot(core=core, site=site, handler=handler, gateway=gateway, slack_app=app, web=web,
                metrics=metrics)
+
+
+def build_postmortems(core: Core, *, site: SiteConfig | None = None) -> PostmortemService:
+    """The post-mortem use cases over the core's database (pandas/matplotlib load lazily)."""
+    from bot.adapters.db.postmortems import SqlPostmortemArchive
+    from bot.adapters.rendering.postmortem.renderer import PostmortemRenderer
+
+    return PostmortemService(
+        archive=SqlPostmortemArchive(session_factory(core.engine)),
+        renderer=PostmortemRenderer(catalog=core.catalog), incidents=core.incidents,
+        clock=core.clock, default_lang=(site or SiteConfig()).postmortem_lang,
+    )

@@ -30,6 +30,7 @@ class SiteConfig:
     announce_channel: str | None = None
     roster: dict[Role, tuple[str, ...]] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    postmortem_lang: str = "en"
 
     def roles_of(self, user: str) -> frozenset[Role]:
         return frozenset(role for role, users in self.roster.items() if user in users)
@@ -82,4 +83,13 @@ def parse_site_config(data: Any, *, source: str = "site config") -> SiteConfig:
         announce_channel=str(announce).lstrip("#") if announce else None,
         roster=roster,
         raw=data,
+        postmortem_lang=_postmortem_lang(data, source),
     )
+
+
+def _postmortem_lang(data: dict[str, Any], source: str) -> str:
+    """``postmortem_lang: en | zh | both`` — the post-mortem's headings (default en)."""
+    lang = str(data.get("postmortem_lang") or "en").strip().lower()
+    if lang not in ("en", "zh", "both"):
+        raise InvalidInput(f"{source}: postmortem_lang must be en, zh or both, not `{lang}`")
+    return lang

@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from bot.adapters.playbooks import bundled_playbooks_dir, load_catalog
-from bot.adapters.rendering.postmortem import PostmortemInput, build_report
+from bot.adapters.rendering.postmortem import PostmortemInput
+from bot.adapters.rendering.postmortem.report import build_report
 
 
 @pytest.fixture(scope="session")

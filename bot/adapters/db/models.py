@@ -92,3 +92,20 @@ class SlackIncidentRow(Base):
     card_ts: Mapped[str | None] = mapped_column(String(40))
     checklist_ts: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class PostmortemRow(Base):
+    """One generated post-mortem version; ``digest`` identifies the data it was built from."""
+
+    __tablename__ = "postmortems"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    incident: Mapped[int] = mapped_column(ForeignKey("incidents.number"), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    digest: Mapped[str] = mapped_column(String(64), nullable=False)
+    lang: Mapped[str] = mapped_column(String(8), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    created_by: Mapped[str] = mapped_column(String(80), nullable=False)
+    summary: Mapped[str] = mapped_column(Text, nullable=False)
+    markdown: Mapped[str] = mapped_column(Text, nullable=False)
+    html: Mapped[str] = mapped_column(Text, nullable=False)
+    json: Mapped[str] = mapped_column(Text, nullable=False)

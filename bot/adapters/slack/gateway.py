@@ -23,8 +23,10 @@ from slack_sdk.errors import SlackApiError
 
 from bot.adapters.db.outbox import Effect, OutboxStore
 from bot.adapters.slack import blocks
+from bot.adapters.slack import messages
 from bot.domain.playbook import Catalog
 from bot.services import IncidentService
+from bot.services.postmortems import PostmortemArchive
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +92,7 @@ class SlackGateway:
         clock: Callable[[], datetime],
         pacer: Pacer | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        postmortems: PostmortemArchive | None = None,
     ) -> None:
         self.store = store
         self.client = client
@@ -98,6 +101,7 @@ class SlackGateway:
         self.clock = clock
         self.pacer = pacer or Pacer()
         self.sleep = sleep
+        self.postmortems = postmortems
         self.wake = threading.Event()
         self._lock = threading.Lock()
 
@@ -282,6 +286,36 @@ class SlackGateway:
         if place is not None:
             text += f" → <#{place.channel_id}>"
         self._post(effect.payload["channel"], text=text)
+
+    def _do_upload_postmortem(self, effect: Effect) -> None:
+        """The summary message with the report attached as Markdown and HTML files
+        (``files.getUploadURLExternal`` → upload → ``files.completeUploadExternal``)."""
+        number = effect.incident
+        assert number is not None
+        channel = self._channel(effect)
+        stored = self.postmortems.get(number, int(effect.payload["version"])) if self.postmortems else None
+        if stored is None:
+            raise ValueError(f"post-mortem v{effect.payload.get('version')} of incident {number} "
+                             "is not stored")
+        incident = self.incidents.get(number)
+        comment = messages.postmortem_summary(
+            incident_label=stored.incident_label, title=incident.title, version=stored.version,
+            lines=list(stored.rendered.summary))
+        wait = self.pacer.wait_time(channel)
+        if wait > 0:
+            self.sleep(wait)
+        try:
+            self.client.files_upload_v2(
+                channel=channel, initial_comment=comment,
+                file_uploads=[
+                    {"content": stored.rendered.markdown, "filename": stored.filename("md"),
+                     "title": f"{stored.incident_label} post-mortem v{stored.version} (Markdown)"},
+                    {"content": stored.rendered.html, "filename": stored.filename("html"),
+                     "title": f"{stored.incident_label} post-mortem v{stored.version} (HTML)"},
+                ],
+            )
+        finally:
+            self.pacer.take(channel)
 
 
 def _backoff(attempts: int) -> float:

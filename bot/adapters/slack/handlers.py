@@ -20,6 +20,7 @@ from bot.domain.errors import DomainError, InvalidInput
 from bot.domain.roles import Actor, Role
 from bot.domain.playbook import Catalog
 from bot.services import IncidentService, Outcome
+from bot.services.postmortems import PostmortemService
 from bot.siteconfig import SiteConfig
 
 log = logging.getLogger(__name__)
@@ -58,13 +59,14 @@ def error_reply(exc: Exception) -> Reply:
 class CommandHandler:
     def __init__(
         self, *, incidents: IncidentService, store: OutboxStore, catalog: Catalog,
-        site: SiteConfig, clock: Callable,
+        site: SiteConfig, clock: Callable, postmortems: PostmortemService | None = None,
     ) -> None:
         self.incidents = incidents
         self.store = store
         self.catalog = catalog
         self.site = site
         self.clock = clock
+        self.postmortems = postmortems
 
     def actor(self, user_id: str) -> Actor:
         return Actor(user_id, roles=self.site.roles_of(user_id))
@@ -94,6 +96,8 @@ class CommandHandler:
         if isinstance(cmd, c.Declare):
             return self.declare(title=cmd.title, crisis_type=cmd.crisis_type, severity=cmd.severity,
                                 description="", actor=actor, key=key)
+        if isinstance(cmd, c.Postmortem) and self.postmortems is not None:
+            return self.postmortem(self.incident_for(cmd, channel_id), actor=actor, key=key)
         if isinstance(cmd, (c.Statement, c.Postmortem)):
             raise InvalidInput("Statements and post-mortems are not enabled on this crisisbot yet.")
         number = self.incident_for(cmd, channel_id)
@@ -142,6 +146,8 @@ class CommandHandler:
             return svc.record_impact(number, cmd.figures, actor=actor, **k)
         if isinstance(cmd, c.Resolve):
             return svc.resolve(number, actor=actor, summary=cmd.summary, **k)
+        if isinstance(cmd, c.Followup):
+            return svc.add_followup(number, cmd.text, owner=cmd.owner, actor=actor, **k)
         raise InvalidInput(f"`{type(cmd).__name__}` is not supported here; see `/crisis help`.")
 
     # ------------------------------------------------------------------ shared
@@ -182,3 +188,12 @@ class CommandHandler:
                                 policy=self.catalog.policy, now=now)
             pairs.append((incident, clocks))
         return blocks.app_home(pairs, now=now)
+
+    def postmortem(self, number: int, *, actor: Actor, key: str | None) -> Reply:
+        """Build (or reuse) the post-mortem and post it to the incident channel as files."""
+        assert self.postmortems is not None
+        stored, outcome = self.postmortems.publish(number, actor=actor, idempotency_key=key)
+        if outcome.duplicate:
+            return Reply("Already done: that request was received before.")
+        return Reply(messages.postmortem_posted(stored.incident_label, stored.version,
+                                                reused=stored.reused))

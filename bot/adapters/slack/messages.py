@@ -357,9 +357,10 @@ _HELP_GROUPS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
         "`/crisis statement <audience> [holding|update|resolution] [en|zh]` — draft a statement",
         "`/crisis statement approve <id>` · `reject <id> <reason>` · `publish <id> [channel]`",
     )),
-    ("Closing", ("resolve", "postmortem"), (
+    ("Closing", ("resolve", "postmortem", "followup"), (
         "`/crisis resolve [summary]` — resolve the incident",
         "`/crisis postmortem` — build the post-mortem and post it here",
+        "`/crisis followup <text> [@owner]` — add an action item to the post-mortem",
     )),
 )
 

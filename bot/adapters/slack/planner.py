@@ -55,6 +55,9 @@ class SlackEffects:
             add("post_message", text="\n".join(lines))
         if any(isinstance(e, (ev.StageAdvanced, ev.IncidentReopened)) for e in events):
             add("post_checklist")
+        for event in events:
+            if isinstance(event, ev.PostmortemPublished):
+                add("upload_postmortem", version=event.version)
 
     def committed(self) -> None:
         self.wake.set()

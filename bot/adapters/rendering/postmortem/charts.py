@@ -146,8 +146,12 @@ def approvals_chart(approvals: list[dict[str, Any]]) -> str | None:
         return _svg(fig)
 
 
+CHART_KEYS = ("response_chart", "stages_chart", "mentions_chart", "sentiment_chart",
+              "approval_chart")
+
+
 def all_charts(data: dict[str, Any]) -> dict[str, str]:
-    """Chart key → inline SVG, only for charts that have data."""
+    """Chart key → inline SVG, or None for a chart without data."""
     inc = data["incident"]
     met = data["metrics"]
     charts = {
@@ -157,4 +161,4 @@ def all_charts(data: dict[str, Any]) -> dict[str, str]:
         "sentiment_chart": sentiment_chart(data["signals"]),
         "approval_chart": approvals_chart(met["approvals"]),
     }
-    return {k: v for k, v in charts.items() if v}
+    return charts

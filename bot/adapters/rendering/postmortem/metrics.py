@@ -281,7 +281,8 @@ def signal_metrics(
     """Mention-volume decay and sentiment share before / during / after the incident."""
     if samples.empty:
         return None
-    out: dict[str, Any] = {"monitors": sorted(samples["monitor"].unique().tolist())}
+    out: dict[str, Any] = {"monitors": sorted(samples["monitor"].unique().tolist()),
+                           "mentions": None, "sentiment": None}
     mentions = samples[samples["series"] == "mentions"].groupby("at")["value"].sum().sort_index()
     if not mentions.empty:
         peak_at = mentions.idxmax()
