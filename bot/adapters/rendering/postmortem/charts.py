@@ -132,17 +132,25 @@ def sentiment_chart(signals: dict[str, Any] | None) -> str | None:
 
 
 def approvals_chart(approvals: list[dict[str, Any]]) -> str | None:
+    """Hours each statement waited for approval, at the time it was submitted (one stem per
+    statement: the size of the chart does not grow with the number of statements)."""
     waited = [a for a in approvals if a.get("wait_s") is not None]
     if not waited:
         return None
     with plt.rc_context(_RC):
-        fig, ax = _figure(0.5 + 0.35 * len(waited))
-        labels = [f"#{a['statement_id']} {a.get('audience') or ''}" for a in waited]
+        fig, ax = _figure(2.2)
+        times = [a["submitted_at"] for a in waited]
         hours = [a["wait_s"] / 3600 for a in waited]
-        ax.barh(range(len(waited)), hours, color=COLORS["actual"], height=0.55)
-        ax.set_yticks(range(len(waited)), labels)
-        ax.set_xlabel("hours waiting for approval")
-        ax.invert_yaxis()
+        ax.vlines(times, 0, hours, color=COLORS["actual"], linewidth=1.2)
+        ax.plot(times, hours, "o", color=COLORS["target"], markersize=4)
+        if len(waited) <= 12:
+            for a, t, h in zip(waited, times, hours):
+                ax.annotate(f"#{a['statement_id']} {a.get('audience') or ''}", (t, h),
+                            textcoords="offset points", xytext=(3, 3), fontsize=7)
+        ax.set_ylim(bottom=0, top=max(hours) * 1.25 or 1)
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d %H:%M"))
+        ax.set_ylabel("hours waiting for approval")
+        fig.autofmt_xdate()
         return _svg(fig)
 
 

@@ -43,8 +43,9 @@ def build_report(
     declared = next((r for r in records if r.name == "incident.declared"), None)
     if declared is None:
         raise ValueError(f"{incident_id(source.incident)} has no declaration on its timeline")
-    # The declaration leads (an alert recorded in the same instant may be stored before it).
-    records = [declared, *(r for r in records if r is not declared)]
+    # In time order (stable: records of one instant keep their stored order); the declaration
+    # leads even when an alert of the same instant was stored before it.
+    records = [declared, *sorted((r for r in records if r is not declared), key=lambda r: r.at)]
     declared_at = declared.at
     as_of = max(r.at for r in records)
     frame = m.records_frame(records)
