@@ -38,6 +38,9 @@ def pct(share: float | None) -> str:
 
 def figure(value: Any) -> str:
     if isinstance(value, dict):
+        if "amount" in value:
+            currency = str(value.get("currency") or "")
+            return f"{currency} {figure(value['amount'])}".strip()
         return " ".join(str(v) for v in value.values())
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value)

@@ -45,7 +45,10 @@ def summary_lines(report: "Report", *, lang: str) -> tuple[str, ...]:
     inc = report.data["incident"]
     lines = [f"{w.h('severity')}: {inc['severity']} · {w.h('duration')}: {dur(inc['duration_s'])}"]
     for label, value, target, result in response_rows(report.data, w):
-        if value == "—" and not target:
+        if value == "—" and not result:
+            continue
+        if value == "—":
+            lines.append(f"{label}: {result}")
             continue
         extra = f" ({w.h('target')} {target})" if target and result else ""
         lines.append(f"{label}: {value}{extra}" + (f" — {result}" if result else ""))

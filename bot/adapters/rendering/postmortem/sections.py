@@ -26,7 +26,7 @@ def response_rows(data: dict[str, Any], w: Words) -> list[tuple[str, str, str, s
     rows: list[tuple[str, str, str, str]] = []
     detect = met["detect_to_declare_s"]
     if detect is None:
-        rows.append((w.h("detect_declare"), "—", "", w.t("no_monitor").split(":")[0]))
+        rows.append((w.h("detect_declare"), "—", "", w.t("by_person")))
     elif detect < 0:
         rows.append((w.h("detect_declare"), w.t("detect_negative", lead=dur(-detect)), "", ""))
     else:
@@ -43,11 +43,10 @@ def response_rows(data: dict[str, Any], w: Words) -> list[tuple[str, str, str, s
                      dur(first["target_s"]), state_word(first["state"], w)))
     rows.append((w.h("resolve_time"), dur(met["resolve_s"]), "", ""))
     tasks = met["tasks"]
-    rows.append((w.h("tasks"), f"{tasks['on_time']} / {tasks['late']} / {tasks['open']}",
-                 f"{w.t('on_time')} / {w.t('late')} / {w.t('open')}", ""))
+    rows.append((w.h("tasks"), w.t("tasks_line", on_time=tasks["on_time"], late=tasks["late"],
+                                   open=tasks["open"]), "", ""))
     cad = met["cadence"]
-    rows.append((w.h("cadence"), f"{cad['kept']} / {cad['missed']}",
-                 f"{w.t('kept')} / {w.t('missed')}", ""))
-    rows.append((w.h("clocks"), f"{met['clocks_met']} / {met['clocks_missed']}",
-                 f"{w.t('met')} / {w.t('missed')}", ""))
+    rows.append((w.h("cadence"), w.t("cadence_line", kept=cad["kept"], missed=cad["missed"]), "", ""))
+    rows.append((w.h("clocks"), w.t("clocks_line", met=met["clocks_met"], missed=met["clocks_missed"],
+                                    pending=met["clocks_pending"]), "", ""))
     return rows
