@@ -79,3 +79,15 @@ def test_the_html_charts_render_in_headless_chromium(chromium, report_of, tmp_pa
     # the page itself draws (coloured state words), the five charts add tens of thousands
     assert shots["plain"] > 0
     assert shots["charts"] > shots["plain"] + 20_000, shots
+
+
+def test_the_html_prints_on_a4_pages(chromium, report_of, tmp_path):
+    page = tmp_path / "postmortem.html"
+    page.write_text(render_html(report_of(rich_incident())), encoding="utf-8")
+    pdf = tmp_path / "postmortem.pdf"
+    printed = run_chromium(chromium, tmp_path / "profile-pdf", "--no-pdf-header-footer",
+                           f"--print-to-pdf={pdf}", page.as_uri())
+    assert printed.returncode == 0 and pdf.exists(), printed.stderr[-2000:]
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf.read_bytes())
+    assert len(boxes) >= 2  # several pages, every one A4 (595 × 842 pt)
+    assert all(round(float(w)) == 595 and round(float(h)) == 842 for w, h in boxes), boxes
