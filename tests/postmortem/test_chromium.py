@@ -20,9 +20,6 @@ from matplotlib.image import imread
 from bot.adapters.rendering.postmortem.html_report import render_html
 from tests.postmortem.test_render import rich_incident
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
 def _chromium() -> str:
     for name in ("chromium", "chromium-browser", "google-chrome"):
         found = shutil.which(name)

@@ -8,7 +8,7 @@ as ``datetime``, durations as whole seconds, so the JSON carries every figure as
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import pandas as pd
 
@@ -224,8 +224,8 @@ def communications(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def update_cadence(
-    published: Sequence[datetime], *, severity_at: Any, every: Any, end_at: datetime,
-    resolved: bool,
+    published: Sequence[datetime], *, severity_at: Callable[[datetime], str],
+    every: Callable[[str], timedelta], end_at: datetime, resolved: bool,
 ) -> dict[str, Any]:
     """Gaps between stakeholder updates against the severity's cadence.
 
