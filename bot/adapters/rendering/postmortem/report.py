@@ -118,7 +118,8 @@ def _replay(number: int, records: list[TimelineRecord]) -> Incident | None:
     events: list[Event] = []
     try:
         for r in records:
-            if r.name in EVENT_TYPES:
+            # events the aggregate does not apply (kept on the timeline only) are skipped
+            if r.name in EVENT_TYPES and hasattr(Incident, "_on_" + r.name.replace(".", "_")):
                 events.append(Event.from_record(r.name, incident=number, actor=r.actor, at=r.at,
                                                 payload=dict(r.payload)))
         return Incident.replay(events)
