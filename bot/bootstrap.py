@@ -33,6 +33,7 @@ from bot.domain.playbook import Catalog
 from bot.domain.roles import Role
 from bot.services import IncidentService
 from bot.services.reminders import ReminderPlanner, ReminderService
+from bot.services.postmortems import PostmortemService
 from bot.settings import Settings
 from bot.siteconfig import SiteConfig, load_site_config
 from bot.web import Metrics, build_web
@@ -143,8 +144,10 @@ def build_bot(
                            leader=LeaderLock(core.engine, "slack-outbox"),
                            on_api_error=metrics.slack_api_error)
     gateway.wake = wake
+    postmortems = build_postmortems(core, site=site)
+    gateway.postmortems = postmortems.archive
     handler = CommandHandler(incidents=core.incidents, store=store, catalog=core.catalog,
-                             site=site, clock=clock)
+                             site=site, clock=clock, postmortems=postmortems)
     statements = build_statements(core, site=site, handler=handler)
     app = build_app(handler=handler, api_url=settings.slack_api_url,
                     bot_token=settings.slack_bot_token, signing_secret=settings.slack_signing_secret,
@@ -223,3 +226,15 @@ def build_statements(core: Core, *, site: SiteConfig, handler: CommandHandler) -
     statements = StatementHandler(service=service, commands=handler)
     handler.statements = statements.handle
     return statements
+
+
+def build_postmortems(core: Core, *, site: SiteConfig | None = None) -> PostmortemService:
+    """The post-mortem use cases over the core's database (pandas/matplotlib load lazily)."""
+    from bot.adapters.db.postmortems import SqlPostmortemArchive
+    from bot.adapters.rendering.postmortem.renderer import PostmortemRenderer
+
+    return PostmortemService(
+        archive=SqlPostmortemArchive(session_factory(core.engine)),
+        renderer=PostmortemRenderer(catalog=core.catalog), incidents=core.incidents,
+        clock=core.clock, default_lang=(site or SiteConfig()).postmortem_lang,
+    )

@@ -69,6 +69,30 @@ def build_parser() -> argparse.ArgumentParser:
         "incidents", help="list incidents", description="List incidents, newest first."
     )
     incidents.add_argument("--open", action="store_true", help="only incidents not yet resolved")
+
+    postmortem = commands.add_parser(
+        "postmortem", help="build an incident's post-mortem",
+        description="Build the post-mortem of one incident from its stored timeline (the stored "
+        "version when the data has not changed) and print it, or write it to FILE.",
+    )
+    postmortem.add_argument("incident", help="the incident, e.g. INC-7")
+    postmortem.add_argument("--format", choices=("md", "html", "json"), default="md",
+                            help="md (default), self-contained html with charts, or json")
+    postmortem.add_argument("-o", "--output", type=Path, metavar="FILE",
+                            help="write to FILE instead of standard output")
+    postmortem.add_argument("--lang", choices=("en", "zh", "both"),
+                            help="headings language (default: postmortem_lang of the site config, or en)")
+
+    report = commands.add_parser(
+        "report", help="compare the response across incidents",
+        description="Per crisis type and severity: incidents, time to team, time to first "
+        "statement, share of first statements within 4 h, time to resolve, clocks missed.",
+    )
+    report.add_argument("--since", metavar="DATE",
+                        help="only incidents declared on or after DATE (YYYY-MM-DD, UTC)")
+    report.add_argument("--format", choices=("md", "html", "csv"), default="md")
+    report.add_argument("-o", "--output", type=Path, metavar="FILE",
+                        help="write to FILE instead of standard output")
     return parser
 
 
@@ -81,6 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "db": _db,
         "playbooks": _playbooks,
         "incidents": _incidents,
+        "postmortem": _postmortem,
+        "report": _report,
     }[args.command]
     try:
         return handler(args, settings)
@@ -161,6 +187,75 @@ def _incidents(args: argparse.Namespace, settings: Settings) -> int:
             f"{row.id:<8} {row.severity:<3} {row.stage:<12} {row.status:<9} {row.open_tasks:>5}  "
             f"{row.declared_at:%Y-%m-%d %H:%M}  {row.title}"
         )
+    return 0
+
+
+def _write(text: str, output: Path | None, what: str) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    print(f"{what} written to {output}", file=sys.stderr)
+
+
+def _postmortem(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.bootstrap import build_core, build_postmortems
+    from bot.domain.errors import DomainError
+    from bot.domain.incident import parse_incident_id
+    from bot.siteconfig import load_site_config
+
+    try:
+        number = parse_incident_id(args.incident)
+        site = load_site_config(settings.config_path)
+    except DomainError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+    core = build_core(settings)
+    try:
+        stored = build_postmortems(core, site=site).generate(number, by="cli", lang=args.lang)
+    except DomainError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    finally:
+        core.close()
+    rendered = stored.rendered
+    text = {"md": rendered.markdown, "html": rendered.html, "json": rendered.json}[args.format]
+    _write(text, args.output, f"{stored.incident_label} post-mortem v{stored.version}")
+    return 0
+
+
+def _report(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import datetime, timezone
+
+    from bot.adapters.rendering.postmortem import portfolio
+    from bot.bootstrap import build_core, build_postmortems
+
+    since = None
+    if args.since:
+        try:
+            since = datetime.fromisoformat(args.since)
+        except ValueError:
+            print(f"--since `{args.since}` is not a date; write it as YYYY-MM-DD", file=sys.stderr)
+            return 2
+        since = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
+    core = build_core(settings)
+    try:
+        service = build_postmortems(core)
+        reports = [
+            service.renderer.report(service.source(row.number))
+            for row in core.incidents.list()
+            if since is None or row.declared_at >= since
+        ]
+    finally:
+        core.close()
+    frame = portfolio.portfolio_frame(reports)
+    text = {
+        "md": lambda: portfolio.render_portfolio_markdown(frame, since=since),
+        "html": lambda: portfolio.render_portfolio_html(frame, since=since),
+        "csv": lambda: portfolio.render_portfolio_csv(frame),
+    }[args.format]()
+    _write(text, args.output, f"report of {len(reports)} incident(s)")
     return 0
 
 

@@ -72,12 +72,12 @@ class Demo:
 
 
 def run_demo(*, out: TextIO = sys.stdout, workdir: Path | None = None) -> int:
-    """Run the scripted crisis; returns the process exit code."""
-    with tempfile.TemporaryDirectory(prefix="crisisbot-demo-") as tmp:
-        base = Path(workdir or tmp)
-        base.mkdir(parents=True, exist_ok=True)
-        with SlackEmulator() as emulator:
-            return _run(emulator, base, out)
+    """Run the scripted crisis; returns the process exit code. Its files (database,
+    post-mortem) stay in ``workdir``, by default a new temporary directory that is kept."""
+    base = Path(workdir or tempfile.mkdtemp(prefix="crisisbot-demo-"))
+    base.mkdir(parents=True, exist_ok=True)
+    with SlackEmulator() as emulator:
+        return _run(emulator, base, out)
 
 
 def _run(emulator: SlackEmulator, base: Path, out: TextIO) -> int:
@@ -108,6 +108,7 @@ def _run(emulator: SlackEmulator, base: Path, out: TextIO) -> int:
     try:
         _script(demo)
         _print_transcript(demo)
+        _postmortem(demo, base)
     finally:
         driver.close()
         server.stop()
@@ -212,3 +213,24 @@ def _print_statements(demo: Demo, render: Callable[[str], str]) -> None:
         where = ", ".join(f"{p.channel} at {p.at:%H:%M:%S} UTC" for p in statement.publications)
         demo.say(f"Statement #{statement.id} ({statement.lang}) v{statement.version}: approved by "
                  f"{approvals}; published to {where or 'nowhere yet'}")
+
+
+def _postmortem(demo: Demo, base: Path) -> None:
+    """`/crisis postmortem` in the incident channel; the uploaded files are saved in ``base``."""
+    demo.command("followup Keep third-party test reports ready to publish <@UOMAR|omar>", user="UMEI")
+    demo.command("postmortem", user="UMEI")
+    folder = base / "postmortem"
+    folder.mkdir(exist_ok=True)
+    posted = [m for m in demo.emulator.messages(demo.channel()) if m.get("files")]
+    demo.say("\nPost-mortem posted to the incident channel:")
+    for line in (posted[-1]["text"] if posted else "").splitlines():
+        demo.say(f"    {line}")
+    demo.say("Files:")
+    for file in demo.emulator.files():
+        path = folder / file["name"]
+        path.write_bytes(file["content"] or b"")
+        demo.say(f"  {path}")
+    stored = demo.bot.handler.postmortems.generate(1, by="demo")  # the stored version: no rebuild
+    path = folder / stored.filename("json")
+    path.write_text(stored.rendered.json, encoding="utf-8")
+    demo.say(f"  {path}")

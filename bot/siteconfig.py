@@ -36,6 +36,7 @@ class SiteConfig:
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
     monitors: MonitorsConfig = field(default_factory=MonitorsConfig)
+    postmortem_lang: str = "en"
 
     def roles_of(self, user: str) -> frozenset[Role]:
         return frozenset(role for role, users in self.roster.items() if user in users)
@@ -90,6 +91,7 @@ def parse_site_config(data: Any, *, source: str = "site config", base: Path | No
         raw=data,
         reminders=parse_reminders(data.get("reminders"), source=source),
         monitors=parse_monitors(data.get("monitors"), source=source, base=base),
+        postmortem_lang=_postmortem_lang(data, source),
     )
 
 
@@ -139,3 +141,11 @@ def parse_reminders(data: Any, *, source: str = "site config") -> ReminderSettin
         if key in data:
             values[key] = many(key)
     return replace(ReminderSettings(), **values)
+
+
+def _postmortem_lang(data: dict[str, Any], source: str) -> str:
+    """``postmortem_lang: en | zh | both`` — the post-mortem's headings (default en)."""
+    lang = str(data.get("postmortem_lang") or "en").strip().lower()
+    if lang not in ("en", "zh", "both"):
+        raise InvalidInput(f"{source}: postmortem_lang must be en, zh or both, not `{lang}`")
+    return lang

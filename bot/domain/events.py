@@ -298,3 +298,13 @@ class AlertResolved(Event):
     monitor: str
     fingerprint: str
     observed_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class FollowupAdded(Event):
+    """An action item for after the incident (``/crisis followup <text> [@owner]``)."""
+
+    name: ClassVar[str] = "followup.added"
+    item_no: int
+    text: str
+    owner: str | None = None

@@ -93,6 +93,7 @@ class Incident:
     firing: dict[str, ev.AlertFired] = field(default_factory=dict)
     pending: list[ev.Event] = field(default_factory=list, repr=False, compare=False)
     statements: dict[int, st.Statement] = field(default_factory=dict)
+    followups: list[ev.FollowupAdded] = field(default_factory=list)
 
     # ---------------------------------------------------------------- creation
 
@@ -550,6 +551,21 @@ class Incident:
             )
         )
 
+    def add_followup(
+        self, text: str, *, owner: str | None, actor: Actor, at: datetime
+    ) -> list[ev.Event]:
+        """An action item with an optional owner, listed in the post-mortem."""
+        text = _clean(text, "follow-up", MAX_TEXT)
+        if not text:
+            raise InvalidInput("Describe the follow-up, e.g. `/crisis followup Pre-approve "
+                               "holding statements @maria`.")
+        return self._record(
+            ev.FollowupAdded(
+                incident=self.number, actor=actor.id, at=at, item_no=len(self.followups) + 1,
+                text=text, owner=(owner or "").strip() or None,
+            )
+        )
+
     # ---------------------------------------------------------------- internals
 
     def _require_active(self, doing: str) -> None:
@@ -704,6 +720,9 @@ class Incident:
 
     def _on_alert_resolved(self, event: ev.AlertResolved) -> None:
         self.firing.pop(event.fingerprint, None)
+
+    def _on_followup_added(self, event: ev.FollowupAdded) -> None:
+        self.followups.append(event)
 
 
 def _expect(kind: str, wanted: str, current: Phase, target: Phase) -> None:

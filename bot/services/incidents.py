@@ -201,6 +201,25 @@ class IncidentService:
     def close(self, number: int, *, actor: Actor, idempotency_key: str | None = None) -> Outcome:
         return self._run(number, idempotency_key, lambda inc, now: inc.close(actor=actor, at=now))
 
+    def add_followup(
+        self, number: int, text: str, *, owner: str | None, actor: Actor,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        """Add an action item (``/crisis followup <text> [@owner]``)."""
+        return self._run(
+            number, idempotency_key,
+            lambda inc, now: inc.add_followup(text, owner=owner, actor=actor, at=now),
+        )
+
+    def publish_postmortem(
+        self, number: int, *, version: int, actor: Actor, idempotency_key: str | None = None
+    ) -> Outcome:
+        """Record that post-mortem ``version`` was published (the planner uploads its files)."""
+        return self._run(
+            number, idempotency_key,
+            lambda inc, now: inc.record_postmortem_published(version=version, actor=actor, at=now),
+        )
+
     # ------------------------------------------------------------------ reads
 
     def get(self, number: int) -> Incident:
@@ -254,3 +273,4 @@ class IncidentService:
         for planner in self.planners:
             planner.committed()
         return Outcome(incident=incident, events=events)
+

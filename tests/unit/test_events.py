@@ -90,6 +90,7 @@ SAMPLES: dict[str, ev.Event] = {
         ev.StatementSubmitted(**BASE, statement_id=3, version=2),
         ev.StatementApproved(**BASE, statement_id=3, version=2, role="legal"),
         ev.StatementRejected(**BASE, statement_id=3, version=2, reason="date not confirmed"),
+        ev.FollowupAdded(**BASE, item_no=1, text="Rotate certificates automatically", owner="UOPS"),
     ]
 }
 
@@ -350,6 +351,8 @@ def scripted_incident() -> tuple[Incident, list[tuple[int, dict]]]:
     incident.resolve(actor=EXEC, at=at, summary="rotated")
     step()
     incident.assign_role(Role.SCRIBE, "USCRIBE", actor=COMMANDER, at=at)
+    step()
+    incident.add_followup("Rotate certificates automatically", owner="UOPS", actor=ALICE, at=at)
     step(600)
     incident.record_reminder_sent(kind="postmortem_due", clock="postmortem", due_at=at,
                                   mentions=("UCMD",), actor=MONITOR, at=at)

@@ -594,6 +594,7 @@ def sample_events() -> list[ev.Event]:
                       value=7.5, threshold=5.0, url="https://grafana.example/d/1",
                       observed_at=T0, first_seen=T0, labels={"env": HOSTILE}),
         ev.AlertResolved(**base, monitor=HOSTILE, fingerprint="f1", observed_at=T0),
+        ev.FollowupAdded(**base, item_no=1, text=HOSTILE, owner="UBOB"),
     ]
 
 

@@ -113,3 +113,20 @@ class ReminderRow(Base):
         Index("ux_reminders_incident_key", "incident", "key", unique=True),
         Index("ix_reminders_status_due", "status", "due_at"),
     )
+
+
+class PostmortemRow(Base):
+    """One generated post-mortem version; ``digest`` identifies the data it was built from."""
+
+    __tablename__ = "postmortems"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    incident: Mapped[int] = mapped_column(ForeignKey("incidents.number"), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    digest: Mapped[str] = mapped_column(String(64), nullable=False)
+    lang: Mapped[str] = mapped_column(String(8), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    created_by: Mapped[str] = mapped_column(String(80), nullable=False)
+    summary: Mapped[str] = mapped_column(Text, nullable=False)
+    markdown: Mapped[str] = mapped_column(Text, nullable=False)
+    html: Mapped[str] = mapped_column(Text, nullable=False)
+    json: Mapped[str] = mapped_column(Text, nullable=False)

@@ -181,6 +181,15 @@ class Postmortem(CrisisCommand):
     name: ClassVar[str] = "postmortem"
 
 
+@dataclass(frozen=True)
+class Followup(CrisisCommand):
+    """An action item for the post-mortem; ``owner`` is a Slack user id or None."""
+
+    name: ClassVar[str] = "followup"
+    text: str
+    owner: str | None = None
+
+
 # --------------------------------------------------------------------------- tokens
 
 # A Slack ``<…>`` sequence is one token even when its label has spaces.
@@ -471,6 +480,19 @@ def _postmortem(line: _Line, i: int, incident: int | None) -> CrisisCommand:
     return Postmortem(incident=incident)
 
 
+def _followup(line: _Line, i: int, incident: int | None) -> CrisisCommand:
+    example = "followup Pre-approve holding statements @maria"
+    tokens = line.tokens[i:]
+    owner = None
+    if tokens and _is_user(tokens[-1].value):
+        owner = _user(tokens[-1].value, example)
+        tokens = tokens[:-1]
+    text = _plain(line.text[tokens[0].start:tokens[-1].end]) if tokens else ""
+    if not text:
+        raise InvalidInput(msg.err_needs("followup", "the action item", example))
+    return Followup(text=text, owner=owner, incident=incident)
+
+
 _SUBCOMMANDS: dict[str, _Parser] = {
     "help": _help, "?": _help, "-h": _help, "--help": _help,
     "declare": _declare,
@@ -487,6 +509,7 @@ _SUBCOMMANDS: dict[str, _Parser] = {
     "statement": _statement,
     "postmortem": _postmortem,
     "snooze": lambda line, i, incident: _snooze(line, i, incident),
+    "followup": _followup,
 }
 
 #: The subcommand words :func:`parse_command` understands.

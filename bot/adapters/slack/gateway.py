@@ -24,9 +24,11 @@ from slack_sdk.errors import SlackApiError
 from bot.adapters.db.leader import LeaderLock
 from bot.adapters.db.outbox import Effect, OutboxStore
 from bot.adapters.slack import blocks
+from bot.adapters.slack import messages
 from bot.domain.playbook import Catalog
 from bot.logs import log_context
 from bot.services import IncidentService
+from bot.services.postmortems import PostmortemArchive
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +96,7 @@ class SlackGateway:
         sleep: Callable[[float], None] = time.sleep,
         leader: LeaderLock | None = None,
         on_api_error: Callable[[str, str], None] | None = None,
+        postmortems: PostmortemArchive | None = None,
     ) -> None:
         self.store = store
         self.client = client
@@ -104,6 +107,7 @@ class SlackGateway:
         self.sleep = sleep
         self.leader = leader
         self.on_api_error = on_api_error
+        self.postmortems = postmortems
         self.wake = threading.Event()
         self._lock = threading.Lock()
 
@@ -311,6 +315,37 @@ class SlackGateway:
                 self.client.chat_update(channel=channel, ts=message["ts"],
                                         text=effect.payload["text"], blocks=effect.payload["blocks"])
                 return
+
+
+    def _do_upload_postmortem(self, effect: Effect) -> None:
+        """The summary message with the report attached as Markdown and HTML files
+        (``files.getUploadURLExternal`` → upload → ``files.completeUploadExternal``)."""
+        number = effect.incident
+        assert number is not None
+        channel = self._channel(effect)
+        stored = self.postmortems.get(number, int(effect.payload["version"])) if self.postmortems else None
+        if stored is None:
+            raise ValueError(f"post-mortem v{effect.payload.get('version')} of incident {number} "
+                             "is not stored")
+        incident = self.incidents.get(number)
+        comment = messages.postmortem_summary(
+            incident_label=stored.incident_label, title=incident.title, version=stored.version,
+            lines=list(stored.rendered.summary))
+        wait = self.pacer.wait_time(channel)
+        if wait > 0:
+            self.sleep(wait)
+        try:
+            self.client.files_upload_v2(
+                channel=channel, initial_comment=comment,
+                file_uploads=[
+                    {"content": stored.rendered.markdown, "filename": stored.filename("md"),
+                     "title": f"{stored.incident_label} post-mortem v{stored.version} (Markdown)"},
+                    {"content": stored.rendered.html, "filename": stored.filename("html"),
+                     "title": f"{stored.incident_label} post-mortem v{stored.version} (HTML)"},
+                ],
+            )
+        finally:
+            self.pacer.take(channel)
 
 
 def _api_method(exc: SlackApiError) -> str:

@@ -21,6 +21,7 @@ from bot.domain.roles import Actor, Role
 from bot.logs import bind_log_context
 from bot.domain.playbook import Catalog
 from bot.services import IncidentService, Outcome
+from bot.services.postmortems import PostmortemService
 from bot.siteconfig import SiteConfig
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ def error_reply(exc: Exception) -> Reply:
 class CommandHandler:
     def __init__(
         self, *, incidents: IncidentService, store: OutboxStore, catalog: Catalog,
-        site: SiteConfig, clock: Callable,
+        site: SiteConfig, clock: Callable, postmortems: PostmortemService | None = None,
     ) -> None:
         self.incidents = incidents
         self.store = store
@@ -69,6 +70,7 @@ class CommandHandler:
         #: Runs ``/crisis statement …`` once statements are wired (bootstrap).
         self.statements: Callable[..., Reply] | None = None
         self.alerts: Any = None  # the AlertService, wired by bootstrap
+        self.postmortems = postmortems
 
     def actor(self, user_id: str) -> Actor:
         return Actor(user_id, roles=self.site.roles_of(user_id))
@@ -102,6 +104,8 @@ class CommandHandler:
             return self.statements(cmd, user_id=user_id, channel_id=channel_id, key=key)
         if isinstance(cmd, c.Snooze):
             return self.snooze(cmd, actor)
+        if isinstance(cmd, c.Postmortem) and self.postmortems is not None:
+            return self.postmortem(self.incident_for(cmd, channel_id), actor=actor, key=key)
         if isinstance(cmd, (c.Statement, c.Postmortem)):
             raise InvalidInput("Statements and post-mortems are not enabled on this crisisbot yet.")
         number = self.incident_for(cmd, channel_id)
@@ -152,6 +156,8 @@ class CommandHandler:
             return svc.resolve(number, actor=actor, summary=cmd.summary, **k)
         if isinstance(cmd, c.Reopen):
             return svc.reopen(number, actor=actor, reason=cmd.reason or messages.REOPEN_REASON, **k)
+        if isinstance(cmd, c.Followup):
+            return svc.add_followup(number, cmd.text, owner=cmd.owner, actor=actor, **k)
         raise InvalidInput(f"`{type(cmd).__name__}` is not supported here; see `/crisis help`.")
 
     # ------------------------------------------------------------------ shared
@@ -201,3 +207,12 @@ class CommandHandler:
             raise InvalidInput(messages.SNOOZE_UNAVAILABLE)
         until = self.alerts.snooze(cmd.monitor, duration=cmd.duration, actor=actor)
         return Reply(messages.snoozed(cmd.monitor, until, by=actor.id), public=True)
+
+    def postmortem(self, number: int, *, actor: Actor, key: str | None) -> Reply:
+        """Build (or reuse) the post-mortem and post it to the incident channel as files."""
+        assert self.postmortems is not None
+        stored, outcome = self.postmortems.publish(number, actor=actor, idempotency_key=key)
+        if outcome.duplicate:
+            return Reply("Already done: that request was received before.")
+        return Reply(messages.postmortem_posted(stored.incident_label, stored.version,
+                                                reused=stored.reused))

@@ -359,9 +359,10 @@ _HELP_GROUPS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
         "`/crisis statement submit <id>` · `edit <id> <text>` · `show <id>` · `list` — kinds also "
         "`recall` and `breach`; the draft's buttons do the same",
     )),
-    ("Closing", ("resolve", "postmortem"), (
+    ("Closing", ("resolve", "postmortem", "followup"), (
         "`/crisis resolve [summary]` — resolve the incident",
         "`/crisis postmortem` — build the post-mortem and post it here",
+        "`/crisis followup <text> [@owner]` — add an action item to the post-mortem",
     )),
 )
 
@@ -892,3 +893,27 @@ BUTTON_REOPEN = "Reopen incident"
 def reopen_offer_text(incident: Incident) -> str:
     return (f"🔁 A monitor signal of *{incident.id}* fired again after it was resolved. If the "
             "crisis is back, the commander or an executive can reopen it here.")
+
+
+# --------------------------------------------------------------------------- post-mortem
+
+
+def _followup(e: ev.FollowupAdded, who: str, inc: Incident | None, lang: str) -> str:
+    owner = f" — owner {mention(e.owner)}" if e.owner else ""
+    return f"📌 {who} added action item #{e.item_no}: {_t(e.text)}{owner}"
+
+
+_DESCRIBERS[ev.FollowupAdded] = _followup
+
+
+def postmortem_posted(incident_label: str, version: int, *, reused: bool) -> str:
+    """The reply to ``/crisis postmortem``."""
+    again = " (the data has not changed since, so it is the same report)" if reused else ""
+    return (f":page_facing_up: Post-mortem of {incident_label} version {version}{again} is being "
+            "posted here as Markdown and HTML files.")
+
+
+def postmortem_summary(*, incident_label: str, title: str, version: int, lines: list[str]) -> str:
+    """The message that carries the post-mortem files."""
+    head = f"*Post-mortem {incident_label} (v{version})*: {escape_mrkdwn(title)}"
+    return "\n".join([head, *(f"• {escape_mrkdwn(line)}" for line in lines)])

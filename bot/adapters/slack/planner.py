@@ -58,6 +58,9 @@ class SlackEffects:
             add("post_checklist")
         if incident.status.value == "resolved" and any(isinstance(e, ev.AlertFired) for e in events):
             add("post_message", **reopen_offer(incident))
+        for event in events:
+            if isinstance(event, ev.PostmortemPublished):
+                add("upload_postmortem", version=event.version)
 
     def committed(self) -> None:
         self.wake.set()
