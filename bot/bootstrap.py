@@ -231,10 +231,12 @@ def build_statements(core: Core, *, site: SiteConfig, handler: CommandHandler) -
 def build_postmortems(core: Core, *, site: SiteConfig | None = None) -> PostmortemService:
     """The post-mortem use cases over the core's database (pandas/matplotlib load lazily)."""
     from bot.adapters.db.postmortems import SqlPostmortemArchive
+    from bot.adapters.db.signals import SqlIncidentSignals
     from bot.adapters.rendering.postmortem.renderer import PostmortemRenderer
 
     return PostmortemService(
         archive=SqlPostmortemArchive(session_factory(core.engine)),
         renderer=PostmortemRenderer(catalog=core.catalog), incidents=core.incidents,
         clock=core.clock, default_lang=(site or SiteConfig()).postmortem_lang,
+        signals=SqlIncidentSignals(core.engine),
     )

@@ -92,6 +92,8 @@ class Incident:
     #: Monitor alerts still firing, by fingerprint (what the card lists as "signals firing").
     firing: dict[str, ev.AlertFired] = field(default_factory=dict)
     pending: list[ev.Event] = field(default_factory=list, repr=False, compare=False)
+    #: When the latest event happened (by the clock of whoever recorded it).
+    updated_at: datetime | None = field(default=None, compare=False)
     statements: dict[int, st.Statement] = field(default_factory=dict)
     followups: list[ev.FollowupAdded] = field(default_factory=list)
 
@@ -621,6 +623,7 @@ class Incident:
         if handler is None:
             raise ValueError(f"no handler for event {event.name}")
         handler(event)
+        self.updated_at = max(self.updated_at or event.at, event.at)
 
     def _on_incident_declared(self, event: ev.IncidentDeclared) -> None:
         raise ValueError("an incident is declared once")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Sequence
 
 from sqlalchemy import insert, select, update
@@ -75,7 +75,8 @@ def _columns(incident: Incident) -> dict[str, object]:
         "resolved_at": incident.resolved_at,
         "closed_at": incident.closed_at,
         "open_tasks": len(incident.open_tasks()),
-        "updated_at": datetime.now(timezone.utc),
+        # The time of the latest change, by the service's clock (not the wall clock).
+        "updated_at": incident.updated_at or incident.declared_at,
     }
 
 
