@@ -101,6 +101,8 @@ class Bot:
         if self.gateway.leader is not None:
             self.gateway.leader.release()  # held on a connection of its own, outside the pool
         if self.poller is not None:
+            if self.poller.leader is not None:
+                self.poller.leader.release()
             self.poller.client.close()
         self.core.close()
 
@@ -155,7 +157,8 @@ def build_bot(
     alerts = build_alerts(core, site)
     handler.alerts = alerts
     poller = Poller(sources=site.monitors.sources, ingest=alerts.ingest_many,
-                    samples=SqlSampleStore(core.engine), clock=clock)
+                    samples=SqlSampleStore(core.engine), clock=clock,
+                    leader=LeaderLock(core.engine, "monitor-pollers"))
     running: dict[str, Any] = {}
 
     def startup() -> None:
@@ -176,7 +179,9 @@ def build_bot(
             running["poller_stop"].set()
             running["poller"].join(timeout=10)
 
-    webhook = monitor_endpoint(secret=settings.monitor_secret, ingest=alerts.ingest_batch, clock=clock)
+    ticker.on_sent = metrics.reminder_lag.observe
+    webhook = monitor_endpoint(secret=settings.monitor_secret, ingest=alerts.ingest_batch,
+                               clock=clock, on_outcome=metrics.alert_action)
     web = build_web(app=app, engine=core.engine, metrics=metrics, on_startup=startup,
                     on_shutdown=shutdown, monitor_webhook=webhook)
     return Bot(core=core, site=site, handler=handler, gateway=gateway, slack_app=app, web=web,

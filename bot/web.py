@@ -60,7 +60,18 @@ class Metrics:
             "crisisbot_slack_api_errors", "Slack Web API calls that failed, by method and error",
             ["method", "error"], registry=self.registry,
         )
+        self.alerts = Counter(
+            "crisisbot_alerts", "Monitor alerts received, by what was done with them",
+            ["action"], registry=self.registry,
+        )
+        self.reminder_lag = Histogram(
+            "crisisbot_reminder_lag_seconds", "How late reminders went out after they were due",
+            buckets=(1, 5, 15, 30, 60, 300, 900, 3600), registry=self.registry,
+        )
         self.registry.register(_OpenIncidents(engine))
+
+    def alert_action(self, action: str) -> None:
+        self.alerts.labels(action=action).inc()
 
     def slack_api_error(self, method: str, error: str) -> None:
         self.slack_api_errors.labels(method=method, error=error[:40]).inc()

@@ -55,3 +55,21 @@ def test_responses_carry_a_request_id(world):
     second = httpx.get(world.server.url + "/healthz")
     assert len(first.headers["x-request-id"]) == 16
     assert first.headers["x-request-id"] != second.headers["x-request-id"]
+
+
+def test_alerts_are_counted_by_action_and_reminder_lag_is_measured(tmp_path, clock):
+    from tests.integration.monitor_helpers import SECRET, generic, post
+
+    w = make_world(tmp_path, clock=clock, monitor_secret=SECRET)
+    try:
+        assert post(w.server.url, "generic", generic("fp-1")).json()["action"] == "opened"
+        assert post(w.server.url, "generic", generic("fp-1")).json()["action"] == "deduplicated"
+        clock.advance(hours=3)              # the team-assembly deadline has passed
+        assert w.bot.ticker.tick() >= 1
+        text = httpx.get(w.server.url + "/metrics").text
+    finally:
+        w.close()
+    assert _metric(text, 'crisisbot_alerts_total{action="opened"}') == 1
+    assert _metric(text, 'crisisbot_alerts_total{action="deduplicated"}') == 1
+    assert _metric(text, "crisisbot_reminder_lag_seconds_count") >= 1
+    assert _metric(text, "crisisbot_reminder_lag_seconds_sum") > 0

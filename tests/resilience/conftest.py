@@ -17,6 +17,7 @@ from bot.sandbox.emulator import SlackEmulator
 from tests.conftest import fresh_pg_database
 from tests.integration.processes import ServeProcess, free_port
 
+MONITOR_SECRET = "resilience-monitor-secret"
 PEOPLE = {"ULEAD": None, "UCOMMS": "comms", "ULEGAL": "legal", "UEXEC": "exec", "UCS": "cs"}
 
 
@@ -41,7 +42,7 @@ class Site:
             "CRISISBOT_DATABASE_URL": database_url,
             "SLACK_API_URL": self.emulator.api_url, "SLACK_BOT_TOKEN": self.emulator.token,
             "SLACK_SIGNING_SECRET": self.secret, "CRISISBOT_CONFIG": str(self.config),
-            "CRISISBOT_MONITOR_SECRET": "resilience-monitor-secret",
+            "CRISISBOT_MONITOR_SECRET": MONITOR_SECRET,
             **extra,
         }
 

@@ -8,8 +8,10 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bot.adapters.db import make_engine, upgrade
+from tests.integration.monitor_helpers import generic, post
 from tests.integration.processes import free_port
 from tests.pg import start_pg
+from tests.resilience.conftest import MONITOR_SECRET
 from tests.resilience.test_crash_restart import wait_for_card
 
 
@@ -46,6 +48,9 @@ def test_database_outage_fails_requests_cleanly_and_service_resumes_by_itself(si
 
         own_pg.pause()
         assert httpx.get(base + "/healthz").status_code == 503
+        refused = post(base, "generic", generic("while-down"), secret=MONITOR_SECRET)
+        assert refused.status_code == 503
+        assert refused.headers["retry-after"] and "send the alert again" in refused.json()["error"]
         during = run("note written while the database is down", channel)
         assert during.status_code == 200                   # Slack got its ack in time
         answer = site.emulator.response_url_posts()[-1]["payload"]
@@ -55,6 +60,8 @@ def test_database_outage_fails_requests_cleanly_and_service_resumes_by_itself(si
 
         own_pg.resume()
         assert httpx.get(base + "/healthz").status_code == 200
+        accepted = post(base, "generic", generic("while-down"), secret=MONITOR_SECRET)
+        assert accepted.status_code == 202 and accepted.json()["action"] == "opened"
         run("note written after the database came back", channel)
         assert ":white_check_mark:" in site.emulator.response_url_posts()[-1]["payload"]["text"]
         assert site.emulator.wait_for(lambda: any(

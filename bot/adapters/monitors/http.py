@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
+from sqlalchemy.exc import OperationalError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -48,11 +49,15 @@ def monitor_endpoint(
     secret: str | None,
     ingest: Callable[[Sequence[Alert]], list[AlertOutcome | DomainError]],
     clock: Callable[[], datetime],
+    on_outcome: Callable[[str], None] | None = None,
 ) -> Callable[[Request], object]:
     """The ASGI handler of ``POST /monitors/{kind}`` (alertmanager, grafana, generic).
 
     ``ingest`` is :meth:`AlertService.ingest_batch`; requests arriving while a batch is in
     the database are handled together as the next batch (see :class:`AlertBatcher`).
+    While the database is unreachable the answer is 503 with ``Retry-After``, so Alertmanager
+    and Grafana send the alert again later. ``on_outcome`` counts each alert's action
+    (metrics).
     """
     batcher = AlertBatcher(ingest)
 
@@ -78,7 +83,17 @@ def monitor_endpoint(
             alerts = parser(payload, now=clock())
         except PayloadError as exc:
             return _error(400, str(exc))
-        outcomes = await batcher.submit(alerts)
+        try:
+            outcomes = await batcher.submit(alerts)
+        except OperationalError as exc:
+            log.error("monitor webhook %s: database unavailable (%s)", kind, exc.__class__.__name__)
+            return JSONResponse({"error": "the database is unavailable; nothing was stored, "
+                                          "send the alert again"},
+                                status_code=503, headers={"Retry-After": "30"})
+        if on_outcome is not None:
+            for outcome in outcomes:
+                if isinstance(outcome, AlertOutcome):
+                    on_outcome(outcome.action.value)
         failed = [o for o in outcomes if isinstance(o, DomainError)]
         if failed:
             return _error(422, failed[0].message)

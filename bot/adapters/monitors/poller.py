@@ -15,6 +15,8 @@ from datetime import datetime
 
 import httpx
 
+from bot.adapters.db.leader import LeaderLock
+
 from bot.adapters.monitors.config import SourceSpec
 from bot.adapters.monitors.rules import Verdict, evaluate
 from bot.adapters.monitors.sources import SourceError, fetch, read_file
@@ -42,8 +44,12 @@ class Poller:
         samples: SampleStore,
         clock: Callable[[], datetime],
         client: httpx.Client | None = None,
+        leader: LeaderLock | None = None,
     ) -> None:
         self.sources = tuple(sources)
+        #: With replicas, only the holder of this lock polls (the others would fetch the same
+        #: data again; their alerts would be deduplicated, but the sources would be hit twice).
+        self.leader = leader
         self.ingest = ingest
         self.samples = samples
         self.clock = clock
@@ -90,8 +96,11 @@ class Poller:
 
     def run(self, stop: threading.Event, *, tick: float = 5.0) -> None:
         while not stop.is_set():
-            self.run_due()
+            if self.leader is None or self.leader.held():
+                self.run_due()
             stop.wait(tick)
+        if self.leader is not None:
+            self.leader.release()
 
     def start(self) -> tuple[threading.Thread, threading.Event]:
         stop = threading.Event()

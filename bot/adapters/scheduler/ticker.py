@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
+from typing import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -18,9 +19,12 @@ log = logging.getLogger(__name__)
 
 
 class ReminderTicker:
-    def __init__(self, *, service: ReminderService, interval: float = 15.0) -> None:
+    def __init__(self, *, service: ReminderService, interval: float = 15.0,
+                 on_sent: Callable[[float], None] | None = None) -> None:
         self.service = service
         self.interval = interval
+        #: Called with each sent reminder's lateness in seconds (the reminder-lag metric).
+        self.on_sent = on_sent
         self._scheduler: BackgroundScheduler | None = None
         self._synced = False
 
@@ -32,7 +36,11 @@ class ReminderTicker:
             if not self._synced:
                 self.service.resync()
                 self._synced = True
-            return len(self.service.send_due())
+            sent = self.service.send_due()
+            if self.on_sent is not None:
+                for event in sent:
+                    self.on_sent(max(0.0, (event.at - event.due_at).total_seconds()))
+            return len(sent)
         except Exception:
             log.exception("reminder tick failed; retrying on the next tick")
             return 0
