@@ -12,16 +12,18 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import httpx
 
 from bot.adapters.db.leader import LeaderLock
 
 from bot.adapters.monitors.config import SourceSpec
-from bot.adapters.monitors.rules import Verdict, evaluate
-from bot.adapters.monitors.sources import SourceError, fetch, read_file
 from bot.domain.alerts import Alert, AlertOutcome, AlertStatus
 from bot.services.alert_ports import SampleStore
+
+if TYPE_CHECKING:
+    from bot.adapters.monitors.rules import Verdict
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,11 @@ class Poller:
 
     def poll(self, source: SourceSpec) -> PollResult:
         """Read ``source`` once, store its samples, evaluate its rule, ingest the verdict."""
+        # pandas loads with the first poll, not at start-up: a bot without polled sources
+        # never pays for it (start-up time and idle memory, SPEC P5).
+        from bot.adapters.monitors.rules import evaluate
+        from bot.adapters.monitors.sources import SourceError, fetch, read_file
+
         try:
             frame = fetch(self.client, source.url) if source.url else read_file(source.path)  # type: ignore[arg-type]
         except SourceError as exc:
