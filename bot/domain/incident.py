@@ -230,6 +230,11 @@ class Incident:
         current = self.holder(role)
         if current == user:
             raise Conflict(f"<@{user}> is already the {role.value} of {self.id}.")
+        if not (role is Role.COMMANDER and self.holder(Role.COMMANDER) is None):
+            # Roles carry rights (approving statements, SS, resolving), so once there is a
+            # commander only the commander or an executive hands them out. While there is none,
+            # anyone may take or give command, so an incident opened by a monitor gets a lead.
+            self._require_privileged(actor, "assign roles")
         return self._record(
             ev.RoleAssigned(
                 incident=self.number, actor=actor.id, at=at, role=role.value, user=user,

@@ -70,7 +70,8 @@ class IncidentService:
                 number=number, title=title, playbook=playbook, severity=severity,
                 description=description, actor=actor, at=now, source=source,
             )
-            for role, user in (roles or {}).items():
+            # The commander first: who leads may then hand out the roster's other roles.
+            for role, user in sorted((roles or {}).items(), key=lambda r: r[0] is not Role.COMMANDER):
                 incident.assign_role(role, user, actor=actor, at=now)
             uow.incidents.add(incident)
             return self._finish(uow, incident)

@@ -10,6 +10,7 @@ import pytest
 from bot.adapters.slack.ids import Action, Shortcut, View, encode_ref
 from bot.domain.lifecycle import Phase, Status
 from bot.domain.records import FactStatus
+from bot.domain.roles import Role
 from bot.domain.severity import Severity
 from tests.integration.slack_world import make_world
 
@@ -338,3 +339,12 @@ def test_healthz_and_metrics(world):
     metrics = httpx.get(world.server.url + "/metrics").text
     assert "crisisbot_slack_ack_seconds_count" in metrics
     assert "crisisbot_outbox_pending 0.0" in metrics
+
+
+def test_a_plain_user_cannot_make_themselves_commander_or_legal(world):
+    world.declare()
+    for text in ("role commander <@UANNA>", "role legal <@UANNA>"):
+        reply = world.cmd(text, user="UANNA")
+        assert "Only the commander or an executive can assign roles" in reply["text"]
+    assert world.incident().holder(Role.COMMANDER) == "ULEAD"
+    assert world.incident().holder(Role.LEGAL) == "ULEGAL"

@@ -25,6 +25,8 @@ from tests.unit.factories import ALICE, COMMANDER, EXEC, MONITOR, playbook
 
 PB = playbook()
 BOB = Actor("UBOB")
+#: Alice as the site roster's commander: may hand out roles.
+LEAD = Actor("UALICE", roles=frozenset({Role.COMMANDER}))
 
 
 def declare(
@@ -301,7 +303,7 @@ def test_a_severity_reason_over_the_text_limit_is_refused():
 def test_assigning_a_role_records_who_when_and_by_whom():
     incident = declare()
     at = T0 + timedelta(minutes=3)
-    (event,) = incident.assign_role(Role.COMMS, " UMARIA ", actor=ALICE, at=at)
+    (event,) = incident.assign_role(Role.COMMS, " UMARIA ", actor=LEAD, at=at)
     assert isinstance(event, ev.RoleAssigned)
     assert (event.role, event.user, event.previous) == ("comms", "UMARIA", None)
     assignment = incident.roles[Role.COMMS]
@@ -316,17 +318,17 @@ def test_assigning_a_role_records_who_when_and_by_whom():
 
 def test_reassigning_a_role_names_the_previous_holder():
     incident = declare()
-    incident.assign_role(Role.COMMS, "UMARIA", actor=ALICE, at=T0)
-    (event,) = incident.assign_role(Role.COMMS, "UJOE", actor=ALICE, at=T0 + timedelta(minutes=1))
+    incident.assign_role(Role.COMMS, "UMARIA", actor=LEAD, at=T0)
+    (event,) = incident.assign_role(Role.COMMS, "UJOE", actor=LEAD, at=T0 + timedelta(minutes=1))
     assert event.previous == "UMARIA"
     assert incident.holder(Role.COMMS) == "UJOE"
 
 
 def test_assigning_a_role_to_its_current_holder_is_a_conflict():
     incident = declare()
-    incident.assign_role(Role.COMMS, "UMARIA", actor=ALICE, at=T0)
+    incident.assign_role(Role.COMMS, "UMARIA", actor=LEAD, at=T0)
     with pytest.raises(Conflict):
-        incident.assign_role(Role.COMMS, "UMARIA", actor=ALICE, at=T0)
+        incident.assign_role(Role.COMMS, "UMARIA", actor=LEAD, at=T0)
 
 
 def test_assigning_a_role_to_nobody_is_refused():
@@ -338,15 +340,15 @@ def test_assigning_a_role_to_nobody_is_refused():
 
 def test_one_person_can_hold_several_roles():
     incident = declare()
-    incident.assign_role(Role.COMMANDER, "UMARIA", actor=ALICE, at=T0)
-    incident.assign_role(Role.SCRIBE, "UMARIA", actor=ALICE, at=T0)
+    incident.assign_role(Role.COMMANDER, "UMARIA", actor=LEAD, at=T0)
+    incident.assign_role(Role.SCRIBE, "UMARIA", actor=LEAD, at=T0)
     assert incident.roles_of("UMARIA") == frozenset({Role.COMMANDER, Role.SCRIBE})
     assert incident.roles_of("UNOBODY") == frozenset()
 
 
 def test_roles_can_still_be_assigned_on_a_resolved_incident():
     incident = resolved()
-    incident.assign_role(Role.SCRIBE, "UMARIA", actor=ALICE, at=T0 + timedelta(hours=2))
+    incident.assign_role(Role.SCRIBE, "UMARIA", actor=LEAD, at=T0 + timedelta(hours=2))
     assert incident.holder(Role.SCRIBE) == "UMARIA"
 
 
@@ -749,3 +751,22 @@ def test_every_command_returns_exactly_the_events_it_appended_to_pending():
     returned += incident.add_note("n", actor=ALICE, at=T0)
     returned += incident.change_severity(Severity.SS, playbook=PB, actor=COMMANDER, at=T0)
     assert incident.pending[before:] == returned
+
+
+def test_once_there_is_a_commander_only_the_commander_or_an_exec_assigns_roles():
+    incident = declare()
+    incident.assign_role(Role.COMMANDER, "UALICE", actor=ALICE, at=T0)  # nobody led: anyone may
+    with pytest.raises(NotPermitted):
+        incident.assign_role(Role.COMMANDER, "UBOB", actor=BOB, at=T0)   # no self-promotion
+    with pytest.raises(NotPermitted):
+        incident.assign_role(Role.LEGAL, "UBOB", actor=BOB, at=T0)
+    incident.assign_role(Role.LEGAL, "UBOB", actor=ALICE, at=T0)
+    exec_user = Actor("UEVE", roles=frozenset({Role.EXEC}))
+    incident.assign_role(Role.COMMANDER, "UEVE", actor=exec_user, at=T0)
+    assert incident.holder(Role.COMMANDER) == "UEVE"
+
+
+def test_without_a_commander_other_roles_still_need_a_privileged_actor():
+    incident = declare()
+    with pytest.raises(NotPermitted):
+        incident.assign_role(Role.COMMS, "UBOB", actor=BOB, at=T0)
