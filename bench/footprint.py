@@ -40,7 +40,7 @@ def one_run(database_url: str | None, idle: float) -> tuple[float, float]:
         env = dict(os.environ,
                    CRISISBOT_DATABASE_URL=database_url or f"sqlite:///{tmp}/bench.db",
                    SLACK_BOT_TOKEN="xoxb-bench", SLACK_SIGNING_SECRET="bench-secret",
-                   SLACK_API_URL="http://127.0.0.1:9/api/", CRISISBOT_MONITOR_SECRET="bench")
+                   SLACK_API_URL="http://127.0.0.1:9/api/", CRISISBOT_MONITOR_SECRET="bench-monitor-secret-0123456789")
         started = time.perf_counter()
         proc = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],

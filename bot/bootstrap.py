@@ -44,6 +44,10 @@ from bot.adapters.monitors.routing import Router
 from bot.services.alerts import AlertPolicy, AlertService
 
 
+#: Monitor webhooks are open to the network: a guessable secret would let anyone open incidents.
+MIN_MONITOR_SECRET = 16
+
+
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -132,6 +136,9 @@ def build_bot(
     web app's lifespan (the ticker with the gateway unless ``start_ticker`` says otherwise)."""
     if not settings.slack_signing_secret:
         raise SystemExit("SLACK_SIGNING_SECRET is not set: crisisbot refuses to run unverified.")
+    if settings.monitor_secret and len(settings.monitor_secret) < MIN_MONITOR_SECRET:
+        raise SystemExit(f"CRISISBOT_MONITOR_SECRET is too short: use at least {MIN_MONITOR_SECRET} "
+                         "characters (e.g. `openssl rand -hex 32`).")
     site = load_site_config(settings.config_path)
     core = build_core(settings, clock=clock)
     wake = threading.Event()

@@ -186,3 +186,17 @@ def test_sample_config_in_the_repository_parses_and_its_file_exists():
     config = parse_monitors(data["monitors"], base=root / "samples")
     (spec,) = config.sources
     assert spec.path.is_file() and spec.metric == "negative"
+
+
+def test_credentials_in_a_source_url_never_reach_alerts_or_error_messages(engine, alerts, clock):
+    secret_url = "https://bot:pa55@listening.example/api/series?api_key=SECRET123"
+    answers = iter([httpx.Response(503), httpx.Response(200, json=sample_records())])
+    client = httpx.Client(transport=httpx.MockTransport(lambda request: next(answers)))
+    poller = poller_for(engine, alerts, clock, [source(url=secret_url)], client)
+    (failed,) = poller.run_due()
+    assert "503" in failed.error and "SECRET123" not in failed.error and "pa55" not in failed.error
+    clock.advance(minutes=10)
+    (fired,) = poller.run_due()
+    incident = alerts.incidents.get(fired.outcome.incident)
+    (alert,) = incident.firing.values()
+    assert alert.url == "https://listening.example/api/series"

@@ -73,3 +73,13 @@ def test_alerts_are_counted_by_action_and_reminder_lag_is_measured(tmp_path, clo
     assert _metric(text, 'crisisbot_alerts_total{action="deduplicated"}') == 1
     assert _metric(text, "crisisbot_reminder_lag_seconds_count") >= 1
     assert _metric(text, "crisisbot_reminder_lag_seconds_sum") > 0
+
+
+def test_a_short_monitor_secret_is_refused_at_start_up(tmp_path):
+    from bot.bootstrap import build_bot
+    from bot.settings import Settings
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'bot.db'}", slack_bot_token="xoxb-t",
+                        slack_signing_secret="signing-secret", monitor_secret="short")
+    with pytest.raises(SystemExit, match="at least 16 characters"):
+        build_bot(settings)

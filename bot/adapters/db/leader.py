@@ -12,6 +12,7 @@ single and the per-channel pacing true across replicas (see ``docs/deploy.md``).
 from __future__ import annotations
 
 import logging
+import threading
 import zlib
 
 from sqlalchemy import Connection, Engine, text
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 
 #: First half of the advisory-lock key, so crisisbot's locks never collide with another app's.
 NAMESPACE = 0x0C15
+
 
 class LeaderLock:
     """``held()`` is true while this process is the leader; it tries to become one if not."""
@@ -30,11 +32,16 @@ class LeaderLock:
         self.key = zlib.crc32(name.encode()) & 0x7FFFFFFF
         self._conn: Connection | None = None
         self._single_process = engine.dialect.name != "postgresql"
+        self._guard = threading.Lock()  # the worker thread asks; shutdown may release meanwhile
 
     def held(self) -> bool:
         """True when this process holds the lock (checking the connection is still alive)."""
         if self._single_process:
             return True
+        with self._guard:
+            return self._held()
+
+    def _held(self) -> bool:
         if self._conn is not None:
             try:
                 self._conn.execute(text("SELECT 1"))
@@ -45,6 +52,10 @@ class LeaderLock:
         return self._try_acquire()
 
     def release(self) -> None:
+        with self._guard:
+            self._release()
+
+    def _release(self) -> None:
         if self._conn is not None:
             try:
                 self._conn.execute(text("SELECT pg_advisory_unlock(:ns, :key)"),

@@ -10,6 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
+from bot.adapters.db.leader import NAMESPACE
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -21,7 +23,7 @@ def _config(engine: Engine) -> Config:
 
 
 #: Advisory-lock key held while migrating, so replicas starting together migrate one at a time.
-MIGRATION_LOCK = (0x0C15, 1)
+MIGRATION_LOCK = (NAMESPACE, 1)
 
 
 def upgrade(engine: Engine, revision: str = "head") -> str:

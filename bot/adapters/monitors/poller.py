@@ -19,6 +19,7 @@ import httpx
 from bot.adapters.db.leader import LeaderLock
 
 from bot.adapters.monitors.config import SourceSpec
+from bot.adapters.monitors.urls import public_url
 from bot.domain.alerts import Alert, AlertOutcome, AlertStatus
 from bot.services.alert_ports import SampleStore
 
@@ -126,5 +127,5 @@ def alert_for(source: SourceSpec, verdict: Verdict) -> Alert:
         status=AlertStatus.FIRING if verdict.fired else AlertStatus.RESOLVED,
         title=source.title, observed_at=verdict.at, severity=source.severity,
         crisis_type=source.crisis_type, value=verdict.value, threshold=verdict.threshold,
-        labels=labels, url=source.url or "",
+        labels=labels, url=public_url(source.url) if source.url else "",
     )

@@ -19,6 +19,8 @@ from typing import Any
 import httpx
 import pandas as pd
 
+from bot.adapters.monitors.urls import public_url
+
 TIME_COLUMNS = ("at", "time", "timestamp")
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
 
@@ -28,22 +30,23 @@ class SourceError(ValueError):
 
 
 def fetch(client: httpx.Client, url: str) -> pd.DataFrame:
+    shown = public_url(url)
     try:
         response = client.get(url, timeout=15)
     except httpx.HTTPError as exc:
-        raise SourceError(f"{url}: {exc.__class__.__name__}: {exc}") from None
+        raise SourceError(f"{shown}: {exc.__class__.__name__}: {exc}") from None
     if response.status_code != 200:
-        raise SourceError(f"{url}: HTTP {response.status_code}")
+        raise SourceError(f"{shown}: HTTP {response.status_code}")
     if len(response.content) > MAX_SOURCE_BYTES:
-        raise SourceError(f"{url}: larger than {MAX_SOURCE_BYTES} bytes")
+        raise SourceError(f"{shown}: larger than {MAX_SOURCE_BYTES} bytes")
     kind = response.headers.get("content-type", "")
     text = response.text
     if "json" in kind or text.lstrip().startswith(("[", "{")):
         try:
-            return frame_from_records(json.loads(text), source=url)
+            return frame_from_records(json.loads(text), source=shown)
         except json.JSONDecodeError as exc:
-            raise SourceError(f"{url}: not valid JSON: {exc}") from None
-    return frame_from_csv(text, source=url)
+            raise SourceError(f"{shown}: not valid JSON: {exc}") from None
+    return frame_from_csv(text, source=shown)
 
 
 def read_file(path: Path) -> pd.DataFrame:

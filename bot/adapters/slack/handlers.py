@@ -100,14 +100,13 @@ class CommandHandler:
         if isinstance(cmd, c.Declare):
             return self.declare(title=cmd.title, crisis_type=cmd.crisis_type, severity=cmd.severity,
                                 description="", actor=actor, key=key)
-        if isinstance(cmd, c.Statement) and self.statements is not None:
+        if isinstance(cmd, c.Statement):
+            assert self.statements is not None, "bootstrap wires the statement handler"
             return self.statements(cmd, user_id=user_id, channel_id=channel_id, key=key)
         if isinstance(cmd, c.Snooze):
             return self.snooze(cmd, actor)
-        if isinstance(cmd, c.Postmortem) and self.postmortems is not None:
+        if isinstance(cmd, c.Postmortem):
             return self.postmortem(self.incident_for(cmd, channel_id), actor=actor, key=key)
-        if isinstance(cmd, (c.Statement, c.Postmortem)):
-            raise InvalidInput("Statements and post-mortems are not enabled on this crisisbot yet.")
         number = self.incident_for(cmd, channel_id)
         svc = self.incidents
         if isinstance(cmd, c.Status):

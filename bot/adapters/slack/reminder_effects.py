@@ -20,10 +20,11 @@ class SlackReminderEffects:
         self.wake = wake or threading.Event()
 
     def plan(self, uow: UnitOfWork, incident: Incident, events: Sequence[ev.Event]) -> None:
+        reminders = [e for e in events if isinstance(e, ev.ReminderSent)]
+        if not reminders:
+            return  # most commands: and then no playbook lookup (it may have been removed)
         playbook = self.catalog.playbook(incident.crisis_type)
-        for event in events:
-            if not isinstance(event, ev.ReminderSent):
-                continue
+        for event in reminders:
             body = reminder_message(event, incident=incident, playbook=playbook,
                                     policy=self.catalog.policy, now=event.at)
             # The dedupe key makes a second message for the same reminder impossible even if

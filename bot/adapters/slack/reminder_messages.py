@@ -12,7 +12,8 @@ from typing import Any
 
 from bot.adapters.slack.blocks.common import actions, button, message, section
 from bot.adapters.slack.escape import escape_mrkdwn, mention, one_line
-from bot.adapters.slack.ids import Action, encode_ref
+from bot.adapters.slack.blocks.statement import draft_statement_button
+from bot.adapters.slack.ids import Action, encode_draft_value, encode_ref
 from bot.adapters.slack.ids import Block as BlockId
 from bot.adapters.slack.messages import fmt_time, role_label
 from bot.domain.durations import format_duration
@@ -97,14 +98,15 @@ def reminder_message(
     """``{"text": …, "blocks": […]}`` for ``chat.postMessage``."""
     text = reminder_text(event, incident=incident, playbook=playbook, policy=policy, now=now)
     blocks = [section(text)]
-    ref = encode_ref(incident.number)
     buttons = []
     if event.kind == ReminderKind.FIRST_STATEMENT:
-        buttons.append(button(BUTTON_DRAFT_HOLDING, action_id=Action.DRAFT_STATEMENT,
-                              value=f"{ref}|customers|holding", style="primary"))
+        buttons.append(draft_statement_button(
+            label=BUTTON_DRAFT_HOLDING,
+            value=encode_draft_value(incident.number, audience="customers", kind="holding")))
     elif event.kind == ReminderKind.UPDATE_DUE:
-        buttons.append(button(BUTTON_DRAFT_UPDATE, action_id=Action.DRAFT_STATEMENT,
-                              value=f"{ref}|customers|update", style="primary"))
+        buttons.append(draft_statement_button(
+            label=BUTTON_DRAFT_UPDATE,
+            value=encode_draft_value(incident.number, audience="customers", kind="update")))
     elif event.kind in (ReminderKind.TASK_DUE, ReminderKind.TASK_OVERDUE):
         number = event.clock[len(TASK_CLOCK_PREFIX):]
         if number.isdigit() and int(number) >= 1:

@@ -77,12 +77,10 @@ def statement_card(
     return message(msg._t(fallback) + "\n" + msg.statement_body(statement.text), blocks)
 
 
-def draft_statement_button(*, value: str) -> dict[str, Any]:
+def draft_statement_button(*, value: str, label: str = msg.BUTTON_DRAFT_STATEMENT) -> dict[str, Any]:
     """The button other features (reminders) put on a message to draft a statement; ``value``
     comes from :func:`~bot.adapters.slack.ids.encode_draft_value`."""
-    return button(
-        msg.BUTTON_DRAFT_STATEMENT, action_id=Action.DRAFT_STATEMENT, value=value, style="primary"
-    )
+    return button(label, action_id=Action.DRAFT_STATEMENT, value=value, style="primary")
 
 
 def _chunks(text: str) -> list[str]:
