@@ -91,7 +91,11 @@ def test_config_problems_name_the_key(section, named):
         parse_monitors(section)
 
 
-def test_the_example_site_config_documents_a_valid_monitors_section():
+def test_the_example_site_config_documents_a_valid_monitors_section(tmp_path):
+    """The example ships its polled sources commented out (they point at sample data and
+    made-up URLs); uncommented, they are valid."""
+    import re
+    import shutil
     from pathlib import Path
 
     import yaml
@@ -99,7 +103,12 @@ def test_the_example_site_config_documents_a_valid_monitors_section():
     from bot.siteconfig import load_site_config
 
     root = Path(__file__).resolve().parents[2]
-    site = load_site_config(root / "crisisbot.example.yaml")
+    text = (root / "crisisbot.example.yaml").read_text(encoding="utf-8")
+    assert load_site_config(root / "crisisbot.example.yaml").monitors.sources == ()
+    assert yaml.safe_load(text)["monitors"]["routes"]
+    uncommented = re.sub(r"(?m)^  # (sources:|  )", r"  \1", text)
+    (tmp_path / "crisisbot.yaml").write_text(uncommented, encoding="utf-8")
+    shutil.copytree(root / "samples", tmp_path / "samples")
+    site = load_site_config(tmp_path / "crisisbot.yaml")
     assert {s.rule.kind for s in site.monitors.sources} == {"change", "zscore"}
     assert site.monitors.sources[0].path.is_file()
-    assert yaml.safe_load((root / "crisisbot.example.yaml").read_text())["monitors"]["routes"]
