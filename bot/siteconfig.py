@@ -65,9 +65,19 @@ def load_site_config(path: Path | None) -> SiteConfig:
     return parse_site_config(data, source=str(path), base=path.parent)
 
 
+#: Top-level keys of the site config (``statements`` and ``comms_channel`` are read by the
+#: statement settings); anything else is a typo that would otherwise be silently ignored.
+KNOWN_KEYS = frozenset({"company", "announce_channel", "comms_channel", "roster", "statements",
+                        "reminders", "monitors", "postmortem_lang"})
+
+
 def parse_site_config(data: Any, *, source: str = "site config", base: Path | None = None) -> SiteConfig:
     if not isinstance(data, dict):
         raise InvalidInput(f"{source}: must be a mapping")
+    unknown = sorted(set(map(str, data)) - KNOWN_KEYS)
+    if unknown:
+        raise InvalidInput(f"{source}: unknown setting(s) {', '.join(unknown)}; "
+                           f"known: {', '.join(sorted(KNOWN_KEYS))}")
     roster: dict[Role, tuple[str, ...]] = {}
     for key, users in (data.get("roster") or {}).items():
         try:

@@ -71,3 +71,10 @@ def test_file_clock_reads_the_time_a_test_writes(tmp_path):
     assert clock() == T0
     FileClock.write(path, T0 + timedelta(hours=1))
     assert clock() == T0 + timedelta(hours=1)
+
+
+def test_a_misspelt_top_level_setting_is_refused_naming_it():
+    from bot.siteconfig import parse_site_config
+
+    with pytest.raises(InvalidInput, match="unknown setting.*anounce_channel"):
+        parse_site_config({"anounce_channel": "crisis-announce"})
