@@ -13,6 +13,7 @@ user text went through :func:`~bot.adapters.slack.escape.escape_mrkdwn`, people 
 from __future__ import annotations
 
 from bot.adapters.slack.messages.core import (
+    ALREADY_DONE,
     ASSIGN_PLACEHOLDER,
     BUTTON_ADVANCE,
     BUTTON_DECLARE,
@@ -165,6 +166,7 @@ from bot.adapters.slack.messages.timeline import (
 )
 
 __all__ = [
+    "ALREADY_DONE",
     "SEVERITY_LABELS",
     "STATUS_LABELS",
     "CLOCK_ICONS",

@@ -320,6 +320,10 @@ def _with(text: str, sep: str = ": ") -> str:
     return f"{sep}{text}" if text else ""
 
 
+#: The reply to a request (same command id or interaction) that was already carried out.
+ALREADY_DONE = "Already done: that request was received before."
+
+
 # --------------------------------------------------------------------------- parse errors
 
 def code(token: str, limit: int = 40) -> str:
