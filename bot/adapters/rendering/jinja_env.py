@@ -60,12 +60,17 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
-def build_environment(*, directory: Path) -> ImmutableSandboxedEnvironment:
-    """The sandboxed environment loading templates from ``directory`` (the playbooks dir)."""
+def build_environment(*, directory: Path, autoescape: bool = False) -> ImmutableSandboxedEnvironment:
+    """The sandboxed environment loading templates from ``directory``.
+
+    Statements load from the playbooks directory with ``autoescape=False`` (they are plain
+    text; Slack escaping happens on the way out); the HTML post-mortem loads its own templates
+    with ``autoescape=True``.
+    """
     return _Sandbox(
         loader=FileSystemLoader(str(directory)),
         undefined=StrictUndefined,
-        autoescape=False,  # statements are plain text; Slack escaping happens on the way out
+        autoescape=autoescape,
         keep_trailing_newline=False,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -121,7 +121,7 @@ class CommandHandler:
             return Reply(view["text"], view["blocks"])
         outcome = self._change(svc, cmd, number, actor, key)
         if outcome.duplicate:
-            return Reply("Already done: that request was received before.")
+            return Reply(messages.ALREADY_DONE)
         return Reply(":white_check_mark: " + "\n".join(
             messages.describe_event(e, incident=outcome.incident) for e in outcome.events[:5]
         ))
@@ -212,6 +212,6 @@ class CommandHandler:
         assert self.postmortems is not None
         stored, outcome = self.postmortems.publish(number, actor=actor, idempotency_key=key)
         if outcome.duplicate:
-            return Reply("Already done: that request was received before.")
+            return Reply(messages.ALREADY_DONE)
         return Reply(messages.postmortem_posted(stored.incident_label, stored.version,
                                                 reused=stored.reused))

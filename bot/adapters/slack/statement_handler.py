@@ -66,7 +66,7 @@ class StatementHandler:
                 idempotency_key=key,
             )
             if outcome.duplicate:
-                return Reply("Already done: that request was received before.")
+                return Reply(messages.ALREADY_DONE)
             statement = self._latest(outcome)
             errors = sum(f.is_error for f in self.service.findings(outcome.incident, statement.id))
             return Reply(messages.statement_drafted_reply(statement, errors))
@@ -109,7 +109,7 @@ class StatementHandler:
         except Exception as exc:  # noqa: BLE001
             return error_reply(exc), False
         if outcome.duplicate:
-            return Reply("Already done: that request was received before."), False
+            return Reply(messages.ALREADY_DONE), False
         return self.show(number, action.statement_id), True
 
     def _apply(
@@ -168,7 +168,7 @@ class StatementHandler:
 
     def _done(self, outcome: Outcome, statement_id: int) -> Reply:
         if outcome.duplicate:
-            return Reply("Already done: that request was received before.")
+            return Reply(messages.ALREADY_DONE)
         incident = outcome.incident
         statement = incident.statement(statement_id)
         rule = self.service.rule(incident)

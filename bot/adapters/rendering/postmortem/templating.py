@@ -1,20 +1,19 @@
-"""The post-mortem's own sandboxed Jinja environment (autoescaping, templates from this package)."""
+"""The post-mortem's Jinja environment: the shared sandbox of
+:mod:`bot.adapters.rendering.jinja_env`, autoescaping, templates from this package."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import FileSystemLoader, StrictUndefined
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from bot.adapters.rendering.jinja_env import build_environment
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 
 @lru_cache(maxsize=1)
-def postmortem_jinja_env() -> SandboxedEnvironment:
+def postmortem_jinja_env() -> ImmutableSandboxedEnvironment:
     """Built once on first use (never at import time)."""
-    return SandboxedEnvironment(
-        loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
-        trim_blocks=True, lstrip_blocks=True,
-    )
+    return build_environment(directory=TEMPLATES, autoescape=True)
