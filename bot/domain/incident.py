@@ -35,9 +35,9 @@ from bot.domain.lifecycle import (
 from bot.domain.playbook import DueFrom, Playbook, TaskTemplate
 from bot.domain.records import Fact, FactStatus, RoleAssignment, SeverityChange, Task
 from bot.domain.roles import Actor, Role
-from bot.domain.severity import ApprovalRule, Severity
+from bot.domain.severity import Severity
 from bot.domain import statements as st
-from bot.domain.statement_lint import Finding, LintRules, Variant, lint_text
+from bot.domain.incident_statements import StatementCommands
 from bot.domain.text import LocalText
 
 #: Notes starting with one of these tags prefill the post-mortem sections.
@@ -64,7 +64,7 @@ def parse_incident_id(text: str) -> int:
 
 
 @dataclass
-class Incident:
+class Incident(StatementCommands):
     """State of one incident. Build it with :meth:`declare` or :meth:`replay`, never directly."""
 
     number: int
@@ -387,104 +387,8 @@ class Incident:
             )
         )
 
-    # ---------------------------------------------------------------- statements (rules in
-    # bot.domain.statements; these methods only find the statement and record the event)
-
-    def statement(self, statement_id: int) -> st.Statement:
-        return st.find(self.statements, statement_id, self.id)
-
-    def lint_statement(
-        self, statement_id: int, *, rules: LintRules, contact: str, variant: Variant | None = None
-    ) -> list[Finding]:
-        statement = self.statement(statement_id)
-        return lint_text(statement.text, kind=statement.kind, lang=statement.lang,
-                         facts=self.facts, contact=contact, rules=rules, variant=variant)
-
-    def draft_statement(
-        self, *, audience: str, kind: str, lang: str, text: str, template: str, actor: Actor,
-        at: datetime,
-    ) -> list[ev.Event]:
-        if self.status is Status.CLOSED:
-            raise Conflict(f"{self.id} is closed; it takes no new statements.")
-        st.check_writer(roles=self.roles_of(actor.id) | actor.roles, is_system=actor.is_system,
-                        doing="draft statements")
-        text = st.check_new(audience=audience, kind=kind, lang=lang, text=text)
-        return self._record(
-            ev.StatementDrafted(
-                incident=self.number, actor=actor.id, at=at, statement_id=len(self.statements) + 1,
-                version=1, audience=audience, kind=kind, lang=lang, text=text, template=template,
-            )
-        )
-
-    def edit_statement(
-        self, statement_id: int, text: str, *, actor: Actor, at: datetime,
-        version: int | None = None,
-    ) -> list[ev.Event]:
-        statement = self.statement(statement_id)
-        st.check_writer(roles=self.roles_of(actor.id) | actor.roles, is_system=actor.is_system,
-                        doing="edit statements")
-        text = st.check_edit(statement, text, version=version)
-        return self._record(
-            ev.StatementEdited(incident=self.number, actor=actor.id, at=at,
-                               statement_id=statement_id, version=statement.version + 1, text=text)
-        )
-
-    def submit_statement(self, statement_id: int, *, actor: Actor, at: datetime) -> list[ev.Event]:
-        statement = self.statement(statement_id)
-        st.check_writer(roles=self.roles_of(actor.id) | actor.roles, is_system=actor.is_system,
-                        doing="submit statements")
-        st.check_submit(statement)
-        return self._record(
-            ev.StatementSubmitted(incident=self.number, actor=actor.id, at=at,
-                                  statement_id=statement_id, version=statement.version)
-        )
-
-    def approve_statement(
-        self, statement_id: int, *, rule: ApprovalRule, lint: LintRules, contact: str,
-        actor: Actor, at: datetime, version: int | None = None,
-    ) -> list[ev.Event]:
-        statement = self.statement(statement_id)
-        role = st.check_approval(
-            statement, approver=actor.id, approver_roles=self.roles_of(actor.id) | actor.roles,
-            rule=rule, version=version,
-            findings=self.lint_statement(statement_id, rules=lint, contact=contact),
-        )
-        return self._record(
-            ev.StatementApproved(incident=self.number, actor=actor.id, at=at,
-                                 statement_id=statement_id, version=statement.version, role=role)
-        )
-
-    def reject_statement(
-        self, statement_id: int, reason: str, *, rule: ApprovalRule, actor: Actor, at: datetime,
-        version: int | None = None,
-    ) -> list[ev.Event]:
-        statement = self.statement(statement_id)
-        reason = st.check_reject(
-            statement, rejecter=actor.id, rejecter_roles=self.roles_of(actor.id) | actor.roles,
-            rule=rule, reason=reason, version=version,
-        )
-        return self._record(
-            ev.StatementRejected(incident=self.number, actor=actor.id, at=at,
-                                 statement_id=statement_id, version=statement.version, reason=reason)
-        )
-
-    def publish_statement(
-        self, statement_id: int, *, channel: str, rule: ApprovalRule, lint: LintRules,
-        contact: str, actor: Actor, at: datetime, version: int | None = None,
-    ) -> list[ev.Event]:
-        """Record that an approved statement went out on ``channel`` (checked again here: a
-        fact retracted after approval blocks it)."""
-        statement = self.statement(statement_id)
-        channel = st.check_publish(
-            statement, publisher_roles=self.roles_of(actor.id) | actor.roles, version=version,
-            is_system=actor.is_system, rule=rule, channel=channel,
-            findings=self.lint_statement(statement_id, rules=lint, contact=contact,
-                                         variant=lint.variant_for(channel or "")),
-        )
-        return self.record_statement_published(
-            statement_id=statement_id, audience=statement.audience, kind=statement.kind,
-            lang=statement.lang, channel=channel, actor=actor, at=at, version=statement.version,
-        )
+    # Statement commands (draft_statement, approve_statement, …) come from the
+    # StatementCommands mixin in bot.domain.incident_statements.
 
     def resolve(self, *, actor: Actor, at: datetime, summary: str = "") -> list[ev.Event]:
         self._require_privileged(actor, "resolve the incident")
@@ -687,21 +591,6 @@ class Incident:
 
     def _on_statement_published(self, event: ev.StatementPublished) -> None:
         self.statements_published.append(event.at)
-        st.apply(self.statements, event)
-
-    def _on_statement_drafted(self, event: ev.StatementDrafted) -> None:
-        st.apply(self.statements, event)
-
-    def _on_statement_edited(self, event: ev.StatementEdited) -> None:
-        st.apply(self.statements, event)
-
-    def _on_statement_submitted(self, event: ev.StatementSubmitted) -> None:
-        st.apply(self.statements, event)
-
-    def _on_statement_approved(self, event: ev.StatementApproved) -> None:
-        st.apply(self.statements, event)
-
-    def _on_statement_rejected(self, event: ev.StatementRejected) -> None:
         st.apply(self.statements, event)
 
     def _on_incident_resolved(self, event: ev.IncidentResolved) -> None:
