@@ -171,5 +171,12 @@ def _st_approved(e: ev.StatementApproved, who: str, inc: Incident | None, lang: 
     return f"👍 {who} approved {_statement_ref(e)} as {role_label(e.role)}"
 
 
+def _st_published(e: ev.StatementPublished, who: str, inc: Incident | None, lang: str) -> str:
+    ref = _statement_ref(e) if e.version else f"statement #{e.statement_id}"  # 0: before versions
+    where = f" in {channel_link(e.channel)}" if e.channel else ""
+    return (f"📣 {who} published {ref} for {audience_label(e.audience).lower()} "
+            f"({kind_label(e.kind).lower()}, {LANG_LABELS.get(e.lang, _t(e.lang))}){where}")
+
+
 def _st_rejected(e: ev.StatementRejected, who: str, inc: Incident | None, lang: str) -> str:
     return f"↩️ {who} rejected {_statement_ref(e)}{_with(_t(e.reason))}"

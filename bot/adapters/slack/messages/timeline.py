@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.adapters.slack.escape import (
-    channel_link,
     escape_mrkdwn,
     link,
     mention,
@@ -28,6 +27,7 @@ from bot.adapters.slack.messages.statements import (
     _st_approved,
     _st_drafted,
     _st_edited,
+    _st_published,
     _st_rejected,
     _st_submitted,
 )
@@ -136,14 +136,6 @@ def _captured(e: ev.MessageCaptured, who: str, inc: Incident | None, lang: str) 
     return f"📎 {who} added a message by {mention(e.author)} to the timeline: “{_t(e.text)}”{suffix}"
 
 
-def _published(e: ev.StatementPublished, who: str, inc: Incident | None, lang: str) -> str:
-    where = f" in {channel_link(e.channel)}" if e.channel else ""
-    return (
-        f"📣 {who} published statement #{e.statement_id} for {_t(e.audience)} "
-        f"({_t(e.kind)}, {_t(e.lang)}){where}"
-    )
-
-
 def _resolved(e: ev.IncidentResolved, who: str, inc: Incident | None, lang: str) -> str:
     return f"🟢 {who} resolved the incident{_with(_t(e.summary))}"
 
@@ -174,7 +166,7 @@ _DESCRIBERS: dict[type[ev.Event], Callable[[Any, str, Incident | None, str], str
     ev.NoteAdded: _note,
     ev.ImpactRecorded: _impact,
     ev.MessageCaptured: _captured,
-    ev.StatementPublished: _published,
+    ev.StatementPublished: _st_published,
     ev.IncidentResolved: _resolved,
     ev.IncidentReopened: _reopened,
     ev.IncidentClosed: _closed,
