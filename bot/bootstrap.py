@@ -195,7 +195,8 @@ def build_bot(
 
     ticker.on_sent = metrics.reminder_lag.observe
     webhook = monitor_endpoint(secret=settings.monitor_secret, ingest=alerts.ingest_batch,
-                               clock=clock, on_outcome=metrics.alert_action)
+                               clock=clock, on_outcome=metrics.alert_action,
+                               allow_bare_signature=site.monitors.allow_signatures_without_timestamp)
     web = build_web(app=app, engine=core.engine, metrics=metrics, on_startup=startup,
                     on_shutdown=shutdown, monitor_webhook=webhook,
                     signing_secret=settings.slack_signing_secret,

@@ -5,6 +5,7 @@ monitors:
   fallback_type: service_logistics   # crisis type of alerts no route or label types
   refire_window: 2h                  # a re-fire this soon after resolution rejoins the incident
   on_higher_severity: raise          # raise | propose
+  allow_signatures_without_timestamp: false  # true accepts HMACs of the bare body (replayable)
   routes:                            # first match wins; globs allowed in monitor and label values
     - match: {monitor: "checkout-*", labels: {env: prod}}
       crisis_type: service_logistics
@@ -90,6 +91,9 @@ class MonitorsConfig:
     routes: tuple[RouteRule, ...] = ()
     snoozes: dict[str, datetime] = field(default_factory=dict)
     sources: tuple[SourceSpec, ...] = ()
+    #: Accept ``X-Crisisbot-Signature`` over the bare body, without ``X-Crisisbot-Timestamp``.
+    #: Such a signature can be replayed forever: switch it on only while senders migrate.
+    allow_signatures_without_timestamp: bool = False
 
     def snoozed(self, monitor: str, now: datetime) -> bool:
         until = self.snoozes.get(monitor)
@@ -114,7 +118,16 @@ def parse_monitors(data: Any, *, source: str = "site config", base: Path | None 
         snoozes=dict(_snooze(s, f"{where}.snoozes[{i}]") for i, s in enumerate(_list(data, "snoozes", where))),
         sources=tuple(_source(s, f"{where}.sources[{i}]", base)
                       for i, s in enumerate(_list(data, "sources", where))),
+        allow_signatures_without_timestamp=_flag(
+            data.get("allow_signatures_without_timestamp", False),
+            f"{where}.allow_signatures_without_timestamp"),
     )
+
+
+def _flag(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{where} must be true or false")
+    return value
 
 
 def _list(data: dict[str, Any], key: str, where: str) -> list[Any]:
