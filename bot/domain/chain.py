@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 GENESIS = "0" * 64
 
@@ -34,7 +35,7 @@ def canonical(*, incident: int, name: str, actor: str, at: datetime, payload: di
     """The bytes an event's hash covers: every stored field, in a fixed order and form."""
     document = {
         "incident": incident, "name": name, "actor": actor,
-        "at": at.astimezone(timezone.utc).isoformat(timespec="microseconds"),
+        "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
         "payload": _normal(payload),
     }
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()

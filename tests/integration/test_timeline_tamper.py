@@ -110,9 +110,10 @@ def test_a_deleted_event_breaks_the_chain_at_the_next_one(populated):
 
 def test_a_rehashed_edit_still_breaks_at_the_next_event(populated):
     """Recomputing the edited event's own hash is not enough: the next one no longer follows."""
+    from sqlalchemy.orm import Session
+
     from bot.adapters.db.chain import stored_events
     from bot.domain.chain import canonical, link
-    from sqlalchemy.orm import Session
 
     row = note_row(populated)
     engine = make_engine(populated)

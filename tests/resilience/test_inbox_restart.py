@@ -3,7 +3,7 @@ finishes the command and answers it through its response_url."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import create_engine, text
 
@@ -13,7 +13,7 @@ from bot.testclock import FileClock
 from tests.integration.processes import ServeProcess, free_port
 from tests.resilience.test_crash_restart import wait_for_card
 
-T0 = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
 def inbox(pg_url: str) -> list[tuple[str, str, str]]:

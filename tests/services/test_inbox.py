@@ -3,12 +3,12 @@ its lease, expired once its response_url is too old."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from bot.adapters.db.inbox import InboxEntry, SlackInbox
 from bot.adapters.db.uow import session_factory
 
-T0 = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
 def entry(key: str = "slack:abc", text: str = "note hello") -> InboxEntry:

@@ -7,8 +7,9 @@ then any replica runs them with their request's idempotency key and answers thro
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk.webhook import WebhookClient
@@ -75,9 +76,9 @@ class InboxSweeper:
         self.inbox.finish(entry.key, now=self.clock())
 
     def start(self) -> None:
-        scheduler = BackgroundScheduler(timezone=timezone.utc)
+        scheduler = BackgroundScheduler(timezone=UTC)
         scheduler.add_job(self.sweep, "interval", seconds=self.interval, id="inbox",
-                          max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
+                          max_instances=1, coalesce=True, next_run_time=datetime.now(UTC))
         scheduler.start()
         self._scheduler = scheduler
 
