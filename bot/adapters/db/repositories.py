@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Sequence
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -49,6 +49,12 @@ class SqlIncidentRepository:
         self.session.execute(
             update(IncidentRow).where(IncidentRow.number == incident.number).values(**_columns(incident))
         )
+
+    def count_declared(self, *, by: str, since: datetime) -> int:
+        return int(self.session.execute(
+            select(func.count()).select_from(IncidentRow)
+            .where(IncidentRow.declared_by == by, IncidentRow.declared_at >= since)
+        ).scalar_one())
 
     def list(self, *, open_only: bool = False) -> list[IncidentSummary]:
         query = select(IncidentRow).order_by(IncidentRow.number.desc())

@@ -6,6 +6,7 @@ monitors:
   refire_window: 2h                  # a re-fire this soon after resolution rejoins the incident
   on_higher_severity: raise          # raise | propose
   allow_signatures_without_timestamp: false  # true accepts HMACs of the bare body (replayable)
+  max_opened_per_minute: 10          # storm guard: past this, new groups join one storm incident
   routes:                            # first match wins; globs allowed in monitor and label values
     - match: {monitor: "checkout-*", labels: {env: prod}}
       crisis_type: service_logistics
@@ -94,6 +95,8 @@ class MonitorsConfig:
     #: Accept ``X-Crisisbot-Signature`` over the bare body, without ``X-Crisisbot-Timestamp``.
     #: Such a signature can be replayed forever: switch it on only while senders migrate.
     allow_signatures_without_timestamp: bool = False
+    #: Storm guard: monitors open at most this many incidents a minute.
+    max_opened_per_minute: int = 10
 
     def snoozed(self, monitor: str, now: datetime) -> bool:
         until = self.snoozes.get(monitor)
@@ -121,7 +124,15 @@ def parse_monitors(data: Any, *, source: str = "site config", base: Path | None 
         allow_signatures_without_timestamp=_flag(
             data.get("allow_signatures_without_timestamp", False),
             f"{where}.allow_signatures_without_timestamp"),
+        max_opened_per_minute=_positive(data.get("max_opened_per_minute", 10),
+                                        f"{where}.max_opened_per_minute"),
     )
+
+
+def _positive(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidInput(f"{where} must be a whole number of at least 1")
+    return value
 
 
 def _flag(value: Any, where: str) -> bool:
