@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import logging
 import re
 import time
 import uuid
@@ -44,6 +45,8 @@ from bot.edge import (
     refusal,
 )
 from bot.logs import log_context
+
+log = logging.getLogger(__name__)
 
 
 class Metrics:
@@ -178,11 +181,19 @@ def build_web(
         body = raw.decode("utf-8", errors="replace")
         if _too_deep(body, request.headers.get("content-type", "")):
             return refusal(400, "the JSON in the body is nested too deeply")
-        bolt_request = SlackRequest(body=body, query=str(request.query_params),
-                                    headers=dict(request.headers))
+        try:
+            bolt_request = SlackRequest(body=body, query=str(request.query_params),
+                                        headers=dict(request.headers))
+        except (ValueError, TypeError, AttributeError, KeyError):
+            return refusal(400, "the body is not a Slack payload (JSON or form fields)")
         bolt_request.context["request_key"] = request_key(timestamp=timestamp or "",
                                                           signature=signature or "")
-        return to_starlette_response(await app.async_dispatch(bolt_request))
+        try:
+            return to_starlette_response(await app.async_dispatch(bolt_request))
+        except Exception:  # noqa: BLE001 - a signed but odd payload must not become a 500
+            error_id = uuid.uuid4().hex[:8]
+            log.exception("slack request %s could not be dispatched", error_id)
+            return refusal(400, f"the payload could not be handled (error id {error_id})")
 
     async def healthz(_: Request) -> Response:
         def ping() -> None:
