@@ -236,3 +236,18 @@ def test_the_migration_chains_events_stored_before_it(tmp_path):
     with engine.connect() as conn, pytest.raises(DBAPIError, match="append-only"):
         conn.execute(text("UPDATE timeline SET actor = 'UX'"))
     engine.dispose()
+
+
+def test_the_post_mortem_reports_the_chain_head(populated):
+    from bot.bootstrap import build_postmortems
+
+    core = build_core(Settings(database_url=populated), migrate=False)
+    try:
+        stored = build_postmortems(core).generate(1, by="ULEAD")
+    finally:
+        core.close()
+    (report,) = verify_all(make_engine(populated))
+    assert f"the chain head is `{report.head}`" in stored.rendered.markdown
+    assert "crisisbot verify INC-1" in stored.rendered.markdown
+    assert report.head in stored.rendered.html
+    assert f'"chain_head": "{report.head}"' in stored.rendered.json
