@@ -36,6 +36,16 @@ def test_a_pending_command_is_taken_over_only_after_its_lease(engine):
     assert inbox.status_of("slack:abc") == "done"
 
 
+def test_finished_commands_are_pruned_after_a_week_pending_ones_never(engine):
+    inbox = SlackInbox(session_factory(engine))
+    inbox.accept(entry("slack:done"), now=T0)
+    inbox.accept(entry("slack:open"), now=T0)
+    inbox.finish("slack:done", now=T0)
+    assert inbox.prune(before=T0) == 0
+    assert inbox.prune(before=T0 + timedelta(days=7)) == 1
+    assert inbox.status_of("slack:done") is None and inbox.status_of("slack:open") == "pending"
+
+
 def test_a_command_older_than_30_minutes_expires(engine):
     inbox = SlackInbox(session_factory(engine))
     inbox.accept(entry(), now=T0)

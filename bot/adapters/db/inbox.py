@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Index, Integer, String, Text, select, update
+from sqlalchemy import Index, Integer, String, Text, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
@@ -24,6 +24,8 @@ from bot.adapters.db.types import BigId, UTCDateTime
 RESPONSE_URL_LIFETIME = timedelta(minutes=30)
 #: How long a process owns a command it is running before another may take it over.
 DEFAULT_LEASE = timedelta(seconds=60)
+#: Finished commands are kept this long (for looking into "did my command run?").
+KEEP_FINISHED = timedelta(days=7)
 
 
 class InboxRow(Base):
@@ -111,6 +113,16 @@ class SlackInbox:
                 if row is not None:
                     claimed.append(InboxEntry(*row))
             return claimed, int(expired or 0)
+
+    def prune(self, *, before: datetime) -> int:
+        """Forget finished and expired commands received before ``before``."""
+        with self.sessions() as session:
+            gone = session.execute(
+                delete(InboxRow).where(InboxRow.status.in_(("done", "expired")),
+                                       InboxRow.received_at < before)
+            ).rowcount
+            session.commit()
+            return int(gone or 0)
 
     def status_of(self, key: str) -> str | None:
         with self.sessions() as session:

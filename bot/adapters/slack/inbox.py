@@ -14,7 +14,7 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk.webhook import WebhookClient
 
-from bot.adapters.db.inbox import InboxEntry, SlackInbox
+from bot.adapters.db.inbox import KEEP_FINISHED, InboxEntry, SlackInbox
 from bot.adapters.slack import commands as c
 from bot.adapters.slack.handlers import CommandHandler, Reply
 from bot.adapters.slack.messages.inbox import RECOVERED_PREFIX
@@ -43,7 +43,9 @@ class InboxSweeper:
     def sweep(self) -> int:
         """Finish what is due; returns how many commands were answered. Never raises."""
         try:
-            entries, expired = self.inbox.claim_due(now=self.clock())
+            now = self.clock()
+            entries, expired = self.inbox.claim_due(now=now)
+            self.inbox.prune(before=now - KEEP_FINISHED)
         except Exception:
             log.exception("inbox sweep failed; retrying on the next one")
             return 0
