@@ -190,7 +190,7 @@ def build_web(
                                                           signature=signature or "")
         try:
             return to_starlette_response(await app.async_dispatch(bolt_request))
-        except Exception:  # noqa: BLE001 - a signed but odd payload must not become a 500
+        except Exception:  # a signed but odd payload must not become a 500
             error_id = uuid.uuid4().hex[:8]
             log.exception("slack request %s could not be dispatched", error_id)
             return refusal(400, f"the payload could not be handled (error id {error_id})")
