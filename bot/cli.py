@@ -63,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "event that was changed, removed or reordered. Exit 1 if any chain is broken.",
     )
     verify.add_argument("incident", nargs="?", metavar="INC-N", help="one incident (default: all)")
+    verify.add_argument("--events", type=int, metavar="N",
+                        help="only the first N events: the head a post-mortem quoted")
 
     playbooks = commands.add_parser("playbooks", help="check playbooks and severities")
     playbook_commands = playbooks.add_subparsers(dest="playbooks_command", metavar="ACTION")
@@ -187,6 +189,9 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters.db.chain import verify_all
 
     numbers = None
+    if args.events is not None and (args.events < 0 or not args.incident):
+        print("crisisbot: --events needs one incident and a number of events >= 0", file=sys.stderr)
+        return 2
     if args.incident:
         text = args.incident.strip().upper().removeprefix("INC-")
         if not text.isdigit():
@@ -195,7 +200,7 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
         numbers = [int(text)]
     engine = make_engine(settings.database_url)
     try:
-        reports = verify_all(engine, numbers)
+        reports = verify_all(engine, numbers, first=args.events)
     finally:
         engine.dispose()
     broken = 0

@@ -248,6 +248,19 @@ def test_the_post_mortem_reports_the_chain_head(populated):
         core.close()
     (report,) = verify_all(make_engine(populated))
     assert f"the chain head is `{report.head}`" in stored.rendered.markdown
-    assert "crisisbot verify INC-1" in stored.rendered.markdown
+    assert f"crisisbot verify INC-1 --events {report.events}" in stored.rendered.markdown
     assert report.head in stored.rendered.html
     assert f'"chain_head": "{report.head}"' in stored.rendered.json
+
+
+def test_verify_can_recompute_the_head_a_report_quoted(populated, capsys, monkeypatch):
+    (earlier,) = verify_all(make_engine(populated), first=3)
+    core = build_core(Settings(database_url=populated), migrate=False)
+    try:
+        core.incidents.add_note(1, "after the report", actor=LEAD)
+    finally:
+        core.close()
+    monkeypatch.setenv("CRISISBOT_DATABASE_URL", populated)
+    assert cli(["verify", "INC-1", "--events", "3"]) == 0
+    assert f"INC-1: intact, 3 events, chain head {earlier.head}" in capsys.readouterr().out
+    assert cli(["verify", "--events", "3"]) == 2
