@@ -95,3 +95,10 @@ def test_the_switch_must_be_a_boolean():
     with pytest.raises(InvalidInput, match="allow_signatures_without_timestamp"):
         parse_monitors({"allow_signatures_without_timestamp": "yes"})
     assert parse_monitors({}).allow_signatures_without_timestamp is False
+
+
+def test_deeply_nested_json_gets_400_not_500(world):
+    body = b'{"monitor": "m", "labels": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    response = post(world.server.url, "generic", None, raw=body)
+    assert response.status_code == 400
+    assert "nested" in response.json()["error"]

@@ -29,6 +29,7 @@ from starlette.responses import JSONResponse, Response
 from bot.adapters.monitors.webhooks import PARSERS, PayloadError
 from bot.domain.alerts import Alert, AlertOutcome
 from bot.domain.errors import DomainError
+from bot.edge import json_too_deep
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,8 @@ def monitor_endpoint(
             log.warning("monitor webhook %s refused: bad credentials", kind)
             return _error(401, "missing or wrong bearer secret, or X-Crisisbot-Signature not "
                                "signing <X-Crisisbot-Timestamp>.<body> within 5 minutes")
+        if json_too_deep(body.decode("utf-8", errors="replace")):
+            return _error(400, "the JSON in the body is nested too deeply")
         try:
             payload = json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
