@@ -15,12 +15,14 @@ from starlette.applications import Starlette
 
 from bot.adapters.db import make_engine, upgrade
 from bot.adapters.db.leader import LeaderLock
+from bot.adapters.db.inbox import SlackInbox
 from bot.adapters.db.outbox import OutboxStore
 from bot.adapters.db.uow import session_factory, uow_factory
 from bot.adapters.playbooks import bundled_playbooks_dir, load_catalog
 from bot.adapters.scheduler import ReminderTicker
 from bot.adapters.slack.app import build_app
 from bot.adapters.slack.gateway import Pacer, SlackGateway
+from bot.adapters.slack.inbox import InboxSweeper
 from bot.adapters.slack.handlers import CommandHandler
 from bot.adapters.slack.planner import SlackEffects
 from bot.adapters.slack.reminder_effects import SlackReminderEffects
@@ -100,6 +102,7 @@ class Bot:
     ticker: ReminderTicker | None = None
     alerts: AlertService | None = None
     poller: Poller | None = None
+    sweeper: InboxSweeper | None = None
 
     def close(self) -> None:
         if self.gateway.leader is not None:
@@ -118,7 +121,8 @@ def build_alerts(core: Core, site: SiteConfig) -> AlertService:
         incidents=core.incidents,
         router=Router(config, crisis_types=core.catalog.playbooks.keys()),
         roles_for=lambda severity: site.default_holders(core.catalog.policy.level(severity).invite),
-        policy=AlertPolicy(refire_window=config.refire_window, raise_severity=config.raise_severity),
+        policy=AlertPolicy(refire_window=config.refire_window, raise_severity=config.raise_severity,
+                           max_opened_per_minute=config.max_opened_per_minute),
         config_snoozes=config.snoozed,
     )
 
@@ -158,9 +162,11 @@ def build_bot(
     handler = CommandHandler(incidents=core.incidents, store=store, catalog=core.catalog,
                              site=site, clock=clock, postmortems=postmortems)
     statements = build_statements(core, site=site, handler=handler)
+    inbox = SlackInbox(session_factory(core.engine))
+    sweeper = InboxSweeper(inbox=inbox, handler=handler, clock=clock)
     app = build_app(handler=handler, api_url=settings.slack_api_url,
                     bot_token=settings.slack_bot_token, signing_secret=settings.slack_signing_secret,
-                    statements=statements)
+                    statements=statements, inbox=inbox)
     alerts = build_alerts(core, site)
     handler.alerts = alerts
     poller = Poller(sources=site.monitors.sources, ingest=alerts.ingest_many,
@@ -173,11 +179,13 @@ def build_bot(
             running["thread"], running["stop"] = gateway.start()
         if start_gateway if start_ticker is None else start_ticker:
             ticker.start()
+            sweeper.start()
         if start_pollers and poller.sources:
             running["poller"], running["poller_stop"] = poller.start()
 
     def shutdown() -> None:
         ticker.stop()
+        sweeper.stop()
         if "stop" in running:
             running["stop"].set()
             gateway.wake.set()
@@ -188,12 +196,15 @@ def build_bot(
 
     ticker.on_sent = metrics.reminder_lag.observe
     webhook = monitor_endpoint(secret=settings.monitor_secret, ingest=alerts.ingest_batch,
-                               clock=clock, on_outcome=metrics.alert_action)
+                               clock=clock, on_outcome=metrics.alert_action,
+                               allow_bare_signature=site.monitors.allow_signatures_without_timestamp)
     web = build_web(app=app, engine=core.engine, metrics=metrics, on_startup=startup,
-                    on_shutdown=shutdown, monitor_webhook=webhook)
+                    on_shutdown=shutdown, monitor_webhook=webhook,
+                    signing_secret=settings.slack_signing_secret,
+                    metrics_token=settings.metrics_token)
     return Bot(core=core, site=site, handler=handler, gateway=gateway, slack_app=app, web=web,
                metrics=metrics, reminders=reminders, ticker=ticker, alerts=alerts,
-               poller=poller)
+               poller=poller, sweeper=sweeper)
 
 
 def build_reminders(

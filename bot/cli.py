@@ -50,6 +50,21 @@ def build_parser() -> argparse.ArgumentParser:
         "upgrade", help="apply pending migrations to CRISISBOT_DATABASE_URL",
         description="Apply every pending Alembic migration to CRISISBOT_DATABASE_URL.",
     )
+    grant = db_commands.add_parser(
+        "grant-runtime", help="give ROLE only what `serve` needs (PostgreSQL)",
+        description="Run as the schema owner: ROLE gets SELECT/INSERT on the timeline and what "
+                    "else the bot needs; see docs/deploy.md.",
+    )
+    grant.add_argument("role", metavar="ROLE")
+
+    verify = commands.add_parser(
+        "verify", help="check the timeline's hash chain",
+        description="Recompute each incident's timeline hash chain; print its head, or the first "
+                    "event that was changed, removed or reordered. Exit 1 if any chain is broken.",
+    )
+    verify.add_argument("incident", nargs="?", metavar="INC-N", help="one incident (default: all)")
+    verify.add_argument("--events", type=int, metavar="N",
+                        help="only the first N events: the head a post-mortem quoted")
 
     playbooks = commands.add_parser("playbooks", help="check playbooks and severities")
     playbook_commands = playbooks.add_subparsers(dest="playbooks_command", metavar="ACTION")
@@ -107,6 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "incidents": _incidents,
         "postmortem": _postmortem,
         "report": _report,
+        "verify": _verify,
     }[args.command]
     try:
         return handler(args, settings)
@@ -146,11 +162,64 @@ def _db(args: argparse.Namespace, settings: Settings) -> int:
 
     engine = make_engine(settings.database_url)
     try:
+        if args.db_command == "grant-runtime":
+            return _grant_runtime(engine, args.role)
         revision = upgrade(engine)
     finally:
         engine.dispose()
     print(f"database at revision {revision}")
     return 0
+
+
+def _grant_runtime(engine, role: str) -> int:
+    from bot.adapters.db.grants import GrantError, grant_runtime
+
+    try:
+        grant_runtime(engine, role)
+    except GrantError as exc:
+        print(f"crisisbot: {exc}", file=sys.stderr)
+        return 2
+    print(f"role {role} may now read everything, append to the timeline (never change it) and "
+          "update the working tables; re-run after each `crisisbot db upgrade`")
+    return 0
+
+
+def _verify(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.adapters.db import make_engine
+    from bot.adapters.db.chain import verify_all
+
+    numbers = None
+    if args.events is not None and (args.events < 0 or not args.incident):
+        print("crisisbot: --events needs one incident and a number of events >= 0", file=sys.stderr)
+        return 2
+    if args.incident:
+        text = args.incident.strip().upper().removeprefix("INC-")
+        if not text.isdigit():
+            print(f"crisisbot: {args.incident!r} is not an incident id like INC-7", file=sys.stderr)
+            return 2
+        numbers = [int(text)]
+    engine = make_engine(settings.database_url)
+    try:
+        reports = verify_all(engine, numbers, first=args.events)
+    finally:
+        engine.dispose()
+    broken = 0
+    for report in reports:
+        if report.intact:
+            print(f"INC-{report.incident}: intact, {report.events} events, chain head {report.head}")
+            continue
+        broken += 1
+        event = report.broken
+        assert event is not None
+        print(f"INC-{report.incident}: BROKEN at event {report.broken_index} (row id {event.row_id}, "
+              f"{event.name}, {event.at.isoformat()}): its stored hash does not follow from the "
+              f"event before it and its own content, so this event was changed or one before it "
+              f"was removed or reordered; the {report.events} events before it are intact, "
+              f"head {report.head}")
+    if not reports:
+        print("no incidents to verify" if numbers is None else f"there is no incident INC-{numbers[0]}")
+        return 0 if numbers is None else 2
+    return 1 if broken else 0
 
 
 def _playbooks(args: argparse.Namespace, settings: Settings) -> int:

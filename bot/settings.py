@@ -26,6 +26,7 @@ class Settings:
     slack_signing_secret: str | None = field(default=None, repr=False)
     slack_app_token: str | None = field(default=None, repr=False)
     monitor_secret: str | None = field(default=None, repr=False)
+    metrics_token: str | None = field(default=None, repr=False)
     config_path: Path | None = None
     playbooks_dir: Path | None = None
     reminder_interval: float = 15.0
@@ -53,6 +54,7 @@ class Settings:
             slack_signing_secret=get("SLACK_SIGNING_SECRET"),
             slack_app_token=get("SLACK_APP_TOKEN"),
             monitor_secret=get("CRISISBOT_MONITOR_SECRET"),
+            metrics_token=get("CRISISBOT_METRICS_TOKEN"),
             config_path=Path(config) if config else None,
             playbooks_dir=Path(playbooks) if playbooks else None,
             **_reminder_settings(get),
@@ -61,7 +63,7 @@ class Settings:
     def secret_values(self) -> list[str]:
         """Every configured secret, for the log redactor (the database password included)."""
         values = [self.slack_bot_token, self.slack_signing_secret, self.slack_app_token,
-                  self.monitor_secret]
+                  self.monitor_secret, self.metrics_token]
         password = _url_password(self.database_url)
         return [v for v in (*values, password) if v]
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
+import logging
 import re
 import time
 import uuid
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from typing import Any, AsyncIterator, Callable, Iterator
+from urllib.parse import parse_qsl
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -32,7 +35,18 @@ from starlette.routing import Route
 from bot.adapters.db.outbox import OutboxStore
 from bot.adapters.db.stats import open_by_severity
 from bot.adapters.slack.request import SlackRequest
+from bot.adapters.slack.signature import BadSignature, check_body, check_headers, request_key
+from bot.edge import (
+    DEFAULT_MAX_BODY,
+    BadContentLength,
+    BodyTooLarge,
+    json_too_deep,
+    read_bounded,
+    refusal,
+)
 from bot.logs import log_context
+
+log = logging.getLogger(__name__)
 
 
 class Metrics:
@@ -129,19 +143,57 @@ def build_web(
     app: AsyncApp,
     engine: Engine,
     metrics: Metrics,
+    signing_secret: str,
     on_startup: Callable[[], Any] | None = None,
     on_shutdown: Callable[[], Any] | None = None,
     monitor_webhook: Callable[[Request], Any] | None = None,
+    max_body: int = DEFAULT_MAX_BODY,
+    metrics_token: str | None = None,
+    wall_clock: Callable[[], float] = time.time,
 ) -> Starlette:
+    """The ASGI app. ``/slack/events`` refuses, in order and before parsing anything:
+    malformed or missing signature headers and stale timestamps (401, body unread), a body
+    over ``max_body`` (413, by ``Content-Length`` and while streaming), a signature that does
+    not match the raw bytes (401), JSON nested past :data:`~bot.edge.MAX_JSON_DEPTH` (400).
+    ``/metrics`` wants ``Authorization: Bearer <metrics_token>`` when a token is set."""
+
     async def slack_events(request: Request) -> Response:
         started = time.perf_counter()
         try:
-            body = (await request.body()).decode("utf-8", errors="replace")
-            bolt_request = SlackRequest(body=body, query=str(request.query_params),
-                                        headers=dict(request.headers))
-            return to_starlette_response(await app.async_dispatch(bolt_request))
+            return await _slack_events(request)
         finally:
             metrics.ack_latency.observe(time.perf_counter() - started)
+
+    async def _slack_events(request: Request) -> Response:
+        timestamp = request.headers.get("x-slack-request-timestamp")
+        signature = request.headers.get("x-slack-signature")
+        try:
+            check_headers(timestamp=timestamp, signature=signature, now=wall_clock())
+            raw = await read_bounded(request, limit=max_body)
+            check_body(secret=signing_secret, timestamp=timestamp or "", signature=signature or "",
+                       body=raw)
+        except BadSignature as exc:
+            return refusal(401, exc.message)
+        except BodyTooLarge:
+            return refusal(413, f"the body is larger than {max_body} bytes")
+        except BadContentLength:
+            return refusal(400, "Content-Length is not a number")
+        body = raw.decode("utf-8", errors="replace")
+        if _too_deep(body, request.headers.get("content-type", "")):
+            return refusal(400, "the JSON in the body is nested too deeply")
+        try:
+            bolt_request = SlackRequest(body=body, query=str(request.query_params),
+                                        headers=dict(request.headers))
+        except (ValueError, TypeError, AttributeError, KeyError):
+            return refusal(400, "the body is not a Slack payload (JSON or form fields)")
+        bolt_request.context["request_key"] = request_key(timestamp=timestamp or "",
+                                                          signature=signature or "")
+        try:
+            return to_starlette_response(await app.async_dispatch(bolt_request))
+        except Exception:  # a signed but odd payload must not become a 500
+            error_id = uuid.uuid4().hex[:8]
+            log.exception("slack request %s could not be dispatched", error_id)
+            return refusal(400, f"the payload could not be handled (error id {error_id})")
 
     async def healthz(_: Request) -> Response:
         def ping() -> None:
@@ -154,7 +206,11 @@ def build_web(
             return JSONResponse({"status": "database unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 
-    async def metrics_endpoint(_: Request) -> Response:
+    async def metrics_endpoint(request: Request) -> Response:
+        if metrics_token and not _bearer_matches(request.headers.get("authorization", ""),
+                                                 metrics_token):
+            return JSONResponse({"error": "/metrics needs Authorization: Bearer <token>"},
+                                status_code=401, headers={"www-authenticate": "Bearer"})
         body = await asyncio.to_thread(generate_latest, metrics.registry)
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
@@ -178,3 +234,17 @@ def build_web(
         lifespan=lifespan,
         middleware=[Middleware(RequestIds)],
     )
+
+
+def _too_deep(body: str, content_type: str) -> bool:
+    """JSON bodies (events) and the ``payload`` field of forms (interactions) are JSON; a
+    slash command's text is not, so brackets typed in it never count."""
+    if content_type.startswith("application/json") or body.startswith("{"):
+        return json_too_deep(body)
+    payload = dict(parse_qsl(body, keep_blank_values=True)).get("payload")
+    return payload is not None and json_too_deep(payload)
+
+
+def _bearer_matches(header: str, token: str) -> bool:
+    scheme, _, given = header.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())

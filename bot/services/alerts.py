@@ -28,6 +28,9 @@ from bot.services.alert_ports import AlertRecord, AlertUnitOfWork
 from bot.services.incidents import IncidentService
 
 MONITOR_ACTOR = Actor.system("monitor")
+#: The alert group of the storm incident (no router produces keys with this prefix).
+STORM_GROUP = "crisisbot:alert-storm"
+STORM_WINDOW = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,9 @@ class AlertPolicy:
 
     refire_window: timedelta = timedelta(hours=2)
     raise_severity: bool = True
+    #: Storm guard: monitors open at most this many incidents a minute; past that, new
+    #: groups join one "alert storm" incident (see :meth:`AlertService._storm_target`).
+    max_opened_per_minute: int = 10
 
 
 @dataclass
@@ -139,10 +145,14 @@ class AlertService:
             group_incident = uow.alerts.claim_group(route.group_key, at=now)
             found = uow.alerts.find(monitor=alert.monitor, fingerprint=alert.fingerprint)
             target = self._target(uow, group_incident, now)
+            storming, storm_incident = (False, None) if target is not None else self._storm(uow, now)
+            target = target if storm_incident is None else storm_incident
             incident: Incident
             if target is None:
-                incident = self._open(uow, alert, route, now)
+                incident = self._open(uow, alert, route, now, storm=storming)
                 uow.alerts.set_group(route.group_key, incident=incident.number, at=now)
+                if storming:
+                    uow.alerts.set_group(STORM_GROUP, incident=incident.number, at=now)
                 action = AlertAction.OPENED
             else:
                 incident = uow.incidents.get(target)
@@ -185,14 +195,37 @@ class AlertService:
             return group_incident
         return None
 
-    def _open(self, uow: AlertUnitOfWork, alert: Alert, route: Route, now: datetime) -> Incident:
+    # ------------------------------------------------------------------ storm guard
+
+    def _storm(self, uow: AlertUnitOfWork, now: datetime) -> tuple[bool, int | None]:
+        """Whether monitors already opened ``max_opened_per_minute`` incidents in the last
+        minute, and if so the alert-storm incident a new group joins (None: open it).
+
+        The storm group's row is locked first, so concurrent openers (threads, replicas)
+        count one after another and the limit holds exactly."""
+        storm = uow.alerts.claim_group(STORM_GROUP, at=now)
+        opened = uow.incidents.count_declared(by=MONITOR_ACTOR.id, since=now - STORM_WINDOW)
+        if opened < self.policy.max_opened_per_minute:
+            return False, None
+        return True, self._target(uow, storm, now)
+
+    def _open(self, uow: AlertUnitOfWork, alert: Alert, route: Route, now: datetime, *,
+              storm: bool = False) -> Incident:
+        """A new incident for ``alert``; with ``storm``, the one alert-storm incident that
+        the groups opening past the limit join (announced once, like any incident)."""
         try:
             playbook = self.incidents.catalog.playbook(route.crisis_type)
         except KeyError as exc:
             raise InvalidInput(str(exc.args[0])) from None
+        title, description = alert.title, _description(alert)
+        if storm:
+            limit = self.policy.max_opened_per_minute
+            title = f"Alert storm: monitors opened {limit} incidents within a minute"
+            description = (f"Further alert groups join this incident until the rate falls below "
+                           f"{limit} a minute. First: {alert.monitor}: {alert.title}. {description}")
         incident = Incident.declare(
-            number=uow.incidents.next_number(), title=alert.title, playbook=playbook,
-            severity=route.severity, description=_description(alert), actor=MONITOR_ACTOR,
+            number=uow.incidents.next_number(), title=title[:200], playbook=playbook,
+            severity=route.severity, description=description, actor=MONITOR_ACTOR,
             at=now, source=f"monitor:{alert.monitor}",
         )
         for role, user in self.roles_for(incident.severity).items():

@@ -44,6 +44,9 @@ class IncidentRepository(Protocol):
 
     def list(self, *, open_only: bool = False) -> list[IncidentSummary]: ...
 
+    def count_declared(self, *, by: str, since: datetime) -> int:
+        """How many incidents ``by`` (an actor id) declared at or after ``since``."""
+
 
 class TimelineRepository(Protocol):
     def append(self, events: Sequence[Event]) -> None: ...

@@ -48,6 +48,9 @@ class PostmortemInput:
     incident: int
     records: tuple[TimelineRecord, ...]
     samples: tuple[SignalSample, ...] = ()
+    #: The timeline's hash-chain head when read (``crisisbot verify`` prints the same). Left
+    #: out of :meth:`digest`: it follows from the records, publications included.
+    chain_head: str = ""
 
     def digest(self, *, lang: str) -> str:
         """A stable hash of the input. Post-mortem publications are left out: publishing a
@@ -98,6 +101,9 @@ class PostmortemArchive(Protocol):
     def records(self, number: int) -> list[TimelineRecord]:
         """The incident's timeline as stored, in order; raises ``NotFound`` for no incident."""
 
+    def chain_head(self, number: int) -> str:
+        """The head of the incident's timeline hash chain (see ``bot.domain.chain``)."""
+
     def find(self, number: int, digest: str) -> StoredPostmortem | None: ...
 
     def get(self, number: int, version: int) -> StoredPostmortem | None: ...
@@ -128,8 +134,9 @@ class PostmortemService:
     default_lang: str = "en"
 
     def source(self, number: int) -> PostmortemInput:
-        return PostmortemInput(number, tuple(self.archive.records(number)),
-                               tuple(self.signals.samples(number)))
+        records = tuple(self.archive.records(number))
+        return PostmortemInput(number, records, tuple(self.signals.samples(number)),
+                               chain_head=self.archive.chain_head(number))
 
     def generate(self, number: int, *, by: str, lang: str | None = None) -> StoredPostmortem:
         """The stored version for the incident's current data, built and stored if new."""

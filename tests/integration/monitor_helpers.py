@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import time
 from typing import Any
 
 import httpx
@@ -26,11 +27,17 @@ def generic(fingerprint: str = "neg-mentions", *, monitor: str = "social-listeni
 
 def post(url: str, kind: str, payload: Any, *, secret: str | None = SECRET, sign: bool = False,
          raw: bytes | None = None, headers: dict[str, str] | None = None,
-         client: httpx.Client | None = None) -> httpx.Response:
+         client: httpx.Client | None = None, timestamp: str | None = None) -> httpx.Response:
+    """``sign=True`` signs ``<timestamp>.<body>`` (now unless ``timestamp`` is given; an
+    empty ``timestamp`` signs the bare body and sends no timestamp header)."""
     body = raw if raw is not None else json.dumps(payload).encode()
     sent = {"content-type": "application/json", **(headers or {})}
     if secret is not None and sign:
-        sent["x-crisisbot-signature"] = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        ts = str(int(time.time())) if timestamp is None else timestamp
+        signed = ts.encode() + b"." + body if ts else body
+        sent["x-crisisbot-signature"] = "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+        if ts:
+            sent["x-crisisbot-timestamp"] = ts
     elif secret is not None:
         sent["authorization"] = f"Bearer {secret}"
     target = f"{url}/monitors/{kind}"

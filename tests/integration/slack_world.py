@@ -80,7 +80,8 @@ class World:
 def make_world(tmp_path: Path, *, clock, database_url: str | None = None,
                pacer: Pacer | None = None, emulator_clock=None,
                extra_config: dict[str, Any] | None = None, monitor_secret: str | None = None,
-               site_extra: dict[str, Any] | None = None) -> World:
+               site_extra: dict[str, Any] | None = None,
+               settings_extra: dict[str, Any] | None = None) -> World:
     emulator = SlackEmulator(**({"clock": emulator_clock} if emulator_clock else {})).start()
     for user_id in PEOPLE:
         emulator.add_user(user_id, name=user_id.lower())
@@ -99,6 +100,7 @@ def make_world(tmp_path: Path, *, clock, database_url: str | None = None,
         database_url=database_url or f"sqlite:///{tmp_path / 'bot.db'}",
         slack_api_url=emulator.api_url, slack_bot_token=emulator.token,
         slack_signing_secret=secret, config_path=config, monitor_secret=monitor_secret,
+        **(settings_extra or {}),
     )
     bot = build_bot(settings, clock=clock, pacer=pacer or Pacer(pace=0), start_gateway=False,
                     start_pollers=False)

@@ -98,3 +98,60 @@ def test_any_webhook_body_gets_a_clear_answer(monitored, kind, body):
                                    "ignored"} for e in entries)
     else:
         assert answer["error"].strip()
+
+
+# ------------------------------------------------------------------ headers of /slack/events
+
+HEADER_TEXT = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E),
+                      max_size=80).map(str.strip)
+TIMESTAMP = st.one_of(HEADER_TEXT, st.integers(-10**20, 10**20).map(str),
+                      st.just("{now}"), st.just("{now}0"), st.just("{stale}"))
+SIGNATURE = st.one_of(HEADER_TEXT, st.just("v0=" + "0" * 64), st.just("{valid}"),
+                      st.text(alphabet="0123456789abcdef", max_size=70).map(lambda h: "v0=" + h))
+CONTENT_TYPE = st.sampled_from(["application/json", "application/x-www-form-urlencoded",
+                                "text/plain", "multipart/form-data", "", "application/json; charset=utf-8"])
+SLACK_BODY = st.one_of(
+    st.binary(max_size=300),
+    JSON.map(lambda d: json.dumps(d).encode()),
+    st.dictionaries(st.sampled_from(["payload", "command", "text", "type", "user_id", "event"]),
+                    st.one_of(st.text(max_size=40), JSON.map(json.dumps)), max_size=4)
+    .map(lambda d: __import__("urllib.parse").parse.urlencode(d).encode()),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(timestamp=TIMESTAMP, signature=SIGNATURE, content_type=CONTENT_TYPE, body=SLACK_BODY)
+def test_any_slack_headers_and_body_get_a_4xx_or_an_answer_never_a_500(world, timestamp, signature,
+                                                                      content_type, body):
+    import time
+
+    import httpx
+
+    from bot.sandbox.driver import sign
+
+    now = int(time.time())
+    timestamp = timestamp.replace("{now}", str(now)).replace("{stale}", str(now - 400))
+    if signature == "{valid}":
+        signature = sign(world.driver.secret, timestamp, body)
+    headers = {"x-slack-request-timestamp": timestamp, "x-slack-signature": signature}
+    if content_type:
+        headers["content-type"] = content_type
+    response = httpx.post(world.driver.events_url, content=body, headers=headers, timeout=30)
+    assert response.status_code < 500, (response.status_code, headers, body, response.text)
+    if response.status_code in (400, 401, 413):
+        assert response.json()["error"].strip()
+
+
+@pytest.mark.parametrize("length", ["abc", "-1", "1, 2", "99999999999999999999", "0x10", ""])
+def test_a_garbled_content_length_gets_a_4xx(world, length):
+    import socket
+    from urllib.parse import urlsplit
+
+    url = urlsplit(world.driver.events_url)
+    request = (f"POST /slack/events HTTP/1.1\r\nHost: {url.netloc}\r\n"
+               f"Content-Length: {length}\r\nX-Slack-Request-Timestamp: 1\r\n"
+               f"X-Slack-Signature: v0={'0' * 64}\r\n\r\n{{}}").encode()
+    with socket.create_connection((url.hostname, url.port), timeout=30) as sock:
+        sock.sendall(request)
+        status_line = sock.recv(4096).split(b"\r\n", 1)[0]
+    assert status_line.split()[1].startswith(b"4"), status_line

@@ -42,7 +42,8 @@ class IncidentRow(Base):
 
 
 class TimelineRow(Base):
-    """Append-only: database triggers refuse UPDATE and DELETE (see the migrations)."""
+    """Append-only: database triggers refuse UPDATE and DELETE (see the migrations), and
+    each row carries the incident's hash chain so any later edit shows."""
 
     __tablename__ = "timeline"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -51,6 +52,8 @@ class TimelineRow(Base):
     actor: Mapped[str] = mapped_column(String(80), nullable=False)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     payload: Mapped[dict[str, Any]] = mapped_column(Json, nullable=False)
+    #: SHA-256 of the incident's previous event hash and this event (see bot.domain.chain).
+    chain_hash: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_timeline_incident_id", "incident", "id"),)
 

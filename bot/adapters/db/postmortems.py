@@ -35,6 +35,12 @@ class SqlPostmortemArchive:
             return [TimelineRecord(name, actor, at, dict(payload or {}))
                     for name, actor, at, payload in rows]
 
+    def chain_head(self, number: int) -> str:
+        from bot.adapters.db.chain import verify_incident
+
+        with self._sessions() as session:
+            return verify_incident(session, number).head
+
     def find(self, number: int, digest: str) -> StoredPostmortem | None:
         with self._sessions() as session:
             row = session.execute(

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Sequence
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.adapters.db.models import CounterRow, IdempotencyRow, IncidentRow, TimelineRow
+from bot.domain.chain import GENESIS, canonical, link
 from bot.domain.errors import NotFound
 from bot.domain.events import Event
 from bot.domain.incident import Incident, incident_id
@@ -48,6 +49,12 @@ class SqlIncidentRepository:
         self.session.execute(
             update(IncidentRow).where(IncidentRow.number == incident.number).values(**_columns(incident))
         )
+
+    def count_declared(self, *, by: str, since: datetime) -> int:
+        return int(self.session.execute(
+            select(func.count()).select_from(IncidentRow)
+            .where(IncidentRow.declared_by == by, IncidentRow.declared_at >= since)
+        ).scalar_one())
 
     def list(self, *, open_only: bool = False) -> list[IncidentSummary]:
         query = select(IncidentRow).order_by(IncidentRow.number.desc())
@@ -87,19 +94,28 @@ class SqlTimelineRepository:
     def append(self, events: Sequence[Event]) -> None:
         if not events:
             return
+        heads: dict[int, str] = {}
+        rows = []
+        for e in events:
+            if e.incident not in heads:
+                heads[e.incident] = self.head(e.incident)
+            payload = e.payload()
+            heads[e.incident] = link(heads[e.incident], canonical(
+                incident=e.incident, name=e.name, actor=e.actor, at=e.at, payload=payload))
+            rows.append({"incident": e.incident, "name": e.name, "actor": e.actor,
+                         "occurred_at": e.at, "payload": payload, "chain_hash": heads[e.incident]})
+        self.session.execute(insert(TimelineRow), rows)
+
+    def head(self, number: int) -> str:
+        """The incident's chain head. Its row is locked first (PostgreSQL), so two writers
+        never chain onto the same event."""
         self.session.execute(
-            insert(TimelineRow),
-            [
-                {
-                    "incident": e.incident,
-                    "name": e.name,
-                    "actor": e.actor,
-                    "occurred_at": e.at,
-                    "payload": e.payload(),
-                }
-                for e in events
-            ],
-        )
+            select(IncidentRow.number).where(IncidentRow.number == number).with_for_update())
+        found = self.session.execute(
+            select(TimelineRow.chain_hash).where(TimelineRow.incident == number)
+            .order_by(TimelineRow.id.desc()).limit(1)
+        ).scalar_one_or_none()
+        return found or GENESIS
 
     def for_incident(self, number: int) -> list[Event]:
         rows = self.session.execute(

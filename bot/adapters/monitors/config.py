@@ -5,6 +5,8 @@ monitors:
   fallback_type: service_logistics   # crisis type of alerts no route or label types
   refire_window: 2h                  # a re-fire this soon after resolution rejoins the incident
   on_higher_severity: raise          # raise | propose
+  allow_signatures_without_timestamp: false  # true accepts HMACs of the bare body (replayable)
+  max_opened_per_minute: 10          # storm guard: past this, new groups join one storm incident
   routes:                            # first match wins; globs allowed in monitor and label values
     - match: {monitor: "checkout-*", labels: {env: prod}}
       crisis_type: service_logistics
@@ -90,6 +92,11 @@ class MonitorsConfig:
     routes: tuple[RouteRule, ...] = ()
     snoozes: dict[str, datetime] = field(default_factory=dict)
     sources: tuple[SourceSpec, ...] = ()
+    #: Accept ``X-Crisisbot-Signature`` over the bare body, without ``X-Crisisbot-Timestamp``.
+    #: Such a signature can be replayed forever: switch it on only while senders migrate.
+    allow_signatures_without_timestamp: bool = False
+    #: Storm guard: monitors open at most this many incidents a minute.
+    max_opened_per_minute: int = 10
 
     def snoozed(self, monitor: str, now: datetime) -> bool:
         until = self.snoozes.get(monitor)
@@ -114,7 +121,24 @@ def parse_monitors(data: Any, *, source: str = "site config", base: Path | None 
         snoozes=dict(_snooze(s, f"{where}.snoozes[{i}]") for i, s in enumerate(_list(data, "snoozes", where))),
         sources=tuple(_source(s, f"{where}.sources[{i}]", base)
                       for i, s in enumerate(_list(data, "sources", where))),
+        allow_signatures_without_timestamp=_flag(
+            data.get("allow_signatures_without_timestamp", False),
+            f"{where}.allow_signatures_without_timestamp"),
+        max_opened_per_minute=_positive(data.get("max_opened_per_minute", 10),
+                                        f"{where}.max_opened_per_minute"),
     )
+
+
+def _positive(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidInput(f"{where} must be a whole number of at least 1")
+    return value
+
+
+def _flag(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{where} must be true or false")
+    return value
 
 
 def _list(data: dict[str, Any], key: str, where: str) -> list[Any]:

@@ -2,8 +2,11 @@
 
 Refusals, in order, each storing nothing: no secret configured -> 401; body over 1 MiB ->
 413; neither ``Authorization: Bearer <secret>`` nor ``X-Crisisbot-Signature: sha256=<hex
-HMAC-SHA256 of the raw body>`` matches (constant-time compare) -> 401; not JSON, or not the
-payload the endpoint takes -> 400 naming the problem. Accepted payloads get 202 with
+HMAC-SHA256 of "<timestamp>.<raw body>">`` with ``X-Crisisbot-Timestamp: <Unix seconds>``
+within 5 minutes of now matches (constant-time compare) -> 401; not JSON, or not the
+payload the endpoint takes -> 400 naming the problem. A signature of the bare body (no
+timestamp, so replayable forever) is accepted only while the site config's
+``monitors.allow_signatures_without_timestamp`` is true. Accepted payloads get 202 with
 ``{"incident", "action"}`` (a list of them for batched Alertmanager / Grafana payloads).
 """
 
@@ -14,6 +17,7 @@ import hashlib
 import hmac
 import json
 import logging
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -25,11 +29,15 @@ from starlette.responses import JSONResponse, Response
 from bot.adapters.monitors.webhooks import PARSERS, PayloadError
 from bot.domain.alerts import Alert, AlertOutcome
 from bot.domain.errors import DomainError
+from bot.edge import json_too_deep
 
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024
 SIGNATURE_HEADER = "x-crisisbot-signature"
+TIMESTAMP_HEADER = "x-crisisbot-timestamp"
+#: A signed request older or newer than this is refused (a captured one cannot be replayed later).
+REPLAY_WINDOW_SECONDS = 5 * 60
 
 
 def valid_signature(secret: str, body: bytes, header: str) -> bool:
@@ -37,9 +45,24 @@ def valid_signature(secret: str, body: bytes, header: str) -> bool:
     return hmac.compare_digest(expected.encode(), header.strip().encode())
 
 
-def authenticated(secret: str, body: bytes, *, authorization: str, signature: str) -> bool:
+def valid_timestamped_signature(secret: str, body: bytes, *, signature: str, timestamp: str,
+                                now: float) -> bool:
+    """``signature`` signs ``<timestamp>.<body>`` and ``timestamp`` is within the window."""
+    timestamp = timestamp.strip()
+    if not (timestamp.isdigit() and len(timestamp) <= 12):
+        return False
+    if abs(now - int(timestamp)) > REPLAY_WINDOW_SECONDS:
+        return False
+    return valid_signature(secret, timestamp.encode() + b"." + body, signature)
+
+
+def authenticated(secret: str, body: bytes, *, authorization: str, signature: str,
+                  timestamp: str = "", now: float = 0.0, allow_bare_signature: bool = False) -> bool:
+    if signature and timestamp:
+        return valid_timestamped_signature(secret, body, signature=signature,
+                                           timestamp=timestamp, now=now)
     if signature:
-        return valid_signature(secret, body, signature)
+        return allow_bare_signature and valid_signature(secret, body, signature)
     scheme, _, token = authorization.partition(" ")
     return scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), secret.encode())
 
@@ -50,6 +73,8 @@ def monitor_endpoint(
     ingest: Callable[[Sequence[Alert]], list[AlertOutcome | DomainError]],
     clock: Callable[[], datetime],
     on_outcome: Callable[[str], None] | None = None,
+    allow_bare_signature: bool = False,
+    wall_clock: Callable[[], float] = time.time,
 ) -> Callable[[Request], object]:
     """The ASGI handler of ``POST /monitors/{kind}`` (alertmanager, grafana, generic).
 
@@ -57,7 +82,9 @@ def monitor_endpoint(
     the database are handled together as the next batch (see :class:`AlertBatcher`).
     While the database is unreachable the answer is 503 with ``Retry-After``, so Alertmanager
     and Grafana send the alert again later. ``on_outcome`` counts each alert's action
-    (metrics).
+    (metrics). ``allow_bare_signature`` is the site config's
+    ``monitors.allow_signatures_without_timestamp``; signature timestamps are checked
+    against ``wall_clock`` (real Unix time, like the sender's).
     """
     batcher = AlertBatcher(ingest)
 
@@ -72,9 +99,14 @@ def monitor_endpoint(
         if body is None:
             return _error(413, f"the body is larger than {MAX_BODY} bytes")
         if not authenticated(secret, body, authorization=request.headers.get("authorization", ""),
-                             signature=request.headers.get(SIGNATURE_HEADER, "")):
+                             signature=request.headers.get(SIGNATURE_HEADER, ""),
+                             timestamp=request.headers.get(TIMESTAMP_HEADER, ""),
+                             now=wall_clock(), allow_bare_signature=allow_bare_signature):
             log.warning("monitor webhook %s refused: bad credentials", kind)
-            return _error(401, "missing or wrong bearer secret or X-Crisisbot-Signature")
+            return _error(401, "missing or wrong bearer secret, or X-Crisisbot-Signature not "
+                               "signing <X-Crisisbot-Timestamp>.<body> within 5 minutes")
+        if json_too_deep(body.decode("utf-8", errors="replace")):
+            return _error(400, "the JSON in the body is nested too deeply")
         try:
             payload = json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:

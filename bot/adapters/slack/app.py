@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from datetime import datetime, timezone
 from typing import Any
 
@@ -15,8 +16,10 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.db.inbox import InboxEntry, SlackInbox
 from bot.adapters.slack import blocks, commands as c
 from bot.adapters.slack.handlers import CommandHandler, Reply, error_reply
+from bot.adapters.slack.messages.inbox import INBOX_UNAVAILABLE
 from bot.adapters.slack.ids import Action, Shortcut, View, decode_block_ref, decode_ref
 from bot.adapters.slack.statement_handler import StatementHandler
 from bot.adapters.slack.statement_listeners import register_statement_listeners
@@ -26,7 +29,7 @@ log = logging.getLogger(__name__)
 
 def build_app(
     *, handler: CommandHandler, api_url: str, bot_token: str | None, signing_secret: str,
-    statements: StatementHandler | None = None,
+    statements: StatementHandler | None = None, inbox: SlackInbox | None = None,
 ) -> AsyncApp:
     """Create the bolt app with every listener registered (nothing happens at import time)."""
     # No token on the app's client: bolt hands each listener a client carrying the token
@@ -59,7 +62,7 @@ def build_app(
     # ------------------------------------------------------------------ /crisis
 
     @app.command(str(c.COMMAND))
-    async def crisis(ack, command, respond, client: AsyncWebClient) -> None:
+    async def crisis(ack, command, respond, client: AsyncWebClient, context) -> None:
         try:
             parsed = c.parse_command(command.get("text", ""))
         except c.UnknownCommand as exc:
@@ -72,10 +75,23 @@ def build_app(
             await ack()
             await client.views_open(trigger_id=command["trigger_id"], view=_declare_modal(handler))
             return
+        # A replay of the same signed request carries the same key: one effect.
+        key = context.get("request_key") or f"cmd:{uuid.uuid4().hex}"
+        entry = InboxEntry(key=key, user_id=command["user_id"], channel_id=command.get("channel_id"),
+                           text=command.get("text", ""), response_url=command.get("response_url", ""))
+        if inbox is not None and entry.response_url:
+            try:  # stored before the ack: a crash from here on loses nothing
+                await asyncio.to_thread(inbox.accept, entry, now=handler.clock())
+            except Exception as exc:  # noqa: BLE001 - not stored, so not accepted either
+                log.error("inbox unavailable: %s", exc.__class__.__name__)
+                await ack(response_type="ephemeral", text=INBOX_UNAVAILABLE)
+                return
         await ack()
-        reply = await run(handler.handle, parsed, user_id=command["user_id"],
-                          channel_id=command.get("channel_id"))
+        reply = await run(handler.handle, parsed, user_id=entry.user_id,
+                          channel_id=entry.channel_id, key=key)
         await respond(**reply.as_response())
+        if inbox is not None and entry.response_url:
+            await run(inbox.finish, key, now=handler.clock())
 
     # ------------------------------------------------------------------ buttons
 

@@ -186,4 +186,7 @@ def render_markdown(report: Report, *, lang: str = "en") -> str:
     out += [f"- `{clock_time(e['at'])}` {offset(e['offset_s'])} — {md_escape(e['text'])} "
             f"({md_escape(e['actor'])})" for e in d["timeline"]]
     out.append("")
+    if d["integrity"]["chain_head"]:
+        out += [f"## {w.h('integrity')}", "", w.t("chain_head", events=d["integrity"]["events"],
+                                                  head=d["integrity"]["chain_head"], id=inc["id"]), ""]
     return "\n".join(out)

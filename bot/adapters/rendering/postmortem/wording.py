@@ -131,6 +131,14 @@ _WORDS: dict[str, tuple[str, str]] = {
     "not_published": ("not published", "未发布"),
     "not_approved": ("not approved", "未批准"),
     "slack_summary": ("Post-mortem {id} (v{version})", "复盘报告 {id}（第 {version} 版）"),
+    "integrity": ("Record integrity", "记录完整性"),
+    "chain_head": (("The {events} timeline events this report was built from are hash-chained "
+                    "(SHA-256); the chain head is `{head}`. `crisisbot verify {id} --events "
+                    "{events}` recomputes it: while it prints this head, none of those events "
+                    "was changed."),
+                   ("本报告所依据的 {events} 条时间线记录以 SHA-256 哈希链相连，链头为 `{head}`。"
+                    "`crisisbot verify {id} --events {events}` 会重新计算：只要输出的仍是此链头，"
+                    "这些记录就未被改动。")),
 }
 
 

@@ -1,0 +1,129 @@
+"""The transactional inbox of slash commands: stored BEFORE Slack gets its acknowledgement.
+
+Slack never retries a command it got a 200 for, so a command is written here first; the
+listener acks, runs it and marks it done. A command left ``pending`` (the process died in
+between) is picked up again once its lease has run out, while its ``response_url`` is still
+valid (Slack honours one for 30 minutes); older ones are marked ``expired`` and logged.
+Running a command twice has one effect: it carries its request's idempotency key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Index, Integer, String, Text, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+
+from bot.adapters.db.models import Base
+from bot.adapters.db.types import BigId, UTCDateTime
+
+#: Slack accepts answers on a response_url for 30 minutes.
+RESPONSE_URL_LIFETIME = timedelta(minutes=30)
+#: How long a process owns a command it is running before another may take it over.
+DEFAULT_LEASE = timedelta(seconds=60)
+#: Finished commands are kept this long (for looking into "did my command run?").
+KEEP_FINISHED = timedelta(days=7)
+
+
+class InboxRow(Base):
+    __tablename__ = "slack_inbox"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(80), nullable=False, unique=True)
+    user_id: Mapped[str] = mapped_column(String(40), nullable=False)
+    channel_id: Mapped[str | None] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    response_url: Mapped[str] = mapped_column(Text, nullable=False)
+    status: Mapped[str] = mapped_column(String(12), nullable=False, default="pending")
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    lease_until: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_slack_inbox_status_lease", "status", "lease_until"),)
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    """One accepted ``/crisis`` command, as Slack sent it."""
+
+    key: str
+    user_id: str
+    channel_id: str | None
+    text: str
+    response_url: str
+
+
+class SlackInbox:
+    def __init__(self, sessions: sessionmaker[Session], *, lease: timedelta = DEFAULT_LEASE) -> None:
+        self.sessions = sessions
+        self.lease = lease
+
+    def accept(self, entry: InboxEntry, *, now: datetime) -> bool:
+        """Store ``entry`` (committed when this returns); False when its key was already
+        stored (a replay of the same signed request)."""
+        with self.sessions() as session:
+            builder = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+            inserted = session.execute(
+                builder(InboxRow).values(
+                    key=entry.key, user_id=entry.user_id, channel_id=entry.channel_id,
+                    text=entry.text, response_url=entry.response_url, status="pending",
+                    received_at=now, lease_until=now + self.lease, attempts=1,
+                ).on_conflict_do_nothing(index_elements=["key"]).returning(InboxRow.id)
+            ).scalar_one_or_none()
+            session.commit()
+            return inserted is not None
+
+    def finish(self, key: str, *, now: datetime) -> None:
+        with self.sessions() as session:
+            session.execute(update(InboxRow).where(InboxRow.key == key)
+                            .values(status="done", done_at=now))
+            session.commit()
+
+    def claim_due(self, *, now: datetime, limit: int = 50) -> tuple[list[InboxEntry], int]:
+        """Take over pending commands whose lease ran out: returns the ones still answerable
+        (each now leased to the caller) and how many were too old and marked ``expired``."""
+        oldest = now - RESPONSE_URL_LIFETIME
+        with self.sessions() as session:
+            expired = session.execute(
+                update(InboxRow)
+                .where(InboxRow.status == "pending", InboxRow.received_at <= oldest)
+                .values(status="expired", done_at=now)
+            ).rowcount
+            session.commit()
+            ids = session.execute(
+                select(InboxRow.id)
+                .where(InboxRow.status == "pending", InboxRow.lease_until <= now)
+                .order_by(InboxRow.id).limit(limit)
+            ).scalars().all()
+            claimed: list[InboxEntry] = []
+            for row_id in ids:
+                # Only one process wins each row: the WHERE is re-checked under the row lock.
+                row = session.execute(
+                    update(InboxRow)
+                    .where(InboxRow.id == row_id, InboxRow.status == "pending",
+                           InboxRow.lease_until <= now)
+                    .values(lease_until=now + self.lease, attempts=InboxRow.attempts + 1)
+                    .returning(InboxRow.key, InboxRow.user_id, InboxRow.channel_id,
+                               InboxRow.text, InboxRow.response_url)
+                ).one_or_none()
+                session.commit()
+                if row is not None:
+                    claimed.append(InboxEntry(*row))
+            return claimed, int(expired or 0)
+
+    def prune(self, *, before: datetime) -> int:
+        """Forget finished and expired commands received before ``before``."""
+        with self.sessions() as session:
+            gone = session.execute(
+                delete(InboxRow).where(InboxRow.status.in_(("done", "expired")),
+                                       InboxRow.received_at < before)
+            ).rowcount
+            session.commit()
+            return int(gone or 0)
+
+    def status_of(self, key: str) -> str | None:
+        with self.sessions() as session:
+            return session.execute(select(InboxRow.status).where(InboxRow.key == key)).scalar_one_or_none()

@@ -1,0 +1,53 @@
+"""The command inbox on both engines: stored once per request key, taken over only after
+its lease, expired once its response_url is too old."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.adapters.db.inbox import InboxEntry, SlackInbox
+from bot.adapters.db.uow import session_factory
+
+T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+def entry(key: str = "slack:abc", text: str = "note hello") -> InboxEntry:
+    return InboxEntry(key=key, user_id="ULEAD", channel_id="C1", text=text,
+                      response_url="http://slack.example/actions/T/R1")
+
+
+def test_a_replayed_request_is_stored_once(engine):
+    inbox = SlackInbox(session_factory(engine))
+    assert inbox.accept(entry(), now=T0)
+    assert not inbox.accept(entry(), now=T0)
+    assert inbox.status_of("slack:abc") == "pending"
+
+
+def test_a_pending_command_is_taken_over_only_after_its_lease(engine):
+    inbox = SlackInbox(session_factory(engine), lease=timedelta(seconds=60))
+    inbox.accept(entry(), now=T0)
+    assert inbox.claim_due(now=T0 + timedelta(seconds=59)) == ([], 0)
+    claimed, expired = inbox.claim_due(now=T0 + timedelta(seconds=61))
+    assert claimed == [entry()] and expired == 0
+    # Now leased to the claimer: nobody else gets it until that lease runs out too.
+    assert inbox.claim_due(now=T0 + timedelta(seconds=62)) == ([], 0)
+    inbox.finish("slack:abc", now=T0 + timedelta(seconds=63))
+    assert inbox.claim_due(now=T0 + timedelta(minutes=10)) == ([], 0)
+    assert inbox.status_of("slack:abc") == "done"
+
+
+def test_finished_commands_are_pruned_after_a_week_pending_ones_never(engine):
+    inbox = SlackInbox(session_factory(engine))
+    inbox.accept(entry("slack:done"), now=T0)
+    inbox.accept(entry("slack:open"), now=T0)
+    inbox.finish("slack:done", now=T0)
+    assert inbox.prune(before=T0) == 0
+    assert inbox.prune(before=T0 + timedelta(days=7)) == 1
+    assert inbox.status_of("slack:done") is None and inbox.status_of("slack:open") == "pending"
+
+
+def test_a_command_older_than_30_minutes_expires(engine):
+    inbox = SlackInbox(session_factory(engine))
+    inbox.accept(entry(), now=T0)
+    assert inbox.claim_due(now=T0 + timedelta(minutes=30)) == ([], 1)
+    assert inbox.status_of("slack:abc") == "expired"
