@@ -22,6 +22,7 @@ from bot.adapters.scheduler import ReminderTicker
 from bot.adapters.slack.app import build_app
 from bot.adapters.slack.gateway import Pacer, SlackGateway
 from bot.adapters.slack.handlers import CommandHandler
+from bot.adapters.slack.members import ChannelMembers
 from bot.adapters.slack.planner import SlackEffects
 from bot.adapters.slack.reminder_effects import SlackReminderEffects
 from bot.adapters.rendering.statement_config import load_statement_settings
@@ -156,7 +157,8 @@ def build_bot(
     postmortems = build_postmortems(core, site=site)
     gateway.postmortems = postmortems.archive
     handler = CommandHandler(incidents=core.incidents, store=store, catalog=core.catalog,
-                             site=site, clock=clock, postmortems=postmortems)
+                             site=site, clock=clock, postmortems=postmortems,
+                             members=ChannelMembers(client=sync_client, store=store))
     statements = build_statements(core, site=site, handler=handler)
     app = build_app(handler=handler, api_url=settings.slack_api_url,
                     bot_token=settings.slack_bot_token, signing_secret=settings.slack_signing_secret,
