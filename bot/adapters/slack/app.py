@@ -197,6 +197,16 @@ def build_app(
             key=f"capture:{channel}:{ts}", row=row,
         )
 
+    # ------------------------------------------------------------------ channel membership
+
+    async def membership_changed(event) -> None:
+        # Who is "in the channel" counts for the permission table: drop the cached list.
+        if handler.members is not None and event.get("channel"):
+            handler.members.forget(str(event["channel"]))
+
+    app.event("member_joined_channel")(membership_changed)
+    app.event("member_left_channel")(membership_changed)
+
     # ------------------------------------------------------------------ App Home
 
     @app.event("app_home_opened")

@@ -6,7 +6,8 @@ Source of truth, in order:
    from the incident's own channel was made by someone in it;
 2. otherwise ``conversations.members`` of the incident channel (``groups:read`` covers private
    channels), cached for ``ttl`` seconds per channel so an outsider cannot turn commands into a
-   stream of Web API calls.
+   stream of Web API calls. Slack's ``member_joined_channel`` / ``member_left_channel`` events
+   drop a channel's cached list at once (:meth:`ChannelMembers.forget`).
 
 When Slack cannot answer, nobody counts as a member (fail closed): people holding a role in the
 incident, and roster executives, are unaffected; others can act from inside the channel.
@@ -48,6 +49,11 @@ class ChannelMembers:
         if from_channel and from_channel == channel:
             return True
         return user in self.members(channel)
+
+    def forget(self, channel: str) -> None:
+        """Someone joined or left ``channel``: read its members afresh next time."""
+        with self._lock:
+            self._cache.pop(channel, None)
 
     def members(self, channel: str) -> frozenset[str]:
         now = self.clock()
