@@ -280,6 +280,16 @@ def check_claim(standing: Standing, *, role: Role, user: str, incident_label: st
         raise Refused(TABLE["role"], standing, incident_label)
 
 
+def markdown_table() -> str:
+    """The table as Markdown, as published in README.md and SECURITY.md (a test keeps them equal)."""
+    lines = ["| row | from | who may run it | service call |", "|---|---|---|---|"]
+    for p in PERMISSIONS:
+        who = p.who.describe + (f" ({p.notes})" if p.notes else "")
+        usage = p.usage.replace("|", "\\|")  # a pipe inside a table cell must be escaped
+        lines.append(f"| `{p.key}` | {p.surface.value}: `{usage}` | {who} | `{p.call}` |")
+    return "\n".join(lines) + "\n"
+
+
 def check_visibility(value: str) -> str:
     """Validate the site-config ``visibility`` value (``workspace`` or ``members``)."""
     value = (value or "workspace").strip().lower()
