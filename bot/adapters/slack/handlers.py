@@ -139,10 +139,11 @@ class CommandHandler:
         check(row, standing, incident_label=incident.id)
         return incident
 
-    def may_read(self, incident: Incident, user_id: str) -> bool:
-        """May ``user_id`` read ``incident`` (App Home, status…)?"""
-        standing = self.standing(incident, self.actor(user_id), channel_id=None, who=Who.READER)
-        return allows(Who.READER, standing)
+    def may_read(self, incident: Incident, user_id: str, *, row: str = "home") -> bool:
+        """May ``user_id`` see ``incident`` through ``row`` (the App Home by default)?"""
+        who = permission(row).who
+        standing = self.standing(incident, self.actor(user_id), channel_id=None, who=who)
+        return allows(who, standing)
 
     # ------------------------------------------------------------------ dispatch
 
