@@ -116,7 +116,7 @@ class Statement:
         return self.state.value
 
 
-def review_severity(statement: "Statement | None", current: Severity) -> Severity:
+def review_severity(statement: Statement | None, current: Severity) -> Severity:
     """The severity whose approval rule applies to ``statement``: the one it was submitted
     under, unless the incident has since become more severe (stricter, never looser)."""
     if statement is None or not statement.submitted_severity:

@@ -14,8 +14,8 @@ from typing import Protocol
 from bot.domain.incident import Incident
 from bot.domain.roles import Actor
 from bot.domain.severity import ApprovalRule
-from bot.domain.statements import review_severity
 from bot.domain.statement_lint import Finding, LintRules, Variant
+from bot.domain.statements import review_severity
 from bot.services.incidents import IncidentService, Outcome
 
 

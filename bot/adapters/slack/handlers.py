@@ -125,9 +125,9 @@ class CommandHandler:
         decision depends on it (no role in the incident, not a roster exec)."""
         standing = incident.standing(actor, restrict_reads=self.site.reads_restricted)
         needs_channel = who in (None, Who.READER, Who.CONTRIBUTOR)
-        if needs_channel and not standing.is_insider and self.members is not None:
-            if self.members.in_channel(incident.number, actor.id, from_channel=channel_id):
-                standing = replace(standing, in_channel=True)
+        if (needs_channel and not standing.is_insider and self.members is not None
+                and self.members.in_channel(incident.number, actor.id, from_channel=channel_id)):
+            standing = replace(standing, in_channel=True)
         return standing
 
     def authorize(self, key: str, number: int, *, actor: Actor, channel_id: str | None) -> Incident:

@@ -19,8 +19,8 @@ WHO_TEXT: dict[Who, tuple[str, str]] = {
     Who.PUBLISHER: ("the incident's commander, comms lead, spokesperson or an executive",
                     "事件指挥官、传播负责人、新闻发言人或高管"),
     Who.LEAD: ("the incident's commander or an executive", "事件指挥官或高管"),
-    Who.LEAD_OR_CLAIM: ("the incident's commander or an executive (a rostered commander may "
-                        "take command of an incident that has none)",
+    Who.LEAD_OR_CLAIM: (("the incident's commander or an executive (a rostered commander may "
+                         "take command of an incident that has none)"),
                         "事件指挥官或高管（无指挥官时，名册中的指挥官可接管）"),
     Who.ROSTER_LEAD: ("commanders and executives of the roster", "名册中的指挥官和高管"),
 }
