@@ -24,6 +24,7 @@ from bot.adapters.slack.app import build_app
 from bot.adapters.slack.gateway import Pacer, SlackGateway
 from bot.adapters.slack.inbox import InboxSweeper
 from bot.adapters.slack.handlers import CommandHandler
+from bot.adapters.slack.members import ChannelMembers
 from bot.adapters.slack.planner import SlackEffects
 from bot.adapters.slack.reminder_effects import SlackReminderEffects
 from bot.adapters.rendering.statement_config import load_statement_settings
@@ -160,7 +161,8 @@ def build_bot(
     postmortems = build_postmortems(core, site=site)
     gateway.postmortems = postmortems.archive
     handler = CommandHandler(incidents=core.incidents, store=store, catalog=core.catalog,
-                             site=site, clock=clock, postmortems=postmortems)
+                             site=site, clock=clock, postmortems=postmortems,
+                             members=ChannelMembers(client=sync_client, store=store))
     statements = build_statements(core, site=site, handler=handler)
     inbox = SlackInbox(session_factory(core.engine))
     sweeper = InboxSweeper(inbox=inbox, handler=handler, clock=clock)

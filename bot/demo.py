@@ -119,7 +119,9 @@ def _run(emulator: SlackEmulator, base: Path, out: TextIO) -> int:
 def _script(demo: Demo) -> None:
     demo.say("crisisbot demo — a brand-reputation crisis played against the local Slack emulator\n")
     signal_fires(demo)  # the mentions monitor opens INC-1 (bot/demo_monitors.py)
-    demo.command("role commander <@UMEI|mei>", user="UMEI")
+    # Nobody commands a monitor-opened incident: the executive of the roster (who may act
+    # everywhere) hands command to Mei, who then fills the team.
+    demo.command("role commander <@UMEI|mei>", user="UDANA")
     demo.command("role comms <@UOMAR|omar>", user="UMEI")
     demo.command("role spokesperson <@ULIN|lin>", user="UMEI")
     demo.command("role legal <@UPRIYA|priya>", user="UMEI")

@@ -23,6 +23,7 @@ import yaml
 from bot.domain.durations import parse_duration
 from bot.adapters.monitors.config import MonitorsConfig, parse_monitors
 from bot.domain.errors import InvalidInput
+from bot.domain.permissions import check_visibility
 from bot.domain.reminders import ReminderSettings
 from bot.domain.roles import Role
 
@@ -37,6 +38,14 @@ class SiteConfig:
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
     monitors: MonitorsConfig = field(default_factory=MonitorsConfig)
     postmortem_lang: str = "en"
+    #: Who may read a non-confidential incident (status, timeline, statements, stage, App
+    #: Home): ``workspace`` (anyone) or ``members`` (people in the incident). Confidential
+    #: incidents are always ``members``.
+    visibility: str = "workspace"
+
+    @property
+    def reads_restricted(self) -> bool:
+        return self.visibility == "members"
 
     def roles_of(self, user: str) -> frozenset[Role]:
         return frozenset(role for role, users in self.roster.items() if user in users)
@@ -68,7 +77,7 @@ def load_site_config(path: Path | None) -> SiteConfig:
 #: Top-level keys of the site config (``statements`` and ``comms_channel`` are read by the
 #: statement settings); anything else is a typo that would otherwise be silently ignored.
 KNOWN_KEYS = frozenset({"company", "announce_channel", "comms_channel", "roster", "statements",
-                        "reminders", "monitors", "postmortem_lang"})
+                        "reminders", "monitors", "postmortem_lang", "visibility"})
 
 
 def parse_site_config(data: Any, *, source: str = "site config", base: Path | None = None) -> SiteConfig:
@@ -102,6 +111,7 @@ def parse_site_config(data: Any, *, source: str = "site config", base: Path | No
         reminders=parse_reminders(data.get("reminders"), source=source),
         monitors=parse_monitors(data.get("monitors"), source=source, base=base),
         postmortem_lang=_postmortem_lang(data, source),
+        visibility=_visibility(data, source),
     )
 
 
@@ -151,6 +161,14 @@ def parse_reminders(data: Any, *, source: str = "site config") -> ReminderSettin
         if key in data:
             values[key] = many(key)
     return replace(ReminderSettings(), **values)
+
+
+def _visibility(data: dict[str, Any], source: str) -> str:
+    """``visibility: workspace | members`` — who reads non-confidential incidents."""
+    try:
+        return check_visibility(str(data.get("visibility") or "workspace"))
+    except ValueError as exc:
+        raise InvalidInput(f"{source}: {exc}") from None
 
 
 def _postmortem_lang(data: dict[str, Any], source: str) -> str:

@@ -81,6 +81,8 @@ class IncidentDeclared(Event):
     severity: str
     description: str = ""
     source: str = "slack"
+    #: A confidential incident: private channel, redacted announcement, reads for insiders.
+    confidential: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -254,6 +256,9 @@ class StatementSubmitted(Event):
     name: ClassVar[str] = "statement.submitted"
     statement_id: int
     version: int
+    #: The incident's severity at submission: its approval rule is frozen from here on
+    #: (a later severity change may make it stricter, never looser). Empty on old events.
+    severity: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

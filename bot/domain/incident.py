@@ -32,6 +32,7 @@ from bot.domain.lifecycle import (
     next_stage,
     status_of,
 )
+from bot.domain.permissions import Standing, effective_roles
 from bot.domain.playbook import DueFrom, Playbook, TaskTemplate
 from bot.domain.records import Fact, FactStatus, RoleAssignment, SeverityChange, Task
 from bot.domain.roles import Actor, Role
@@ -96,6 +97,8 @@ class Incident(StatementCommands):
     updated_at: datetime | None = field(default=None, compare=False)
     statements: dict[int, st.Statement] = field(default_factory=dict)
     followups: list[ev.FollowupAdded] = field(default_factory=list)
+    #: Private channel, redacted announcement, reads only for people in the incident.
+    confidential: bool = False
 
     # ---------------------------------------------------------------- creation
 
@@ -111,8 +114,10 @@ class Incident(StatementCommands):
         actor: Actor,
         at: datetime,
         source: str = "slack",
+        confidential: bool | None = None,
     ) -> "Incident":
-        """Declare incident ``number``; the first stage's playbook tasks are added at once."""
+        """Declare incident ``number``; the first stage's playbook tasks are added at once.
+        ``confidential`` None takes the playbook's default."""
         title = _clean(title, "title", MAX_TITLE)
         if not title:
             raise InvalidInput("An incident needs a title, e.g. `/crisis declare Checkout failing`.")
@@ -125,6 +130,7 @@ class Incident(StatementCommands):
             severity=(severity or playbook.default_severity).value,
             description=_clean(description, "description", MAX_TEXT),
             source=source,
+            confidential=playbook.confidential if confidential is None else bool(confidential),
         )
         incident = cls._from_declared(declared)
         incident.pending.append(declared)
@@ -155,6 +161,7 @@ class Incident(StatementCommands):
             stage_entered_at={Phase.ASSESS: event.at},
             severity_history=[SeverityChange(severity.value, event.at)],
             source=event.source,
+            confidential=event.confidential,
         )
 
     # ---------------------------------------------------------------- queries
@@ -177,6 +184,20 @@ class Incident(StatementCommands):
 
     def roles_of(self, user: str) -> frozenset[Role]:
         return frozenset(r for r, a in self.roles.items() if a.user == user)
+
+    def effective_roles(self, actor: Actor) -> frozenset[Role]:
+        """The roles that count for ``actor`` here: those held in this incident, plus exec for
+        an executive of the roster. Other roster roles only seed defaults at declaration."""
+        return effective_roles(self.roles_of(actor.id), actor.roles)
+
+    def standing(self, actor: Actor, *, in_channel: bool = False,
+                 restrict_reads: bool = False) -> Standing:
+        """The actor's standing for the permission table (:mod:`bot.domain.permissions`)."""
+        return Standing(
+            user=actor.id, incident_roles=self.roles_of(actor.id), roster_roles=actor.roles,
+            in_channel=in_channel, commander=self.holder(Role.COMMANDER),
+            reads_restricted=self.confidential or restrict_reads, is_system=actor.is_system,
+        )
 
     def task(self, no: int) -> Task:
         for task in self.tasks:
@@ -208,8 +229,9 @@ class Incident(StatementCommands):
         self._require_active("change its severity")
         if new == self.severity:
             raise Conflict(f"{self.id} is already severity {new.value}.")
-        if Severity.SS in (new, self.severity):
-            self._require_privileged(actor, "set or lower severity SS")
+        # Severity decides the approval rule and who is invited: any change, either way, is
+        # for the commander or an executive.
+        self._require_privileged(actor, "change the severity")
         mark = len(self.pending)
         self._record(
             ev.SeverityChanged(
@@ -230,10 +252,12 @@ class Incident(StatementCommands):
         current = self.holder(role)
         if current == user:
             raise Conflict(f"<@{user}> is already the {role.value} of {self.id}.")
-        if not (role is Role.COMMANDER and self.holder(Role.COMMANDER) is None):
-            # Roles carry rights (approving statements, SS, resolving), so once there is a
-            # commander only the commander or an executive hands them out. While there is none,
-            # anyone may take or give command, so an incident opened by a monitor gets a lead.
+        vacant = self.holder(Role.COMMANDER) is None
+        if not (role is Role.COMMANDER and vacant and user == actor.id):
+            # Roles carry rights (approving statements, severity, resolving), so only the
+            # commander or an executive hands them out. While there is no commander, one may
+            # take command themselves (the declarer; a roster commander on a monitor-opened
+            # incident, as the permission table admits).
             self._require_privileged(actor, "assign roles")
         return self._record(
             ev.RoleAssigned(
@@ -256,9 +280,12 @@ class Incident(StatementCommands):
         blocking = self.blocking_tasks()
         if blocking and not force:
             raise StageBlocked(self.stage.value, tuple((t.no, t.text.en) for t in blocking))
-        if force and Role.COMMANDER not in self.roles_of(actor.id):
+        # Who may advance at all is the permission table's row (commander or exec); the
+        # aggregate itself guards the force, which skips required tasks.
+        if force and not self.effective_roles(actor) & PRIVILEGED:
             raise NotPermitted(
-                f"Only the commander of {self.id} can force a stage advance past open required tasks."
+                f"Only the commander or an executive of {self.id} can force a stage advance "
+                "past open required tasks."
             )
         mark = len(self.pending)
         self._record(
@@ -486,7 +513,7 @@ class Incident(StatementCommands):
     def _require_privileged(self, actor: Actor, doing: str) -> None:
         if actor.is_system:
             return
-        if (self.roles_of(actor.id) | actor.roles) & PRIVILEGED:
+        if self.effective_roles(actor) & PRIVILEGED:
             return
         raise NotPermitted(
             f"Only the commander or an executive can {doing}. "

@@ -15,7 +15,7 @@ from bot.domain import statements as st
 from bot.domain.errors import Conflict
 from bot.domain.lifecycle import Status
 from bot.domain.roles import Actor, Role
-from bot.domain.severity import ApprovalRule
+from bot.domain.severity import ApprovalRule, Severity
 from bot.domain.statement_lint import Finding, LintRules, Variant, lint_text
 
 if TYPE_CHECKING:
@@ -36,6 +36,8 @@ class StatementCommands:
         @property
         def status(self) -> Status: ...
         def roles_of(self, user: str) -> frozenset[Role]: ...
+        def effective_roles(self, actor: Actor) -> frozenset[Role]: ...
+        severity: Severity
         def _record(self, event: ev.Event) -> list[ev.Event]: ...
         def record_statement_published(self, **kwargs: Any) -> list[ev.Event]: ...
 
@@ -55,7 +57,7 @@ class StatementCommands:
     ) -> list[ev.Event]:
         if self.status is Status.CLOSED:
             raise Conflict(f"{self.id} is closed; it takes no new statements.")
-        st.check_writer(roles=self.roles_of(actor.id) | actor.roles, is_system=actor.is_system,
+        st.check_writer(roles=self.effective_roles(actor), is_system=actor.is_system,
                         doing="draft statements")
         text = st.check_new(audience=audience, kind=kind, lang=lang, text=text)
         return self._record(
@@ -70,7 +72,7 @@ class StatementCommands:
         version: int | None = None,
     ) -> list[ev.Event]:
         statement = self.statement(statement_id)
-        st.check_writer(roles=self.roles_of(actor.id) | actor.roles, is_system=actor.is_system,
+        st.check_writer(roles=self.effective_roles(actor), is_system=actor.is_system,
                         doing="edit statements")
         text = st.check_edit(statement, text, version=version)
         return self._record(
@@ -80,12 +82,13 @@ class StatementCommands:
 
     def submit_statement(self, statement_id: int, *, actor: Actor, at: datetime) -> list[ev.Event]:
         statement = self.statement(statement_id)
-        st.check_writer(roles=self.roles_of(actor.id) | actor.roles, is_system=actor.is_system,
+        st.check_writer(roles=self.effective_roles(actor), is_system=actor.is_system,
                         doing="submit statements")
         st.check_submit(statement)
         return self._record(
             ev.StatementSubmitted(incident=self.number, actor=actor.id, at=at,
-                                  statement_id=statement_id, version=statement.version)
+                                  statement_id=statement_id, version=statement.version,
+                                  severity=self.severity.value)
         )
 
     def approve_statement(
@@ -94,7 +97,7 @@ class StatementCommands:
     ) -> list[ev.Event]:
         statement = self.statement(statement_id)
         role = st.check_approval(
-            statement, approver=actor.id, approver_roles=self.roles_of(actor.id) | actor.roles,
+            statement, approver=actor.id, approver_roles=self.effective_roles(actor),
             rule=rule, version=version,
             findings=self.lint_statement(statement_id, rules=lint, contact=contact),
         )
@@ -109,7 +112,7 @@ class StatementCommands:
     ) -> list[ev.Event]:
         statement = self.statement(statement_id)
         reason = st.check_reject(
-            statement, rejecter=actor.id, rejecter_roles=self.roles_of(actor.id) | actor.roles,
+            statement, rejecter=actor.id, rejecter_roles=self.effective_roles(actor),
             rule=rule, reason=reason, version=version,
         )
         return self._record(
@@ -125,7 +128,7 @@ class StatementCommands:
         fact retracted after approval blocks it)."""
         statement = self.statement(statement_id)
         channel = st.check_publish(
-            statement, publisher_roles=self.roles_of(actor.id) | actor.roles, version=version,
+            statement, publisher_roles=self.effective_roles(actor), version=version,
             is_system=actor.is_system, rule=rule, channel=channel,
             findings=self.lint_statement(statement_id, rules=lint, contact=contact,
                                          variant=lint.variant_for(channel or "")),

@@ -67,6 +67,9 @@ class Playbook:
     tasks: tuple[TaskTemplate, ...]
     clocks: tuple[ClockSpec, ...] = ()
     covers: tuple[str, ...] = ()
+    #: Incidents of this type are confidential unless declared otherwise (private channel,
+    #: redacted announcement, reads only for people in the incident).
+    confidential: bool = False
 
     def tasks_for(self, stage: Phase, severity: Severity) -> tuple[TaskTemplate, ...]:
         return tuple(t for t in self.tasks if t.stage == stage and t.applies_to(severity))

@@ -20,7 +20,7 @@ from typing import Iterable
 from bot.domain import events as ev
 from bot.domain.errors import Conflict, DomainError, InvalidInput, NotFound, NotPermitted
 from bot.domain.roles import Role
-from bot.domain.severity import ApprovalRule
+from bot.domain.severity import ApprovalRule, Severity
 from bot.domain.statement_lint import Finding, errors
 
 AUDIENCES: tuple[str, ...] = ("customers", "media", "partners", "regulators", "employees")
@@ -83,6 +83,8 @@ class Statement:
     authors: list[str] = field(default_factory=list)
     approvals: list[Approval] = field(default_factory=list)
     submitted_at: datetime | None = None
+    #: Severity when submitted: the approval rule is frozen from there (see review_severity).
+    submitted_severity: str = ""
     rejection: tuple[str, str] | None = None  # (who, reason) for the current version
     publications: list[Publication] = field(default_factory=list)
 
@@ -112,6 +114,15 @@ class Statement:
         if self.state is StatementState.IN_REVIEW and not self.missing(rule):
             return "approved"
         return self.state.value
+
+
+def review_severity(statement: Statement | None, current: Severity) -> Severity:
+    """The severity whose approval rule applies to ``statement``: the one it was submitted
+    under, unless the incident has since become more severe (stricter, never looser)."""
+    if statement is None or not statement.submitted_severity:
+        return current
+    submitted = Severity(statement.submitted_severity)
+    return submitted if submitted.rank > current.rank else current
 
 
 # ------------------------------------------------------------------------- checks
@@ -356,10 +367,12 @@ def apply(statements: dict[int, Statement], event: ev.Event) -> None:
             None,
             None,
         )
+        statement.submitted_severity = ""
         if event.actor not in statement.authors:
             statement.authors.append(event.actor)
     elif isinstance(event, ev.StatementSubmitted):
         statement.state, statement.submitted_at = StatementState.IN_REVIEW, event.at
+        statement.submitted_severity = event.severity
     elif isinstance(event, ev.StatementApproved):
         statement.approvals.append(Approval(event.actor, event.role, event.version, event.at))
     elif isinstance(event, ev.StatementRejected):

@@ -219,6 +219,17 @@ class SlackEmulator:
         with self._ws.lock:
             return copy.deepcopy(self._ws.response_url_posts)
 
+    def response_url_post_count(self) -> int:
+        """How many POSTs the bot made to response URLs (cheap: for waiting on the next one)."""
+        with self._ws.lock:
+            return len(self._ws.response_url_posts)
+
+    def last_response_url_post(self) -> dict[str, Any] | None:
+        """The latest POST to a response URL, with its outcome."""
+        with self._ws.lock:
+            posts = self._ws.response_url_posts
+            return copy.deepcopy(posts[-1]) if posts else None
+
     def views(self) -> list[dict[str, Any]]:
         """Opened, pushed and published views with ``user_id``/``trigger_id``/``method``."""
         with self._ws.lock:

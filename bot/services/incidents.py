@@ -50,8 +50,10 @@ class IncidentService:
         roles: Mapping[Role, str] | None = None,
         source: str = "slack",
         idempotency_key: str | None = None,
+        confidential: bool | None = None,
     ) -> Outcome:
-        """Declare an incident; ``roles`` pre-assigns roles (the roster, the declarer as commander)."""
+        """Declare an incident; ``roles`` pre-assigns roles (the roster, the declarer as commander).
+        ``confidential`` None takes the playbook's default."""
         try:
             playbook = self.catalog.playbook(crisis_type)
         except KeyError as exc:
@@ -69,6 +71,7 @@ class IncidentService:
             incident = Incident.declare(
                 number=number, title=title, playbook=playbook, severity=severity,
                 description=description, actor=actor, at=now, source=source,
+                confidential=confidential,
             )
             # The commander first: who leads may then hand out the roster's other roles.
             for role, user in sorted((roles or {}).items(), key=lambda r: r[0] is not Role.COMMANDER):

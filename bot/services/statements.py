@@ -15,6 +15,7 @@ from bot.domain.incident import Incident
 from bot.domain.roles import Actor
 from bot.domain.severity import ApprovalRule
 from bot.domain.statement_lint import Finding, LintRules, Variant
+from bot.domain.statements import review_severity
 from bot.services.incidents import IncidentService, Outcome
 
 
@@ -38,9 +39,13 @@ class StatementService:
     lint: LintRules
     contact: str = ""
 
-    def rule(self, incident: Incident) -> ApprovalRule:
-        """Approvals the incident's current severity asks for."""
-        return self.incidents.catalog.policy.level(incident.severity).approvals
+    def rule(self, incident: Incident, statement_id: int | None = None) -> ApprovalRule:
+        """Approvals statement ``statement_id`` needs: the rule of the severity it was submitted
+        under, or of the current severity when that is higher (stricter, never looser). Without
+        a statement (or before submission): the current severity's rule."""
+        statement = incident.statements.get(statement_id) if statement_id is not None else None
+        severity = review_severity(statement, incident.severity)
+        return self.incidents.catalog.policy.level(severity).approvals
 
     def findings(
         self, incident: Incident, statement_id: int, variant: Variant | None = None
@@ -115,7 +120,7 @@ class StatementService:
             number,
             lambda inc, now: inc.approve_statement(
                 statement_id,
-                rule=self.rule(inc),
+                rule=self.rule(inc, statement_id),
                 lint=self.lint,
                 contact=self.contact,
                 actor=actor,
@@ -138,7 +143,8 @@ class StatementService:
         return self.incidents.apply(
             number,
             lambda inc, now: inc.reject_statement(
-                statement_id, reason, rule=self.rule(inc), actor=actor, at=now, version=version
+                statement_id, reason, rule=self.rule(inc, statement_id), actor=actor, at=now,
+                version=version
             ),
             idempotency_key=idempotency_key,
         )
@@ -158,7 +164,7 @@ class StatementService:
             lambda inc, now: inc.publish_statement(
                 statement_id,
                 channel=channel,
-                rule=self.rule(inc),
+                rule=self.rule(inc, statement_id),
                 lint=self.lint,
                 contact=self.contact,
                 actor=actor,

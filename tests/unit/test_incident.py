@@ -25,8 +25,9 @@ from tests.unit.factories import ALICE, COMMANDER, EXEC, MONITOR, playbook
 
 PB = playbook()
 BOB = Actor("UBOB")
-#: Alice as the site roster's commander: may hand out roles.
-LEAD = Actor("UALICE", roles=frozenset({Role.COMMANDER}))
+#: Alice as an executive of the site roster: may hand out roles (a roster commander no
+#: longer may: only roles held in the incident count, and a roster exec overrides).
+LEAD = Actor("UALICE", roles=frozenset({Role.EXEC}))
 
 
 def declare(
@@ -168,7 +169,7 @@ def test_setting_severity_ss_by_a_plain_user_is_not_permitted():
             Severity.SS, playbook=PB, actor=ALICE, at=T0 + timedelta(minutes=5)
         )
     assert info.value.code == "not_permitted"
-    assert "set or lower severity SS" in info.value.message
+    assert "change the severity" in info.value.message
     assert f"<@{COMMANDER.id}>" in info.value.message
     assert incident.severity is Severity.A
 
@@ -267,9 +268,20 @@ def test_changing_to_the_same_severity_is_a_conflict(severity):
     assert len(incident.severity_history) == 1
 
 
-def test_plain_users_may_change_between_severities_below_ss():
-    incident = declare(Severity.S)
-    incident.change_severity(Severity.A, playbook=PB, actor=ALICE, at=T0 + timedelta(minutes=1))
+def test_plain_users_may_not_change_severity_in_either_direction():
+    incident = with_commander(declare(Severity.S))
+    for new in (Severity.A, Severity.SS):
+        with pytest.raises(NotPermitted):
+            incident.change_severity(new, playbook=PB, actor=ALICE, at=T0 + timedelta(minutes=1))
+    assert incident.severity is Severity.S
+
+
+def test_a_roster_commander_does_not_count_as_the_incident_commander():
+    incident = with_commander(declare(Severity.S))
+    roster_commander = Actor("UROSTER", roles=frozenset({Role.COMMANDER}))
+    with pytest.raises(NotPermitted):
+        incident.change_severity(Severity.A, playbook=PB, actor=roster_commander, at=T0)
+    incident.change_severity(Severity.A, playbook=PB, actor=COMMANDER, at=T0)
     assert incident.severity is Severity.A
 
 
@@ -292,7 +304,7 @@ def test_a_severity_reason_over_the_text_limit_is_refused():
     incident = declare()
     with pytest.raises(InvalidInput):
         incident.change_severity(
-            Severity.S, playbook=PB, actor=ALICE, at=T0, reason="r" * (MAX_TEXT + 1)
+            Severity.S, playbook=PB, actor=EXEC, at=T0, reason="r" * (MAX_TEXT + 1)
         )
     assert incident.severity is Severity.A
 

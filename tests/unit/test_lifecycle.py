@@ -411,8 +411,8 @@ def test_forcing_with_nothing_open_records_an_unforced_advance():
 
 @pytest.mark.parametrize(
     "actor",
-    [ALICE, EXEC, MONITOR, Actor("UCOMMS")],
-    ids=["plain-user", "roster-exec", "system", "comms-lead"],
+    [ALICE, MONITOR, Actor("UCOMMS"), Actor("UROSTER", roles=frozenset({Role.COMMANDER}))],
+    ids=["plain-user", "system", "comms-lead", "roster-commander"],
 )
 def test_forcing_an_advance_by_a_non_commander_is_not_permitted(actor):
     incident = with_commander(declare())
@@ -421,6 +421,12 @@ def test_forcing_an_advance_by_a_non_commander_is_not_permitted(actor):
         incident.advance_stage(playbook=PB, actor=actor, at=T0 + timedelta(minutes=5), force=True)
     assert "commander" in info.value.message
     assert incident.stage is Phase.ASSESS
+
+
+def test_an_executive_of_the_roster_may_force_an_advance():
+    incident = with_commander(declare())
+    incident.advance_stage(playbook=PB, actor=EXEC, at=T0 + timedelta(minutes=5), force=True)
+    assert incident.stage is Phase.RESPOND
 
 
 def test_without_a_commander_assigned_nobody_can_force():
@@ -547,7 +553,7 @@ def test_stage_tasks_already_present_are_not_re_added_on_a_severity_change():
     incident = with_commander(declare(Severity.A))
     advance_to(incident, Phase.RESPOND)
     events = incident.change_severity(
-        Severity.S, playbook=PB, actor=ALICE, at=T0 + timedelta(hours=1)
+        Severity.S, playbook=PB, actor=COMMANDER, at=T0 + timedelta(hours=1)
     )
     assert [type(e) for e in events] == [ev.SeverityChanged]
     template_task(incident, "contain")

@@ -193,7 +193,8 @@ class _Reader:
         root = self._root()
         if root is None:
             return None
-        keys = {"key", "name", "description", "covers", "default_severity", "stages", "clocks"}
+        keys = {"key", "name", "description", "covers", "default_severity", "stages", "clocks",
+                "confidential"}
         doc = self._mapping(root, "", keys, required={"key", "name", "default_severity", "stages"})
         key = self._scalar(doc.get("key"), "key", str)
         if key is not None:
@@ -205,6 +206,8 @@ class _Reader:
         description = self._text(doc.get("description"), "description", optional=True)
         severity = self._enum(doc.get("default_severity"), "default_severity", Severity)
         covers = self._covers(doc.get("covers"))
+        confidential = (self._scalar(doc["confidential"], "confidential", bool)
+                        if "confidential" in doc else False)
         tasks = self._stages(doc.get("stages"))
         clocks = self._clocks(doc.get("clocks"), {t.id: t for t in tasks})
         if len(self.problems) > self.errors_before:
@@ -213,6 +216,7 @@ class _Reader:
         return Playbook(
             key=key, name=name, description=description or LocalText("", ""),
             default_severity=severity, tasks=tuple(tasks), clocks=tuple(clocks), covers=covers,
+            confidential=bool(confidential),
         )
 
     def _covers(self, node: Node | None) -> tuple[str, ...]:

@@ -96,24 +96,28 @@ def build_app(
     # ------------------------------------------------------------------ buttons
 
     # Buttons: each turns (incident, task) from the button's value into a command.
+    # Each button has its own row in the permission table (bot/domain/permissions.py).
     buttons = {
-        Action.TASK_DONE: lambda n, t: c.TaskDone(no=t, incident=n),
-        Action.STAGE_NEXT: lambda n, t: c.Stage(advance=True, force=False, incident=n),
-        Action.STAGE_FORCE: lambda n, t: c.Stage(advance=True, force=True, incident=n),
-        Action.SHOW_STATUS: lambda n, t: c.Stage(advance=False, force=False, incident=n),
-        Action.REOPEN: lambda n, t: c.Reopen(incident=n),
+        Action.TASK_DONE: ("button:task_done", lambda n, t: c.TaskDone(no=t, incident=n)),
+        Action.STAGE_NEXT: ("button:stage_next",
+                            lambda n, t: c.Stage(advance=True, force=False, incident=n)),
+        Action.STAGE_FORCE: ("button:stage_force",
+                             lambda n, t: c.Stage(advance=True, force=True, incident=n)),
+        Action.SHOW_STATUS: ("button:show_checklist",
+                             lambda n, t: c.Stage(advance=False, force=False, incident=n)),
+        Action.REOPEN: ("button:reopen", lambda n, t: c.Reopen(incident=n)),
     }
 
-    def button_listener(make):
+    def button_listener(row, make):
         # A closure, not a default argument: bolt fills every listener parameter by name.
         async def on_button(ack, body, action, respond) -> None:
             await ack()
-            await _button(body, action, respond, make)
+            await _button(body, action, respond, make, row)
 
         return on_button
 
-    for action_id, make in buttons.items():
-        app.action(str(action_id))(button_listener(make))
+    for action_id, (row, make) in buttons.items():
+        app.action(str(action_id))(button_listener(row, make))
 
     @app.action(str(Action.TASK_ASSIGN))
     async def task_assign(ack, body, action, respond) -> None:
@@ -121,9 +125,10 @@ def build_app(
         user = action.get("selected_user")
         if not user:
             return
-        await _button(body, action, respond, lambda n, t: c.TaskAssign(no=t, user=user, incident=n))
+        await _button(body, action, respond, lambda n, t: c.TaskAssign(no=t, user=user, incident=n),
+                      "button:task_assign")
 
-    async def _button(body, action, respond, make) -> None:
+    async def _button(body, action, respond, make, row: str) -> None:
         try:
             if action.get("value"):
                 number, task_no = decode_ref(action["value"])
@@ -142,7 +147,7 @@ def build_app(
         key = f"action:{message_ts}:{action.get('action_id')}:{action.get('value', '')}" + (
             f":{action.get('selected_user')}" if action.get("selected_user") else "")
         reply = await run(handler.handle, make(number, task_no), user_id=body["user"]["id"],
-                          channel_id=(body.get("channel") or {}).get("id"), key=key)
+                          channel_id=(body.get("channel") or {}).get("id"), key=key, row=row)
         await respond(replace_original=False, **reply.as_response())
 
     @app.action(str(Action.OPEN_DECLARE))
@@ -174,7 +179,8 @@ def build_app(
         message = shortcut.get("message") or {}
         channel = (shortcut.get("channel") or {}).get("id", "")
         reply = await _capture(client, user=shortcut["user"]["id"], channel=channel,
-                               ts=message.get("ts", ""), message=message)
+                               ts=message.get("ts", ""), message=message,
+                               row="shortcut:add_to_timeline")
         await respond(response_type="ephemeral", text=reply.text)
 
     @app.event("reaction_added")
@@ -188,30 +194,34 @@ def build_app(
         if found.get("ts") != item["ts"]:
             return
         reply = await _capture(client, user=event["user"], channel=item["channel"], ts=item["ts"],
-                               message=found)
-        if reply.text.startswith((":warning:", ":pushpin:")):  # not for a retried event
+                               message=found, row="reaction:pushpin")
+        if reply.text.startswith((":warning:", ":pushpin:", ":lock:")):  # not for a retried event
             await client.chat_postEphemeral(channel=item["channel"], user=event["user"], text=reply.text)
 
     async def _capture(client: AsyncWebClient, *, user: str, channel: str, ts: str,
-                       message: dict[str, Any]) -> Reply:
+                       message: dict[str, Any], row: str) -> Reply:
         try:
             link = (await client.chat_getPermalink(channel=channel, message_ts=ts)).get("permalink", "")
         except Exception:  # noqa: BLE001 - a capture without a link is still worth keeping
             link = ""
         posted_at = datetime.fromtimestamp(float(ts or 0), tz=timezone.utc)
 
-        def capture() -> Reply:
-            number = handler.incident_for(None, channel)
-            outcome = handler.incidents.capture_message(
-                number, author=message.get("user") or message.get("bot_id") or "unknown",
-                text=message.get("text", ""), permalink=link, posted_at=posted_at,
-                actor=handler.actor(user), idempotency_key=f"capture:{channel}:{ts}",
-            )
-            if outcome.duplicate:
-                return Reply("That message is already on the timeline.")
-            return Reply(":pushpin: Added to the timeline.")
+        return await run(
+            handler.capture, channel=channel, user=user,
+            author=message.get("user") or message.get("bot_id") or "unknown",
+            text=message.get("text", ""), permalink=link, posted_at=posted_at,
+            key=f"capture:{channel}:{ts}", row=row,
+        )
 
-        return await run(capture)
+    # ------------------------------------------------------------------ channel membership
+
+    async def membership_changed(event) -> None:
+        # Who is "in the channel" counts for the permission table: drop the cached list.
+        if handler.members is not None and event.get("channel"):
+            handler.members.forget(str(event["channel"]))
+
+    app.event("member_joined_channel")(membership_changed)
+    app.event("member_left_channel")(membership_changed)
 
     # ------------------------------------------------------------------ App Home
 
@@ -219,7 +229,7 @@ def build_app(
     async def home(event, client: AsyncWebClient) -> None:
         if event.get("tab", "home") != "home":
             return
-        view = await asyncio.to_thread(handler.home)
+        view = await asyncio.to_thread(handler.home, event["user"])
         await client.views_publish(user_id=event["user"], view=view)
 
     if statements is not None:

@@ -68,6 +68,8 @@ class Declare(CrisisCommand):
     title: str = ""
     severity: Severity | None = None
     crisis_type: str | None = None
+    #: ``confidential:yes|no``; None takes the playbook's default.
+    confidential: bool | None = None
 
     @property
     def opens_modal(self) -> bool:
@@ -199,7 +201,9 @@ _USER_MENTION = re.compile(r"<@([UW][A-Z0-9]{2,})(?:\|[^<>]*)?>")
 _BARE_USER_ID = re.compile(r"[UW][A-Z0-9]{7,}")
 _NUMBER = re.compile(r"#?([0-9]{1,9})")
 _INCIDENT_REF = re.compile(r"inc-([0-9]{1,9})", re.IGNORECASE)
-_OPTION = re.compile(r"(sev|severity|type):(.*)", re.IGNORECASE | re.DOTALL)
+_OPTION = re.compile(r"(sev|severity|type|confidential):(.*)", re.IGNORECASE | re.DOTALL)
+_YES = {"yes": True, "y": True, "true": True, "on": True, "1": True,
+        "no": False, "n": False, "false": False, "off": False, "0": False}
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +302,7 @@ def _declare(line: _Line, i: int, incident: int | None) -> CrisisCommand:
         raise InvalidInput(msg.err_declare_with_incident())
     severity: Severity | None = None
     crisis_type: str | None = None
+    confidential: bool | None = None
     seen: set[str] = set()
     kept: list[str] = []
     tokens = line.tokens
@@ -308,7 +313,8 @@ def _declare(line: _Line, i: int, incident: int | None) -> CrisisCommand:
             kept.append(tokens[j].value)
             j += 1
             continue
-        option = "type" if match.group(1).lower() == "type" else "sev"
+        option = match.group(1).lower()
+        option = "sev" if option == "severity" else option
         value = match.group(2)
         if not value and j + 1 < len(tokens):  # "sev: S" written with a space
             j += 1
@@ -322,6 +328,13 @@ def _declare(line: _Line, i: int, incident: int | None) -> CrisisCommand:
                     msg.err_needs("declare … sev:", "a severity", "declare Checkout failing sev:S")
                 )
             severity = _severity(value, "declare Checkout failing sev:S")
+        elif option == "confidential":
+            flag = _YES.get(_plain(value).strip().lower())
+            if flag is None:
+                raise InvalidInput(msg.err_needs(
+                    "declare … confidential:", "yes or no", "declare Customer data exposed confidential:yes"
+                ))
+            confidential = flag
         else:
             crisis_type = _plain(value).strip().lower()
             if not crisis_type:
@@ -333,7 +346,8 @@ def _declare(line: _Line, i: int, incident: int | None) -> CrisisCommand:
                 )
         j += 1
     title = " ".join(_plain(" ".join(kept)).split())
-    return Declare(title=title, severity=severity, crisis_type=crisis_type, incident=incident)
+    return Declare(title=title, severity=severity, crisis_type=crisis_type,
+                   confidential=confidential, incident=incident)
 
 
 def _status(line: _Line, i: int, incident: int | None) -> CrisisCommand:

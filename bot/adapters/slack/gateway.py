@@ -224,9 +224,11 @@ class SlackGateway:
             return  # already opened by an earlier delivery of this effect
         base = effect.payload["name"]
         name = base
+        # A confidential incident gets a private channel (groups:write).
+        private = bool(effect.payload.get("is_private"))
         for suffix in range(2, 50):
             try:
-                created = self.client.conversations_create(name=name)
+                created = self.client.conversations_create(name=name, is_private=private)
                 break
             except SlackApiError as exc:
                 if exc.response.get("error") != "name_taken":

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
+from datetime import datetime
 from typing import Any, Callable
 
 from sqlalchemy.exc import OperationalError
 
 from bot.adapters.db.outbox import OutboxStore
 from bot.adapters.slack import blocks, commands as c, messages
+from bot.adapters.slack.members import ChannelMembers
 from bot.domain.clocks import all_clocks
 from bot.domain.errors import DomainError, InvalidInput, NotPermitted
+from bot.domain.incident import Incident
+from bot.domain.permissions import Refused, Standing, Who, allows, check, check_claim, permission
 from bot.domain.roles import Actor, Role
 from bot.logs import bind_log_context
 from bot.domain.playbook import Catalog
@@ -45,6 +49,8 @@ class Reply:
 
 def error_reply(exc: Exception) -> Reply:
     """The one place that turns an error into words for the person who acted."""
+    if isinstance(exc, Refused):
+        return Reply(messages.refusal(exc))
     if isinstance(exc, DomainError):
         return Reply(f":warning: {exc.message}")
     if isinstance(exc, OperationalError):
@@ -57,10 +63,35 @@ def error_reply(exc: Exception) -> Reply:
                  "nothing was changed. Please try again or tell the crisisbot admins.")
 
 
+#: Command fields renamed for the service call (``TaskDone.no`` is ``task_no``…).
+_RENAMED = {"no": {"task done": "task_no", "task assign": "task_no",
+                   "fact confirm": "fact_no", "fact retract": "fact_no"}}
+#: Command fields that only choose the row (``Stage.advance``) and are not service arguments.
+_NOT_ARGUMENTS = frozenset({"incident", "advance"})
+
+
+def permission_key(command: Any) -> str:
+    """The permission-table row of a parsed ``/crisis`` command."""
+    if isinstance(command, c.Stage):
+        return "stage force" if command.force else "stage next" if command.advance else "stage"
+    return command.name
+
+
+def service_arguments(command: Any, key: str) -> dict[str, Any]:
+    """The parsed command's fields as keyword arguments of its service call."""
+    out: dict[str, Any] = {}
+    for f in fields(command):
+        if f.name in _NOT_ARGUMENTS:
+            continue
+        out[_RENAMED.get(f.name, {}).get(key, f.name)] = getattr(command, f.name)
+    return out
+
+
 class CommandHandler:
     def __init__(
         self, *, incidents: IncidentService, store: OutboxStore, catalog: Catalog,
         site: SiteConfig, clock: Callable, postmortems: PostmortemService | None = None,
+        members: ChannelMembers | None = None,
     ) -> None:
         self.incidents = incidents
         self.store = store
@@ -71,6 +102,7 @@ class CommandHandler:
         self.statements: Callable[..., Reply] | None = None
         self.alerts: Any = None  # the AlertService, wired by bootstrap
         self.postmortems = postmortems
+        self.members = members
 
     def actor(self, user_id: str) -> Actor:
         return Actor(user_id, roles=self.site.roles_of(user_id))
@@ -85,84 +117,127 @@ class CommandHandler:
         bind_log_context(incident=f"INC-{number}")
         return number
 
+    # ------------------------------------------------------------------ permissions
+
+    def standing(self, incident: Incident, actor: Actor, *, channel_id: str | None,
+                 who: Who | None = None) -> Standing:
+        """The actor's standing in ``incident``; channel membership is looked up only when the
+        decision depends on it (no role in the incident, not a roster exec)."""
+        standing = incident.standing(actor, restrict_reads=self.site.reads_restricted)
+        needs_channel = who in (None, Who.READER, Who.CONTRIBUTOR)
+        if (needs_channel and not standing.is_insider and self.members is not None
+                and self.members.in_channel(incident.number, actor.id, from_channel=channel_id)):
+            standing = replace(standing, in_channel=True)
+        return standing
+
+    def authorize(self, key: str, number: int, *, actor: Actor, channel_id: str | None) -> Incident:
+        """Check row ``key`` of the permission table for ``actor`` in incident ``number``;
+        returns the incident or raises :class:`~bot.domain.permissions.Refused`."""
+        row = permission(key)
+        incident = self.incidents.get(number)
+        standing = self.standing(incident, actor, channel_id=channel_id, who=row.who)
+        check(row, standing, incident_label=incident.id)
+        return incident
+
+    def may_read(self, incident: Incident, user_id: str, *, row: str = "home") -> bool:
+        """May ``user_id`` see ``incident`` through ``row`` (the App Home by default)?"""
+        who = permission(row).who
+        standing = self.standing(incident, self.actor(user_id), channel_id=None, who=who)
+        return allows(who, standing)
+
+    # ------------------------------------------------------------------ dispatch
+
     def handle(self, command: Any, *, user_id: str, channel_id: str | None,
-               key: str | None = None) -> Reply:
-        """Run ``command`` for ``user_id``; never raises (errors become a reply)."""
+               key: str | None = None, row: str | None = None) -> Reply:
+        """Run ``command`` for ``user_id``; never raises (errors become a reply). ``row``: the
+        permission row when it is not the command's own (a button)."""
         try:
-            return self._dispatch(command, user_id=user_id, channel_id=channel_id, key=key)
+            return self._dispatch(command, user_id=user_id, channel_id=channel_id, key=key,
+                                  row_key=row)
         except Exception as exc:  # noqa: BLE001 - every error gets an answer
             return error_reply(exc)
 
-    def _dispatch(self, cmd: Any, *, user_id: str, channel_id: str | None, key: str | None) -> Reply:
-        actor = self.actor(user_id)
-        if isinstance(cmd, c.Help):
-            return Reply(messages.HELP_TEXT, blocks.help_blocks()["blocks"])
-        if isinstance(cmd, c.Declare):
-            return self.declare(title=cmd.title, crisis_type=cmd.crisis_type, severity=cmd.severity,
-                                description="", actor=actor, key=key)
-        if isinstance(cmd, c.Statement):
+    def _dispatch(self, cmd: Any, *, user_id: str, channel_id: str | None, key: str | None,
+                  row_key: str | None = None) -> Reply:
+        """Through the permission table: find the row, check who may run it, make its call."""
+        if isinstance(cmd, c.Statement):  # its own parser; the statement handler checks rows
             assert self.statements is not None, "bootstrap wires the statement handler"
             return self.statements(cmd, user_id=user_id, channel_id=channel_id, key=key)
-        if isinstance(cmd, c.Snooze):
-            return self.snooze(cmd, actor)
-        if isinstance(cmd, c.Postmortem):
-            return self.postmortem(self.incident_for(cmd, channel_id), actor=actor, key=key)
+        actor = self.actor(user_id)
+        command_key = permission_key(cmd)
+        row_key = row_key or command_key
+        row = permission(row_key)
+        target, method = row.call.split(".")
+        if not row.incident:
+            check(row, Standing(user=actor.id, roster_roles=actor.roles), incident_label="crisisbot")
+            return getattr(self, f"_{target}_{method}")(cmd, actor=actor, key=key)
         number = self.incident_for(cmd, channel_id)
-        svc = self.incidents
-        if isinstance(cmd, c.Status):
-            return self.status(number)
-        if isinstance(cmd, c.Timeline):
-            incident = svc.get(number)
-            view = blocks.timeline_blocks(svc.timeline(number), incident=incident,
-                                          limit=cmd.limit or 20)
-            return Reply(view["text"], view["blocks"])
-        if isinstance(cmd, c.Stage) and not cmd.advance:
-            view = blocks.stage_checklist(svc.get(number), now=self.clock())
-            return Reply(view["text"], view["blocks"])
-        outcome = self._change(svc, cmd, number, actor, key)
+        self.authorize(row_key, number, actor=actor, channel_id=channel_id)
+        if target == "incidents":
+            arguments = service_arguments(cmd, command_key)
+            if command_key == "role":
+                incident = self.incidents.get(number)
+                check_claim(incident.standing(actor), role=cmd.role, user=cmd.user,
+                            incident_label=incident.id)
+            if command_key == "reopen" and not arguments.get("reason"):
+                arguments["reason"] = messages.REOPEN_REASON
+            outcome = getattr(self.incidents, method)(number, **arguments, actor=actor,
+                                                      idempotency_key=key)
+            return self.changed(outcome)
+        return getattr(self, f"_{target}_{method}")(cmd, number=number, actor=actor, key=key)
+
+    def changed(self, outcome: Outcome) -> Reply:
         if outcome.duplicate:
             return Reply(messages.ALREADY_DONE)
         return Reply(":white_check_mark: " + "\n".join(
             messages.describe_event(e, incident=outcome.incident) for e in outcome.events[:5]
         ))
 
-    def _change(self, svc: IncidentService, cmd: Any, number: int, actor: Actor,
-                key: str | None) -> Outcome:
-        k = {"idempotency_key": key}
-        if isinstance(cmd, c.SetSeverity):
-            return svc.change_severity(number, cmd.severity, actor=actor, reason=cmd.reason, **k)
-        if isinstance(cmd, c.AssignRole):
-            return svc.assign_role(number, cmd.role, cmd.user, actor=actor, **k)
-        if isinstance(cmd, c.Stage):
-            return svc.advance_stage(number, actor=actor, force=cmd.force, **k)
-        if isinstance(cmd, c.TaskDone):
-            return svc.complete_task(number, cmd.no, actor=actor, **k)
-        if isinstance(cmd, c.TaskAdd):
-            return svc.add_task(number, cmd.text, actor=actor, **k)
-        if isinstance(cmd, c.TaskAssign):
-            return svc.assign_task(number, cmd.no, cmd.user, actor=actor, **k)
-        if isinstance(cmd, c.FactAdd):
-            return svc.add_fact(number, cmd.text, actor=actor, **k)
-        if isinstance(cmd, c.FactConfirm):
-            return svc.confirm_fact(number, cmd.no, actor=actor, **k)
-        if isinstance(cmd, c.FactRetract):
-            return svc.retract_fact(number, cmd.no, actor=actor, reason=cmd.reason, **k)
-        if isinstance(cmd, c.Note):
-            return svc.add_note(number, cmd.text, actor=actor, **k)
-        if isinstance(cmd, c.Impact):
-            return svc.record_impact(number, cmd.figures, actor=actor, **k)
-        if isinstance(cmd, c.Resolve):
-            return svc.resolve(number, actor=actor, summary=cmd.summary, **k)
-        if isinstance(cmd, c.Reopen):
-            return svc.reopen(number, actor=actor, reason=cmd.reason or messages.REOPEN_REASON, **k)
-        if isinstance(cmd, c.Followup):
-            return svc.add_followup(number, cmd.text, owner=cmd.owner, actor=actor, **k)
-        raise InvalidInput(f"`{type(cmd).__name__}` is not supported here; see `/crisis help`.")
+    # ------------------------------------------------------------------ calls named by rows
+
+    def _view_help(self, cmd: Any, **_: Any) -> Reply:
+        return Reply(messages.HELP_TEXT, blocks.help_blocks()["blocks"])
+
+    def _incidents_declare(self, cmd: Any, *, actor: Actor, key: str | None) -> Reply:
+        return self.declare(title=cmd.title, crisis_type=cmd.crisis_type, severity=cmd.severity,
+                            description="", actor=actor, key=key, confidential=cmd.confidential)
+
+    def _alerts_snooze(self, cmd: Any, *, actor: Actor, key: str | None) -> Reply:
+        return self.snooze(cmd, actor)
+
+    def _view_status(self, cmd: Any, *, number: int, **_: Any) -> Reply:
+        return self.status(number)
+
+    def _view_timeline(self, cmd: Any, *, number: int, **_: Any) -> Reply:
+        view = blocks.timeline_blocks(self.incidents.timeline(number),
+                                      incident=self.incidents.get(number), limit=cmd.limit or 20)
+        return Reply(view["text"], view["blocks"])
+
+    def _view_stage(self, cmd: Any, *, number: int, **_: Any) -> Reply:
+        view = blocks.stage_checklist(self.incidents.get(number), now=self.clock())
+        return Reply(view["text"], view["blocks"])
+
+    def _postmortems_publish(self, cmd: Any, *, number: int, actor: Actor, key: str | None) -> Reply:
+        return self.postmortem(number, actor=actor, key=key)
+
+    def capture(self, *, channel: str, user: str, author: str, text: str, permalink: str,
+                posted_at: datetime, key: str, row: str) -> Reply:
+        """A message shortcut or :pushpin: reaction: record the message on the timeline."""
+        number = self.incident_for(None, channel)
+        actor = self.actor(user)
+        self.authorize(row, number, actor=actor, channel_id=channel)
+        outcome = self.incidents.capture_message(
+            number, author=author, text=text, permalink=permalink, posted_at=posted_at,
+            actor=actor, idempotency_key=key,
+        )
+        if outcome.duplicate:
+            return Reply("That message is already on the timeline.")
+        return Reply(":pushpin: Added to the timeline.")
 
     # ------------------------------------------------------------------ shared
 
     def declare(self, *, title: str, crisis_type: str | None, severity: Any, description: str,
-                actor: Actor, key: str | None) -> Reply:
+                actor: Actor, key: str | None, confidential: bool | None = None) -> Reply:
         crisis_type = crisis_type or "brand_reputation"
         try:
             playbook = self.catalog.playbook(crisis_type)
@@ -174,7 +249,7 @@ class CommandHandler:
             roles[Role.COMMANDER] = actor.id  # whoever declares leads until they hand over
         outcome = self.incidents.declare(
             title=title, crisis_type=crisis_type, severity=severity, description=description,
-            actor=actor, roles=roles, idempotency_key=key,
+            actor=actor, roles=roles, idempotency_key=key, confidential=confidential,
         )
         incident = outcome.incident
         return Reply(f":rotating_light: {incident.id} declared ({incident.severity.value}, "
@@ -188,11 +263,17 @@ class CommandHandler:
         )
         return Reply(card["text"], card["blocks"])
 
-    def home(self) -> dict[str, Any]:
+    def home(self, user_id: str) -> dict[str, Any]:
+        """The App Home of ``user_id``: open incidents they may read (confidential ones and,
+        with ``visibility: members``, all, only for people in the incident)."""
         now = self.clock()
         pairs = []
-        for summary in self.incidents.list(open_only=True)[:20]:
+        for summary in self.incidents.list(open_only=True):
+            if len(pairs) >= 20:
+                break
             incident = self.incidents.get(summary.number)
+            if not self.may_read(incident, user_id):
+                continue
             clocks = all_clocks(incident, playbook=self.catalog.playbook(incident.crisis_type),
                                 policy=self.catalog.policy, now=now)
             pairs.append((incident, clocks))

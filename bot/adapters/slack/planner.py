@@ -71,7 +71,8 @@ class SlackEffects:
         title = escape_mrkdwn(incident.title)
         add("open_channel", name=channel_name(incident.number, incident.title),
             topic=f"{incident.id} · {incident.severity.value} · {playbook.name.en} · {title}",
-            purpose=f"Crisis room for {incident.id}: {title}. Use /crisis help.")
+            purpose=f"Crisis room for {incident.id}: {title}. Use /crisis help.",
+            is_private=incident.confidential)
         users = [incident.declared_by] + [a.user for a in incident.roles.values()]
         users += self.site.users_for(level.invite)
         add("invite", users=_slack_users(users))

@@ -41,8 +41,9 @@ class StatementHandler:
                     lang=parsed.lang,
                     user_id=user_id,
                     key=key,
+                    channel_id=channel_id,
                 )
-            return self.act(parsed, number=number, user_id=user_id, key=key)
+            return self.act(parsed, number=number, user_id=user_id, key=key, channel_id=channel_id)
         except Exception as exc:  # noqa: BLE001 - every error gets an answer
             return error_reply(exc)
 
@@ -55,8 +56,11 @@ class StatementHandler:
         lang: str,
         user_id: str,
         key: str | None = None,
+        channel_id: str | None = None,
+        row: str = "statement draft",
     ) -> Reply:
         try:
+            self.authorize(row, number, user_id=user_id, channel_id=channel_id)
             outcome = self.service.draft(
                 number,
                 audience=audience,
@@ -81,9 +85,12 @@ class StatementHandler:
         user_id: str,
         version: int | None = None,
         key: str | None = None,
+        channel_id: str | None = None,
     ) -> Reply:
         """Submit, approve, reject, publish, edit or show statement ``action.statement_id``."""
         try:
+            self.authorize(f"statement {action.verb}", number, user_id=user_id,
+                           channel_id=channel_id)
             if action.verb == "show":
                 return self.show(number, action.statement_id)
             if action.verb == "list":
@@ -101,10 +108,13 @@ class StatementHandler:
         user_id: str,
         version: int | None,
         key: str | None,
+        channel_id: str | None = None,
     ) -> tuple[Reply, bool]:
         """A button on the statement card: ``(reply, True)`` where the reply is the refreshed
         card when the action changed the statement, ``(reply, False)`` for a refusal or repeat."""
         try:
+            self.authorize(f"button:statement_{action.verb}", number, user_id=user_id,
+                           channel_id=channel_id)
             outcome = self._apply(action, number=number, user_id=user_id, version=version, key=key)
         except Exception as exc:  # noqa: BLE001
             return error_reply(exc), False
@@ -152,7 +162,14 @@ class StatementHandler:
         return Reply(messages.statement_list(incident.id, list(incident.statements.values()),
                                              rule=rule))
 
-    def statement(self, number: int, statement_id: int) -> Statement:
+    def authorize(self, row: str, number: int, *, user_id: str, channel_id: str | None) -> None:
+        """The permission table's row ``row`` for ``user_id`` (raises ``Refused``)."""
+        self.commands.authorize(row, number, actor=self.commands.actor(user_id),
+                                channel_id=channel_id)
+
+    def statement(self, number: int, statement_id: int, *, user_id: str) -> Statement:
+        """The statement behind an *Edit* button, for whoever may edit it."""
+        self.authorize("button:statement_edit", number, user_id=user_id, channel_id=None)
         return self.service.incidents.get(number).statement(statement_id)
 
     def card(self, incident: Incident, statement: Statement) -> dict[str, Any]:
@@ -160,7 +177,7 @@ class StatementHandler:
             incident_id=incident.id,
             number=incident.number,
             statement=statement,
-            rule=self.service.rule(incident),
+            rule=self.service.rule(incident, statement.id),
             findings=self.service.findings(incident, statement.id),
         )
 
@@ -171,7 +188,7 @@ class StatementHandler:
             return Reply(messages.ALREADY_DONE)
         incident = outcome.incident
         statement = incident.statement(statement_id)
-        rule = self.service.rule(incident)
+        rule = self.service.rule(incident, statement_id)
         lines = [messages.describe_event(e, incident=incident) for e in outcome.events[:3]]
         lines.append(
             messages.statement_status_line(

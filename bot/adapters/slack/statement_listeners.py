@@ -66,6 +66,7 @@ def register_statement_listeners(app: AsyncApp, statements: StatementHandler) ->
                     user_id=body["user"]["id"],
                     version=version,
                     key=click_key(body, action),
+                    channel_id=(body.get("channel") or {}).get("id"),
                 )
             except Exception as exc:  # noqa: BLE001
                 reply, changed = error_reply(exc), False
@@ -95,6 +96,8 @@ def register_statement_listeners(app: AsyncApp, statements: StatementHandler) ->
             lang=lang,
             user_id=body["user"]["id"],
             key=click_key(body, action),
+            channel_id=(body.get("channel") or {}).get("id"),
+            row="button:statement_draft",
         )
         await respond(replace_original=False, **reply.as_response())
 
@@ -109,7 +112,8 @@ def register_statement_listeners(app: AsyncApp, statements: StatementHandler) ->
             statement = None
             if needs_statement:
                 try:
-                    statement = await asyncio.to_thread(statements.statement, number, sid)
+                    statement = await asyncio.to_thread(statements.statement, number, sid,
+                                                        user_id=body["user"]["id"])
                 except Exception as exc:  # noqa: BLE001
                     await respond(replace_original=False, **error_reply(exc).as_response())
                     return

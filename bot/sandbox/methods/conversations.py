@@ -104,8 +104,10 @@ def info(ws: Workspace, args: Args) -> dict[str, Any]:
 
 
 def members(ws: Workspace, args: Args) -> dict[str, Any]:
-    """conversations.members (cursor-paginated)."""
+    """conversations.members (cursor-paginated); a private channel exists only for members."""
     channel = ws.channel(args.get_str("channel"))
+    if channel.is_private and ws.bot_user_id not in channel.members:
+        raise SlackError("channel_not_found")
     page, cursor = paginate(channel.members, args)
     return {"members": page, "response_metadata": {"next_cursor": cursor}}
 

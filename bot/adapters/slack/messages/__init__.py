@@ -12,6 +12,7 @@ user text went through :func:`~bot.adapters.slack.escape.escape_mrkdwn`, people 
 
 from __future__ import annotations
 
+from bot.adapters.slack.messages.access import confidential_announcement, refusal
 from bot.adapters.slack.messages.core import (
     ALREADY_DONE,
     ASSIGN_PLACEHOLDER,
@@ -306,4 +307,6 @@ __all__ = [
     "postmortem_posted",
     "postmortem_summary",
     "_t",
+    "refusal",
+    "confidential_announcement",
 ]

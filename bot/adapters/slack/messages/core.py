@@ -10,6 +10,7 @@ from bot.adapters.slack.escape import (
     mention,
     one_line,
 )
+from bot.adapters.slack.messages.access import confidential_announcement
 from bot.adapters.slack.messages.help import HELP_TEXT, _angles
 from bot.domain.clocks import Clock
 from bot.domain.durations import format_duration
@@ -173,7 +174,10 @@ TIMELINE_EMPTY = "_Nothing on the timeline yet._"
 
 
 def announcement(incident: Incident, *, playbook_name: str) -> str:
-    """The line posted to the announce channel when an incident is declared."""
+    """The line posted to the announce channel when an incident is declared (redacted for a
+    confidential incident: severity, id and commander only)."""
+    if incident.confidential:
+        return confidential_announcement(incident)
     return (
         f"🚨 *{incident.id} · {escape_mrkdwn(one_line(incident.title))}* declared — severity "
         f"{escape_mrkdwn(incident.severity.value)}, {escape_mrkdwn(one_line(playbook_name))}, "
