@@ -69,6 +69,17 @@ class Metrics:
             buckets=(1, 5, 15, 30, 60, 300, 900, 3600), registry=self.registry,
         )
         self.registry.register(_OpenIncidents(engine))
+        failed = Gauge("crisisbot_outbox_failed",
+                       "Slack effects given up on after their last attempt (dead letters)",
+                       registry=self.registry)
+        failed.set_function(store.failed_count)
+        self.dead_letters = Counter(
+            "crisisbot_outbox_dead_letters", "Slack effects given up on, by effect kind",
+            ["kind"], registry=self.registry,
+        )
+
+    def dead_letter(self, kind: str) -> None:
+        self.dead_letters.labels(kind=kind).inc()
 
     def alert_action(self, action: str) -> None:
         self.alerts.labels(action=action).inc()
@@ -132,6 +143,7 @@ def build_web(
     on_startup: Callable[[], Any] | None = None,
     on_shutdown: Callable[[], Any] | None = None,
     monitor_webhook: Callable[[Request], Any] | None = None,
+    slack_status: Callable[[], dict[str, Any]] | None = None,
 ) -> Starlette:
     async def slack_events(request: Request) -> Response:
         started = time.perf_counter()
@@ -152,7 +164,8 @@ def build_web(
             await asyncio.to_thread(ping)
         except Exception:  # noqa: BLE001 - any failure means not healthy
             return JSONResponse({"status": "database unavailable"}, status_code=503)
-        return JSONResponse({"status": "ok"})
+        # Slack's reachability is detail, not health: commands are answered without it.
+        return JSONResponse({"status": "ok", **({"slack": slack_status()} if slack_status else {})})
 
     async def metrics_endpoint(_: Request) -> Response:
         body = await asyncio.to_thread(generate_latest, metrics.registry)

@@ -16,6 +16,7 @@ from bot.sandbox import response_urls
 from bot.sandbox.args import Args, SlackError
 from bot.sandbox.methods import METHODS
 from bot.sandbox.methods.files import UPLOAD_PATH, store_upload
+from bot.sandbox.scopes import check_scope
 from bot.sandbox.workspace import Workspace
 
 API_PATH = "/api/"
@@ -87,7 +88,14 @@ def _api_call(ws: Workspace, method: str, request: Request) -> Response:
         elif token != ws.token:
             body = {"ok": False, "error": "invalid_auth"}
         else:
-            body = {"ok": True, **METHODS[method](ws, Args(raw))}
+            kind = ws.channel_kind(raw.get("channel") or raw.get("channel_id"))
+            check_scope(method, raw, granted=ws.scopes, channel_kind=kind)
+            wait = ws.limiter.admit(method, raw)
+            if wait is not None:
+                status, headers = 429, {"Retry-After": str(wait)}
+                body = {"ok": False, "error": "ratelimited"}
+            else:
+                body = {"ok": True, **METHODS[method](ws, Args(raw))}
     except SlackError as err:
         body = {"ok": False, "error": err.code, **err.extra}
     except Exception:  # noqa: BLE001 - an emulator bug must not kill the server thread

@@ -15,6 +15,7 @@ from typing import Any, Self
 
 from bot.sandbox import response_urls
 from bot.sandbox.args import SlackError
+from bot.sandbox.blocklimits import DEFAULT_BLOCK_TEXT_BUDGET
 from bot.sandbox.faults import build_fault
 from bot.sandbox.methods.conversations import check_channel_name
 from bot.sandbox.models import Channel, User
@@ -39,9 +40,19 @@ class SlackEmulator:
         team_id: str = "T0EMU",
         bot_user_id: str = "UBOT",
         clock: Callable[[], float] = time.time,
+        lenient: bool = False,
+        scopes: Iterable[str] | None = None,
+        block_text_budget: int = DEFAULT_BLOCK_TEXT_BUDGET,
     ) -> None:
+        """``lenient`` turns Slack's rate tiers off (only for the demo's speed-up: sizes,
+        scopes and everything else stay as strict as Slack). ``scopes`` are the installed
+        app's bot scopes (None: every scope granted). ``block_text_budget`` is the most
+        block text one message may carry (``msg_blocks_too_long``)."""
         self._address = (host, port)
         self._ws = Workspace(token=token, team_id=team_id, bot_user_id=bot_user_id, clock=clock)
+        self._ws.limiter.enabled = not lenient
+        self._ws.scopes = frozenset(scopes) if scopes is not None else None
+        self._ws.block_text_budget = block_text_budget
         self._server: EmulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -253,6 +264,11 @@ class SlackEmulator:
             raise ValueError("window must be > 0")
         with self._ws.lock:
             return self._ws.max_channel_rate(window)
+
+    def rate_limited(self) -> int:
+        """How many calls were refused with 429 by the rate tiers so far."""
+        with self._ws.lock:
+            return self._ws.limiter.refused
 
     # -- fault injection ---------------------------------------------------------------
 

@@ -12,6 +12,7 @@ user text went through :func:`~bot.adapters.slack.escape.escape_mrkdwn`, people 
 
 from __future__ import annotations
 
+from bot.adapters.slack.messages.delivery import EFFECT_ACTIONS, effect_failed
 from bot.adapters.slack.messages.core import (
     ALREADY_DONE,
     ASSIGN_PLACEHOLDER,
@@ -305,5 +306,7 @@ __all__ = [
     "reopen_offer_text",
     "postmortem_posted",
     "postmortem_summary",
+    "EFFECT_ACTIONS",
+    "effect_failed",
     "_t",
 ]
