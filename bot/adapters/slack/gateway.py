@@ -51,6 +51,9 @@ MAX_ATTEMPTS = 8
 MAX_BACKOFF = 300.0
 #: Longest pacing wait the gateway sleeps through; longer ones requeue the effect.
 MAX_SLEEP = 0.25
+#: Effects that render current state when delivered: one waiting (paced, retried) never holds
+#: back the later effects of its incident, since whichever update lands last shows the truth.
+FLOATING_KINDS = frozenset({"update_card"})
 #: Users in one conversations.invite call (Slack's maximum).
 INVITE_BATCH = 1000
 #: Topic and purpose length (Slack counts characters; 250 is its limit).
@@ -107,6 +110,10 @@ class SlackGateway:
         self.postmortems = postmortems
         self.wake = threading.Event()
         self._lock = threading.Lock()
+        # Effects waiting for their pacing turn: effect id → monotonic time. Kept in memory
+        # and on the monotonic clock (not the outbox's ``next_attempt_at``), so pacing works
+        # the same under a test clock and is not an attempt.
+        self._not_before: dict[int, float] = {}
 
     # ------------------------------------------------------------------ running
 
@@ -120,18 +127,27 @@ class SlackGateway:
         with self._lock:
             delivered = 0
             held: set[int | None] = set()
-            for effect in self.store.pending():
+            pending = self.store.pending()
+            # Of several card updates of one incident, only the last needs sending.
+            last_update = {e.incident: e.id for e in pending if e.kind in FLOATING_KINDS}
+            for effect in pending:
                 if self.leader is not None and not self.leader.held():
                     break
                 key = effect.incident
+                if effect.kind in FLOATING_KINDS and last_update.get(key) != effect.id:
+                    self.store.mark_sent(effect.id, self.clock())  # superseded
+                    continue
                 if key in held:
                     continue
-                if effect.next_attempt_at > self.clock():
-                    held.add(key)
+                floating = effect.kind in FLOATING_KINDS
+                if (effect.next_attempt_at > self.clock()
+                        or self._not_before.get(effect.id, 0.0) > time.monotonic()):
+                    if not floating:
+                        held.add(key)
                     continue
                 if self._deliver(effect):
                     delivered += 1
-                elif key is not None:
+                elif key is not None and not floating:
                     held.add(key)
             return delivered
 
@@ -167,7 +183,8 @@ class SlackGateway:
             handler(effect)
         except RetryLater as exc:
             if not exc.counted:
-                self._retry(effect, effect.attempts, exc.delay, str(exc))
+                log.debug("effect %s (%s) waits %.1fs: %s", effect.id, effect.kind, exc.delay, exc)
+                self._not_before[effect.id] = time.monotonic() + exc.delay
             elif attempts >= MAX_ATTEMPTS:
                 self._give_up(effect, attempts, str(exc))
             else:
@@ -195,6 +212,7 @@ class SlackGateway:
                 self._retry(effect, attempts, _backoff(attempts), f"network: {exc}")
             return False
         self.store.mark_sent(effect.id, self.clock())
+        self._not_before.pop(effect.id, None)
         return True
 
     def _retry(self, effect: Effect, attempts: int, delay: float, reason: str) -> None:
@@ -208,6 +226,7 @@ class SlackGateway:
         log.error("effect %s (%s) failed after %d attempts: %s", effect.id, effect.kind,
                   attempts, error)
         self.store.mark_failed(effect.id, attempts=attempts, error=error)
+        self._not_before.pop(effect.id, None)
         if self.on_dead_letter is not None:
             self.on_dead_letter(effect.kind)
         if effect.incident is None or effect.payload.get("dead_letter_notice"):
