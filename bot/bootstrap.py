@@ -102,6 +102,7 @@ class Bot:
     ticker: ReminderTicker | None = None
     alerts: AlertService | None = None
     poller: Poller | None = None
+    identity: SlackIdentity | None = None
 
     def close(self) -> None:
         if self.gateway.leader is not None:
@@ -199,7 +200,7 @@ def build_bot(
                     on_shutdown=shutdown, monitor_webhook=webhook, slack_status=identity.status)
     return Bot(core=core, site=site, handler=handler, gateway=gateway, slack_app=app, web=web,
                metrics=metrics, reminders=reminders, ticker=ticker, alerts=alerts,
-               poller=poller)
+               poller=poller, identity=identity)
 
 
 def build_reminders(
