@@ -204,7 +204,6 @@ def _outbox(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters.db import make_engine, upgrade
     from bot.adapters.db.outbox import OutboxStore
     from bot.adapters.db.uow import session_factory
-    from bot.bootstrap import utc_now
 
     if args.action == "retry" and args.effect is None:
         print("crisisbot outbox retry needs the effect's ID (see `crisisbot outbox --failed`)",
@@ -215,7 +214,7 @@ def _outbox(args: argparse.Namespace, settings: Settings) -> int:
         upgrade(engine)
         store = OutboxStore(session_factory(engine))
         if args.action == "retry":
-            if not store.retry(args.effect, now=utc_now()):
+            if not store.retry(args.effect):
                 print(f"no failed effect {args.effect} (see `crisisbot outbox --failed`)",
                       file=sys.stderr)
                 return 1

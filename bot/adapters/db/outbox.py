@@ -104,14 +104,15 @@ class OutboxStore:
             return [EffectRow(r.id, r.incident, r.kind, r.status, r.attempts, r.created_at,
                               r.next_attempt_at, r.last_error) for r in rows]
 
-    def retry(self, effect_id: int, *, now: datetime) -> bool:
-        """Put a failed effect back in the queue with a fresh attempt count; False if there
-        is no failed effect with that id."""
+    def retry(self, effect_id: int) -> bool:
+        """Put a failed effect back in the queue with a fresh attempt count, due at once;
+        False if there is no failed effect with that id."""
         with self._sessions() as session, session.begin():
             result = session.execute(
                 update(OutboxRow)
                 .where(OutboxRow.id == effect_id, OutboxRow.status == "failed")
-                .values(status="pending", attempts=0, next_attempt_at=now)
+                # Due since it was recorded: whatever the bot's clock says, it is due now.
+                .values(status="pending", attempts=0, next_attempt_at=OutboxRow.created_at)
             )
             return result.rowcount == 1
 
