@@ -191,12 +191,15 @@ class CommandHandler:
     def home(self) -> dict[str, Any]:
         now = self.clock()
         pairs = []
-        for summary in self.incidents.list(open_only=True)[:20]:
+        # The most severe, newest first, as many as the tab shows; the count of the rest is
+        # said at its end ("…and N more").
+        summaries = blocks.home_order(self.incidents.list(open_only=True))
+        for summary in summaries[:blocks.HOME_ROOM]:
             incident = self.incidents.get(summary.number)
             clocks = all_clocks(incident, playbook=self.catalog.playbook(incident.crisis_type),
                                 policy=self.catalog.policy, now=now)
             pairs.append((incident, clocks))
-        return blocks.app_home(pairs, now=now)
+        return blocks.app_home(pairs, now=now, total=len(summaries))
 
     def snooze(self, cmd: Any, actor: Actor) -> Reply:
         """``/crisis snooze``: commanders and executives of the site roster only."""
