@@ -147,7 +147,7 @@ def _texts(node: Any) -> list[str]:
         return []
     out = [node["text"]] if node.get("type") in ("plain_text", "mrkdwn") and isinstance(
         node.get("text"), str) else []
-    for key, value in node.items():
+    for value in node.values():
         if isinstance(value, (dict, list)):
             out += _texts(value)
     return out

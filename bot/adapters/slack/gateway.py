@@ -59,7 +59,7 @@ INVITE_BATCH = 1000
 #: Topic and purpose length (Slack counts characters; 250 is its limit).
 MAX_TOPIC = 250
 
-__all__ = ["Pacer", "MethodBudget", "SlackGateway", "channel_name", "MAX_ATTEMPTS"]
+__all__ = ["MAX_ATTEMPTS", "MethodBudget", "Pacer", "SlackGateway", "channel_name"]
 
 
 class RetryLater(Exception):

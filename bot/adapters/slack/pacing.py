@@ -11,8 +11,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from bot.adapters.slack.api_methods import API_METHODS
 
@@ -27,12 +27,12 @@ class Pacer:
     _state: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def wait_time(self, channel: str) -> float:
-        tokens, stamp = self._tokens(channel)
+        tokens, _ = self._tokens(channel)
         return 0.0 if tokens >= 1 else (1 - tokens) * self.pace
 
     def take(self, channel: str) -> None:
-        tokens, stamp = self._tokens(channel)
-        self._state[channel] = (tokens - 1, stamp)
+        tokens, now = self._tokens(channel)
+        self._state[channel] = (tokens - 1, now)
 
     def _tokens(self, channel: str) -> tuple[float, float]:
         now = self.clock()
