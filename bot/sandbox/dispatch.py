@@ -85,8 +85,10 @@ def _api_call(ws: Workspace, method: str, request: Request) -> Response:
             body = {"ok": False, "error": "unknown_method"}
         elif not token:
             body = {"ok": False, "error": "not_authed"}
-        elif token != ws.token:
-            body = {"ok": False, "error": "invalid_auth"}
+        elif (method == "apps.connections.open") != (token == ws.app_token):
+            # apps.connections.open takes the app-level token, and only it takes it.
+            body = {"ok": False, "error": "not_allowed_token_type" if token in (
+                ws.token, ws.app_token) else "invalid_auth"}
         else:
             kind = ws.channel_kind(raw.get("channel") or raw.get("channel_id"))
             check_scope(method, raw, granted=ws.scopes, channel_kind=kind)

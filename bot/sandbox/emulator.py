@@ -71,6 +71,9 @@ class SlackEmulator:
 
     def stop(self) -> None:
         """Stop serving and release the port; state stays available for inspection."""
+        if self._ws.socket_mode is not None:
+            self._ws.socket_mode.stop()
+            self._ws.socket_mode = None
         if self._server is None:
             return
         self._server.shutdown()
@@ -106,6 +109,39 @@ class SlackEmulator:
     def token(self) -> str:
         """The bot token the emulator accepts."""
         return self._ws.token
+
+    @property
+    def app_token(self) -> str:
+        """The app-level token (``xapp-…``) apps.connections.open accepts, for Socket Mode."""
+        return self._ws.app_token
+
+    # -- Socket Mode -------------------------------------------------------------------
+
+    def socket_wait_connected(self, *, hellos: int = 1, timeout: float = 30.0) -> bool:
+        """Block until the app has opened ``hellos`` Socket Mode connections in all (a
+        reconnect counts) and one is open."""
+        with self._ws.changed:
+            self._ws.changed.wait_for(lambda: self._ws.socket_mode is not None, timeout=timeout)
+        server = self._ws.socket_mode
+        return server is not None and server.wait_connected(hellos=hellos, timeout=timeout)
+
+    def socket_send(self, kind: str, payload: dict[str, Any], *,
+                    timeout: float = 30.0) -> dict[str, Any]:
+        """Deliver ``payload`` as a ``kind`` envelope (``slash_commands``, ``interactive``,
+        ``events_api``); returns the app's acknowledgement (``envelope_id``, ``payload``)."""
+        if self._ws.socket_mode is None:
+            raise RuntimeError("the app has not called apps.connections.open")
+        return self._ws.socket_mode.send(kind, payload, timeout=timeout)
+
+    def socket_refresh(self) -> None:
+        """Send ``disconnect`` (``refresh_requested``): the app must reconnect."""
+        if self._ws.socket_mode is not None:
+            self._ws.socket_mode.refresh()
+
+    def socket_drop(self) -> None:
+        """Close the Socket Mode connections abruptly, as a network failure would."""
+        if self._ws.socket_mode is not None:
+            self._ws.socket_mode.drop()
 
     @property
     def team_id(self) -> str:

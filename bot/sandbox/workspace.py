@@ -38,6 +38,8 @@ class Workspace:
         # Notified after every request, so callers can wait for the bot's reaction.
         self.changed = threading.Condition(self.lock)
         self.token = token
+        self.app_token = "xapp-" + token.removeprefix("xoxb-")  # Socket Mode's app-level token
+        self.socket_mode: Any = None  # the SocketModeServer, started by apps.connections.open
         self.team_id = team_id
         self.bot_user_id = bot_user_id
         self.bot_id = "B" + bot_user_id[1:]
