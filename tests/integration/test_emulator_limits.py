@@ -158,3 +158,13 @@ def test_the_manifest_asks_for_exactly_the_scopes_the_bot_uses():
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == set(required_scopes())
     assert {"users:read", "users:read.email", "bookmarks:write", "channels:join",
             "channels:read"}.isdisjoint(required_scopes())
+
+
+def test_apps_connections_open_takes_only_the_app_level_token(emu):
+    bot = WebClient(base_url=emu.api_url, token=emu.token, retry_handlers=[])
+    assert error_of(bot.apps_connections_open, app_token=emu.token).response["error"] == \
+        "not_allowed_token_type"
+    url = bot.apps_connections_open(app_token=emu.app_token)["url"]
+    assert url.startswith("ws://127.0.0.1:") and "ticket=" in url
+    app = WebClient(base_url=emu.api_url, token=emu.app_token, retry_handlers=[])
+    assert error_of(app.auth_test).response["error"] == "not_allowed_token_type"
