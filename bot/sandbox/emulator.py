@@ -309,8 +309,10 @@ class SlackEmulator:
     # -- fault injection ---------------------------------------------------------------
 
     def fail_next(self, method: str | None = None, *, status: int = 500, count: int = 1,
-                  retry_after: int | None = None, error: str | None = None) -> None:
-        """Fail the next ``count`` calls of ``method`` (any method when None).
+                  retry_after: int | None = None, error: str | None = None,
+                  skip: int = 0) -> None:
+        """Fail the next ``count`` calls of ``method`` (any method when None), after letting
+        ``skip`` matching calls through.
 
         429 answers carry ``Retry-After`` (default 1 second); ``status=200`` with
         ``error`` answers ``{"ok": false, "error": error}``. Faults are served before
@@ -318,6 +320,7 @@ class SlackEmulator:
         and response URLs are never faulted.
         """
         fault = build_fault(method=method, status=status, retry_after=retry_after, error=error)
+        fault.skip = skip
         with self._ws.lock:
             self._ws.faults.add_counted(fault, count)
 

@@ -94,3 +94,21 @@ def test_one_incidents_stuck_effect_never_holds_back_another(world, clock):
     assert not any(m["pinned"] for m in world.emulator.messages(first.channel_id))
     deliver_all(world, clock)
     assert any(m["pinned"] for m in world.emulator.messages(first.channel_id))
+
+
+def test_a_big_roster_is_invited_in_batches_of_1000_resumed_after_a_429(tmp_path, clock):
+    roster = [f"UBIG{n:04d}" for n in range(1500)]
+    world = make_world(tmp_path, clock=clock, extra_config={"roster": {"comms": roster}})
+    try:
+        for uid in roster:
+            world.emulator.add_user(uid, name=uid.lower())
+        world.emulator.fail_next("conversations.invite", status=429, retry_after=2, skip=1)
+        world.declare()
+        deliver_all(world, clock)
+        calls = [len(r["args"]["users"].split(",")) for r in world.emulator.requests(
+            "conversations.invite")]
+        assert calls == [1000, 501, 501]  # the first batch is not sent again after the 429
+        members = set(world.emulator.channels()[-1]["members"])
+        assert set(roster) <= members
+    finally:
+        world.close()
