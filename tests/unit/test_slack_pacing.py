@@ -64,3 +64,23 @@ def test_truncation_counts_utf16_units_and_never_splits_a_character_or_entity():
     assert truncate("see <https://x.example|link> now", 12) == "see …"
     assert cut_plain("line one\nline two &amp;" * 30, 250).count("\n") == 0
     assert utf16_len(cut_plain("🔥" * 300, 250)) <= 250
+
+
+def test_every_message_fits_the_block_text_budget_and_says_what_it_left_out():
+    from bot.adapters.slack.blocks.common import (
+        BLOCK_TEXT_BUDGET,
+        block_text_size,
+        context,
+        header,
+        message,
+        section,
+    )
+
+    blocks = [header("Card")] + [section("x" * 2900) for _ in range(20)] + [context("footer")]
+    fitted = message("fallback", blocks)["blocks"]
+    assert block_text_size(fitted) <= BLOCK_TEXT_BUDGET
+    assert fitted[0] == blocks[0] and fitted[-1] == blocks[-1]
+    note = fitted[-2]["elements"][0]["text"]
+    assert note.startswith("…and 17 more not shown") and "/crisis timeline 50" in note
+    small = [header("Card"), section("short")]
+    assert message("fallback", small)["blocks"] == small

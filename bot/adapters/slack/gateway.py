@@ -45,6 +45,7 @@ PERMANENT_ERRORS = {
     "channel_not_found", "not_in_channel", "is_archived", "invalid_blocks", "msg_too_long",
     "invalid_auth", "not_authed", "account_inactive", "token_revoked", "missing_scope",
     "restricted_action", "message_not_found", "cant_update_message", "invalid_arguments",
+    "msg_blocks_too_long", "too_many_users", "not_allowed_token_type",
 }
 MAX_ATTEMPTS = 8
 MAX_BACKOFF = 300.0

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.adapters.slack.escape import plain_text_safe, truncate, truncate_plain, utf16_len
+from bot.adapters.slack.messages.delivery import blocks_left_out
 
 #: Slack's documented limits (https://api.slack.com/reference/block-kit).
 MAX_MESSAGE_BLOCKS = 50
@@ -139,7 +140,7 @@ def fit_blocks(
     """At most 50 blocks within ``budget``: blocks before the last ``tail`` are dropped from
     the end (the first block always stays), and ``more(n)`` says how many went."""
     blocks = list(blocks)
-    say = more or (lambda n: context(f"…and {n} more block(s) not shown."))
+    say = more or (lambda n: context(blocks_left_out(n)))
     if len(blocks) <= MAX_MESSAGE_BLOCKS and block_text_size(blocks) <= budget:
         return blocks
     head, body, end = blocks[:1], blocks[1:len(blocks) - tail], blocks[len(blocks) - tail:]

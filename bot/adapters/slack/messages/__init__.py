@@ -12,7 +12,7 @@ user text went through :func:`~bot.adapters.slack.escape.escape_mrkdwn`, people 
 
 from __future__ import annotations
 
-from bot.adapters.slack.messages.delivery import EFFECT_ACTIONS, effect_failed
+from bot.adapters.slack.messages.delivery import EFFECT_ACTIONS, blocks_left_out, effect_failed
 from bot.adapters.slack.messages.core import (
     ALREADY_DONE,
     ASSIGN_PLACEHOLDER,
@@ -308,5 +308,6 @@ __all__ = [
     "postmortem_summary",
     "EFFECT_ACTIONS",
     "effect_failed",
+    "blocks_left_out",
     "_t",
 ]

@@ -22,9 +22,16 @@ def effect_failed(*, kind: str, attempts: int, error: str, effect_id: int) -> st
     """``:warning: I couldn't pin the card after 8 tries (ratelimited). …`` in both languages."""
     en, zh = EFFECT_ACTIONS.get(kind, (kind.replace("_", " "), kind))
     reason = escape_mrkdwn(truncate(error, 80))
+    tries = "1 try" if attempts == 1 else f"{attempts} tries"
     return (
-        f":warning: I couldn't {en} after {attempts} tries ({reason}). An admin can retry it "
+        f":warning: I couldn't {en} after {tries} ({reason}). An admin can retry it "
         f"with `crisisbot outbox retry {effect_id}`.\n"
         f"尝试 {attempts} 次后仍未能{zh}（{reason}）。管理员可运行 "
         f"`crisisbot outbox retry {effect_id}` 重试。"
     )
+
+
+def blocks_left_out(count: int) -> str:
+    """The last line of a message cut to fit Slack's size budget."""
+    return (f"…and {count} more not shown (Slack's message size limit); "
+            f"`/crisis timeline 50` shows the recent history · 因消息长度限制，另有 {count} 项未显示。")
