@@ -23,6 +23,8 @@ from bot.adapters.scheduler import ReminderTicker
 from bot.adapters.slack.app import build_app
 from bot.adapters.slack.gateway import Pacer, SlackGateway
 from bot.adapters.slack.inbox import InboxSweeper
+from bot.adapters.slack.identity import SlackIdentity
+from bot.adapters.slack.pacing import MethodBudget
 from bot.adapters.slack.handlers import CommandHandler
 from bot.adapters.slack.members import ChannelMembers
 from bot.adapters.slack.planner import SlackEffects
@@ -104,6 +106,7 @@ class Bot:
     alerts: AlertService | None = None
     poller: Poller | None = None
     sweeper: InboxSweeper | None = None
+    identity: SlackIdentity | None = None
 
     def close(self) -> None:
         if self.gateway.leader is not None:
@@ -133,6 +136,7 @@ def build_bot(
     *,
     clock: Callable[[], datetime] = utc_now,
     pacer: Pacer | None = None,
+    budget: MethodBudget | None = None,
     start_gateway: bool = True,
     start_ticker: bool | None = None,
     start_pollers: bool = True,
@@ -154,9 +158,11 @@ def build_bot(
     sync_client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
     metrics = Metrics(store=store, engine=core.engine, clock=clock)
     gateway = SlackGateway(store=store, client=sync_client, incidents=core.incidents,
-                           catalog=core.catalog, clock=clock, pacer=pacer,
+                           catalog=core.catalog, clock=clock, pacer=pacer, budget=budget,
                            leader=LeaderLock(core.engine, "slack-outbox"),
-                           on_api_error=metrics.slack_api_error)
+                           on_api_error=metrics.slack_api_error,
+                           on_dead_letter=metrics.dead_letter)
+    identity = SlackIdentity(client=sync_client)
     gateway.wake = wake
     postmortems = build_postmortems(core, site=site)
     gateway.postmortems = postmortems.archive
@@ -168,7 +174,7 @@ def build_bot(
     sweeper = InboxSweeper(inbox=inbox, handler=handler, clock=clock)
     app = build_app(handler=handler, api_url=settings.slack_api_url,
                     bot_token=settings.slack_bot_token, signing_secret=settings.slack_signing_secret,
-                    statements=statements, inbox=inbox)
+                    statements=statements, inbox=inbox, identity=identity)
     alerts = build_alerts(core, site)
     handler.alerts = alerts
     poller = Poller(sources=site.monitors.sources, ingest=alerts.ingest_many,
@@ -177,6 +183,7 @@ def build_bot(
     running: dict[str, Any] = {}
 
     def startup() -> None:
+        identity.start()  # auth.test once, in the background: no request waits for it
         if start_gateway:
             running["thread"], running["stop"] = gateway.start()
         if start_gateway if start_ticker is None else start_ticker:
@@ -203,10 +210,10 @@ def build_bot(
     web = build_web(app=app, engine=core.engine, metrics=metrics, on_startup=startup,
                     on_shutdown=shutdown, monitor_webhook=webhook,
                     signing_secret=settings.slack_signing_secret,
-                    metrics_token=settings.metrics_token)
+                    metrics_token=settings.metrics_token, slack_status=identity.status)
     return Bot(core=core, site=site, handler=handler, gateway=gateway, slack_app=app, web=web,
                metrics=metrics, reminders=reminders, ticker=ticker, alerts=alerts,
-               poller=poller, sweeper=sweeper)
+               poller=poller, sweeper=sweeper, identity=identity)
 
 
 def build_reminders(

@@ -98,6 +98,15 @@ def build_parser() -> argparse.ArgumentParser:
     postmortem.add_argument("--lang", choices=("en", "zh", "both"),
                             help="headings language (default: postmortem_lang of the site config, or en)")
 
+    outbox = commands.add_parser(
+        "outbox", help="Slack effects not yet delivered; retry a failed one",
+        description="List the Slack effects waiting for delivery and those given up on "
+        "(dead letters), or put a failed one back in the queue: crisisbot outbox retry ID.",
+    )
+    outbox.add_argument("--failed", action="store_true", help="only effects given up on")
+    outbox.add_argument("action", nargs="?", choices=("retry",), help="retry a failed effect")
+    outbox.add_argument("effect", nargs="?", type=int, metavar="ID", help="the effect to retry")
+
     report = commands.add_parser(
         "report", help="compare the response across incidents",
         description="Per crisis type and severity: incidents, time to team, time to first "
@@ -123,6 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "postmortem": _postmortem,
         "report": _report,
         "verify": _verify,
+        "outbox": _outbox,
     }[args.command]
     try:
         return handler(args, settings)
@@ -256,6 +266,41 @@ def _incidents(args: argparse.Namespace, settings: Settings) -> int:
             f"{row.id:<8} {row.severity:<3} {row.stage:<12} {row.status:<9} {row.open_tasks:>5}  "
             f"{row.declared_at:%Y-%m-%d %H:%M}  {row.title}"
         )
+    return 0
+
+
+def _outbox(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.adapters.db import make_engine, upgrade
+    from bot.adapters.db.outbox import OutboxStore
+    from bot.adapters.db.uow import session_factory
+
+    if args.action == "retry" and args.effect is None:
+        print("crisisbot outbox retry needs the effect's ID (see `crisisbot outbox --failed`)",
+              file=sys.stderr)
+        return 2
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        store = OutboxStore(session_factory(engine))
+        if args.action == "retry":
+            if not store.retry(args.effect):
+                print(f"no failed effect {args.effect} (see `crisisbot outbox --failed`)",
+                      file=sys.stderr)
+                return 1
+            print(f"effect {args.effect} queued again; the running bot delivers it")
+            return 0
+        rows = store.listing(failed_only=args.failed)
+    finally:
+        engine.dispose()
+    if not rows:
+        print("no failed effects" if args.failed else "nothing waiting: every effect was delivered")
+        return 0
+    print(f"{'ID':>7}  {'INCIDENT':<9} {'KIND':<22} {'STATUS':<8} {'TRIES':>5}  "
+          f"{'RECORDED (UTC)':<16}  LAST ERROR")
+    for row in rows:
+        label = f"INC-{row.incident}" if row.incident is not None else "-"
+        print(f"{row.id:>7}  {label:<9} {row.kind:<22} {row.status:<8} {row.attempts:>5}  "
+              f"{row.created_at:%Y-%m-%d %H:%M}  {(row.last_error or '').splitlines()[0][:80] if row.last_error else ''}")
     return 0
 
 

@@ -22,13 +22,16 @@ from bot.adapters.slack.gateway import Pacer
 from bot.adapters.slack.ids import Action, encode_ref, encode_statement_ref
 from bot.bootstrap import Bot, build_bot
 from bot.demo_monitors import demo_monitors, signal_fires
+from bot.adapters.slack.api_methods import required_scopes
+from bot.adapters.slack.pacing import MethodBudget
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.emulator import SlackEmulator
 from bot.serving import serve_in_thread
 from bot.settings import Settings
 
-#: Messages into one channel are paced at 1/s against real Slack; the local emulator has no
-#: rate limit, so the demo paces at 20/s to finish in seconds. The pacing code path is the same.
+#: Messages into one channel are paced at 1/s against real Slack; the demo runs the emulator
+#: leniently (rate tiers off; sizes and scopes as strict as Slack) and paces at 20/s to finish
+#: in seconds. The pacing code path is the same.
 DEMO_PACE_SECONDS = 0.05
 
 TEAM = {
@@ -76,7 +79,7 @@ def run_demo(*, out: TextIO = sys.stdout, workdir: Path | None = None) -> int:
     post-mortem) stay in ``workdir``, by default a new temporary directory that is kept."""
     base = Path(workdir or tempfile.mkdtemp(prefix="crisisbot-demo-"))
     base.mkdir(parents=True, exist_ok=True)
-    with SlackEmulator() as emulator:
+    with SlackEmulator(lenient=True, scopes=required_scopes()) as emulator:
         return _run(emulator, base, out)
 
 
@@ -100,8 +103,8 @@ def _run(emulator: SlackEmulator, base: Path, out: TextIO) -> int:
         database_url=f"sqlite:///{base / 'demo.db'}", slack_api_url=emulator.api_url,
         slack_bot_token=emulator.token, slack_signing_secret=secret, config_path=config,
     )
-    bot = build_bot(settings, pacer=Pacer(pace=DEMO_PACE_SECONDS), start_gateway=False,
-                    start_pollers=False)
+    bot = build_bot(settings, pacer=Pacer(pace=DEMO_PACE_SECONDS),
+                    budget=MethodBudget(enabled=False), start_gateway=False, start_pollers=False)
     server = serve_in_thread(bot.web)
     driver = SlackDriver(bot_url=server.url, emulator=emulator, signing_secret=secret)
     demo = Demo(emulator, driver, bot, out, general)

@@ -83,6 +83,17 @@ class Metrics:
             buckets=(1, 5, 15, 30, 60, 300, 900, 3600), registry=self.registry,
         )
         self.registry.register(_OpenIncidents(engine))
+        failed = Gauge("crisisbot_outbox_failed",
+                       "Slack effects given up on after their last attempt (dead letters)",
+                       registry=self.registry)
+        failed.set_function(store.failed_count)
+        self.dead_letters = Counter(
+            "crisisbot_outbox_dead_letters", "Slack effects given up on, by effect kind",
+            ["kind"], registry=self.registry,
+        )
+
+    def dead_letter(self, kind: str) -> None:
+        self.dead_letters.labels(kind=kind).inc()
 
     def alert_action(self, action: str) -> None:
         self.alerts.labels(action=action).inc()
@@ -150,6 +161,7 @@ def build_web(
     max_body: int = DEFAULT_MAX_BODY,
     metrics_token: str | None = None,
     wall_clock: Callable[[], float] = time.time,
+    slack_status: Callable[[], dict[str, Any]] | None = None,
 ) -> Starlette:
     """The ASGI app. ``/slack/events`` refuses, in order and before parsing anything:
     malformed or missing signature headers and stale timestamps (401, body unread), a body
@@ -204,7 +216,8 @@ def build_web(
             await asyncio.to_thread(ping)
         except Exception:  # noqa: BLE001 - any failure means not healthy
             return JSONResponse({"status": "database unavailable"}, status_code=503)
-        return JSONResponse({"status": "ok"})
+        # Slack's reachability is detail, not health: commands are answered without it.
+        return JSONResponse({"status": "ok", **({"slack": slack_status()} if slack_status else {})})
 
     async def metrics_endpoint(request: Request) -> Response:
         if metrics_token and not _bearer_matches(request.headers.get("authorization", ""),

@@ -14,6 +14,8 @@ MONEY_KEYS = ("revenue",)
 LIST_KEYS = ("regions",)
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+#: Longest value of one figure: impact lines sit on the card, not long prose (use a note).
+MAX_VALUE = 500
 
 
 def parse_impact(raw: dict[str, str]) -> dict[str, Any]:
@@ -37,6 +39,10 @@ def parse_impact(raw: dict[str, str]) -> dict[str, Any]:
             continue
         if not value:
             problems.append(f"`{key}` has no value")
+            continue
+        if len(value) > MAX_VALUE:
+            problems.append(f"`{key}` is {len(value)} characters long; keep a figure within "
+                            f"{MAX_VALUE} and put longer text in a note (`/crisis note …`)")
             continue
         try:
             result[key] = _parse_value(key, value)

@@ -16,6 +16,7 @@ from bot.sandbox import response_urls
 from bot.sandbox.args import Args, SlackError
 from bot.sandbox.methods import METHODS
 from bot.sandbox.methods.files import UPLOAD_PATH, store_upload
+from bot.sandbox.scopes import check_scope
 from bot.sandbox.workspace import Workspace
 
 API_PATH = "/api/"
@@ -84,10 +85,19 @@ def _api_call(ws: Workspace, method: str, request: Request) -> Response:
             body = {"ok": False, "error": "unknown_method"}
         elif not token:
             body = {"ok": False, "error": "not_authed"}
-        elif token != ws.token:
-            body = {"ok": False, "error": "invalid_auth"}
+        elif (method == "apps.connections.open") != (token == ws.app_token):
+            # apps.connections.open takes the app-level token, and only it takes it.
+            body = {"ok": False, "error": "not_allowed_token_type" if token in (
+                ws.token, ws.app_token) else "invalid_auth"}
         else:
-            body = {"ok": True, **METHODS[method](ws, Args(raw))}
+            kind = ws.channel_kind(raw.get("channel") or raw.get("channel_id"))
+            check_scope(method, raw, granted=ws.scopes, channel_kind=kind)
+            wait = ws.limiter.admit(method, raw)
+            if wait is not None:
+                status, headers = 429, {"Retry-After": str(wait)}
+                body = {"ok": False, "error": "ratelimited"}
+            else:
+                body = {"ok": True, **METHODS[method](ws, Args(raw))}
     except SlackError as err:
         body = {"ok": False, "error": err.code, **err.extra}
     except Exception:  # noqa: BLE001 - an emulator bug must not kill the server thread

@@ -15,6 +15,7 @@ from typing import Any, Self
 
 from bot.sandbox import response_urls
 from bot.sandbox.args import SlackError
+from bot.sandbox.blocklimits import DEFAULT_BLOCK_TEXT_BUDGET
 from bot.sandbox.faults import build_fault
 from bot.sandbox.methods.conversations import check_channel_name
 from bot.sandbox.models import Channel, User
@@ -39,9 +40,19 @@ class SlackEmulator:
         team_id: str = "T0EMU",
         bot_user_id: str = "UBOT",
         clock: Callable[[], float] = time.time,
+        lenient: bool = False,
+        scopes: Iterable[str] | None = None,
+        block_text_budget: int = DEFAULT_BLOCK_TEXT_BUDGET,
     ) -> None:
+        """``lenient`` turns Slack's rate tiers off (only for the demo's speed-up: sizes,
+        scopes and everything else stay as strict as Slack). ``scopes`` are the installed
+        app's bot scopes (None: every scope granted). ``block_text_budget`` is the most
+        block text one message may carry (``msg_blocks_too_long``)."""
         self._address = (host, port)
         self._ws = Workspace(token=token, team_id=team_id, bot_user_id=bot_user_id, clock=clock)
+        self._ws.limiter.enabled = not lenient
+        self._ws.scopes = frozenset(scopes) if scopes is not None else None
+        self._ws.block_text_budget = block_text_budget
         self._server: EmulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -60,6 +71,9 @@ class SlackEmulator:
 
     def stop(self) -> None:
         """Stop serving and release the port; state stays available for inspection."""
+        if self._ws.socket_mode is not None:
+            self._ws.socket_mode.stop()
+            self._ws.socket_mode = None
         if self._server is None:
             return
         self._server.shutdown()
@@ -95,6 +109,39 @@ class SlackEmulator:
     def token(self) -> str:
         """The bot token the emulator accepts."""
         return self._ws.token
+
+    @property
+    def app_token(self) -> str:
+        """The app-level token (``xapp-…``) apps.connections.open accepts, for Socket Mode."""
+        return self._ws.app_token
+
+    # -- Socket Mode -------------------------------------------------------------------
+
+    def socket_wait_connected(self, *, hellos: int = 1, timeout: float = 30.0) -> bool:
+        """Block until the app has opened ``hellos`` Socket Mode connections in all (a
+        reconnect counts) and one is open."""
+        with self._ws.changed:
+            self._ws.changed.wait_for(lambda: self._ws.socket_mode is not None, timeout=timeout)
+        server = self._ws.socket_mode
+        return server is not None and server.wait_connected(hellos=hellos, timeout=timeout)
+
+    def socket_send(self, kind: str, payload: dict[str, Any], *,
+                    timeout: float = 30.0) -> dict[str, Any]:
+        """Deliver ``payload`` as a ``kind`` envelope (``slash_commands``, ``interactive``,
+        ``events_api``); returns the app's acknowledgement (``envelope_id``, ``payload``)."""
+        if self._ws.socket_mode is None:
+            raise RuntimeError("the app has not called apps.connections.open")
+        return self._ws.socket_mode.send(kind, payload, timeout=timeout)
+
+    def socket_refresh(self) -> None:
+        """Send ``disconnect`` (``refresh_requested``): the app must reconnect."""
+        if self._ws.socket_mode is not None:
+            self._ws.socket_mode.refresh()
+
+    def socket_drop(self) -> None:
+        """Close the Socket Mode connections abruptly, as a network failure would."""
+        if self._ws.socket_mode is not None:
+            self._ws.socket_mode.drop()
 
     @property
     def team_id(self) -> str:
@@ -265,11 +312,18 @@ class SlackEmulator:
         with self._ws.lock:
             return self._ws.max_channel_rate(window)
 
+    def rate_limited(self) -> int:
+        """How many calls were refused with 429 by the rate tiers so far."""
+        with self._ws.lock:
+            return self._ws.limiter.refused
+
     # -- fault injection ---------------------------------------------------------------
 
     def fail_next(self, method: str | None = None, *, status: int = 500, count: int = 1,
-                  retry_after: int | None = None, error: str | None = None) -> None:
-        """Fail the next ``count`` calls of ``method`` (any method when None).
+                  retry_after: int | None = None, error: str | None = None,
+                  skip: int = 0) -> None:
+        """Fail the next ``count`` calls of ``method`` (any method when None), after letting
+        ``skip`` matching calls through.
 
         429 answers carry ``Retry-After`` (default 1 second); ``status=200`` with
         ``error`` answers ``{"ok": false, "error": error}``. Faults are served before
@@ -277,6 +331,7 @@ class SlackEmulator:
         and response URLs are never faulted.
         """
         fault = build_fault(method=method, status=status, retry_after=retry_after, error=error)
+        fault.skip = skip
         with self._ws.lock:
             self._ws.faults.add_counted(fault, count)
 

@@ -19,6 +19,7 @@ class Fault:
     method: str | None
     remaining: int = 0
     until: float | None = None
+    skip: int = 0  # matching calls to let through before failing
 
     def matches(self, method: str) -> bool:
         """True if this fault applies to a call of ``method``."""
@@ -77,6 +78,9 @@ class FaultInjector:
         """Return the fault to apply to this call of ``method``, consuming one use."""
         for fault in self._counted:
             if fault.matches(method):
+                if fault.skip > 0:
+                    fault.skip -= 1
+                    return None
                 fault.remaining -= 1
                 if fault.remaining == 0:
                     self._counted.remove(fault)

@@ -71,7 +71,7 @@ def _apply(ws: Workspace, entry: ResponseUrl, payload: dict[str, Any]) -> None:
         if original is not None:
             ws.messages[entry.channel].remove(original)
         return
-    text, blocks, attachments = read_content(args)
+    text, blocks, attachments = read_content(args, budget=ws.block_text_budget)
     if args.get_bool("replace_original"):
         if original is not None:
             original.keep_version(ws.new_ts())

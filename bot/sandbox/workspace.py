@@ -8,7 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.sandbox.args import Args, SlackError
+from bot.sandbox.blocklimits import DEFAULT_BLOCK_TEXT_BUDGET
 from bot.sandbox.faults import FaultInjector
+from bot.sandbox.ratelimit import RateLimiter
 from bot.sandbox.models import (
     WEB_URL,
     Channel,
@@ -36,6 +38,8 @@ class Workspace:
         # Notified after every request, so callers can wait for the bot's reaction.
         self.changed = threading.Condition(self.lock)
         self.token = token
+        self.app_token = "xapp-" + token.removeprefix("xoxb-")  # Socket Mode's app-level token
+        self.socket_mode: Any = None  # the SocketModeServer, started by apps.connections.open
         self.team_id = team_id
         self.bot_user_id = bot_user_id
         self.bot_id = "B" + bot_user_id[1:]
@@ -55,6 +59,11 @@ class Workspace:
         self.issued_triggers: set[str] = set()
         self.post_times: dict[str, list[float]] = {}  # channel id -> chat.postMessage times
         self.faults = FaultInjector()
+        # Slack's limits: rate tiers (off when lenient), installed scopes (None: all), and
+        # the block-text budget of one message.
+        self.limiter = RateLimiter(clock=clock)
+        self.scopes: frozenset[str] | None = None
+        self.block_text_budget = DEFAULT_BLOCK_TEXT_BUDGET
         self._counters: dict[str, int] = {}
         self._last_ts_micros = 0
         self.users[bot_user_id] = User(bot_user_id, "crisisbot", "CrisisBot", None, "UTC", True)
@@ -95,6 +104,13 @@ class Workspace:
         if channel is None or (channel.is_private and self.bot_user_id not in channel.members):
             raise SlackError("channel_not_found")
         return channel
+
+    def channel_kind(self, channel_id: Any) -> str | None:
+        """``public``, ``private`` or ``im`` for a known conversation id, else None."""
+        channel = self.channels.get(str(channel_id or ""))
+        if channel is None:
+            return None
+        return "im" if channel.is_im else "private" if channel.is_private else "public"
 
     def channel_named(self, name: str) -> Channel | None:
         """Return the non-DM channel called ``name`` (a leading ``#`` is ignored)."""

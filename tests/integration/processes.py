@@ -19,10 +19,11 @@ def free_port() -> int:
 class ServeProcess:
     """`crisisbot serve` in a child process; ready once uvicorn says it is listening."""
 
-    def __init__(self, env: dict[str, str], port: int) -> None:
+    def __init__(self, env: dict[str, str], port: int, *, extra_args: tuple[str, ...] = ()) -> None:
         self.port = port
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+             *extra_args],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )
         self.log: list[str] = []

@@ -10,11 +10,21 @@ from typing import Any
 import yaml
 
 from bot.adapters.slack.gateway import Pacer
+from bot.adapters.slack.pacing import MethodBudget
 from bot.bootstrap import Bot, build_bot
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.emulator import SlackEmulator
 from bot.serving import RunningServer, serve_in_thread
 from bot.settings import Settings
+
+MANIFEST = Path(__file__).resolve().parents[2] / "slack" / "manifest.yaml"
+
+
+def manifest_scopes() -> list[str]:
+    """The bot scopes ``slack/manifest.yaml`` asks for: what the emulator grants."""
+    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    return list(manifest["oauth_config"]["scopes"]["bot"])
+
 
 PEOPLE = {
     "ULEAD": "lead", "UCOMMS": "comms", "USPOKE": "spokesperson", "ULEGAL": "legal",
@@ -82,7 +92,10 @@ def make_world(tmp_path: Path, *, clock, database_url: str | None = None,
                extra_config: dict[str, Any] | None = None, monitor_secret: str | None = None,
                site_extra: dict[str, Any] | None = None,
                settings_extra: dict[str, Any] | None = None) -> World:
-    emulator = SlackEmulator(**({"clock": emulator_clock} if emulator_clock else {})).start()
+    # Scenario tests drive many commands a second: Slack's rate tiers are off here (the tier
+    # tests and bench/slack_limits.py run with them on); sizes and scopes stay strict.
+    emulator = SlackEmulator(**({"clock": emulator_clock} if emulator_clock else {}),
+                             lenient=True, scopes=manifest_scopes()).start()
     for user_id in PEOPLE:
         emulator.add_user(user_id, name=user_id.lower())
     general = emulator.add_channel("general", members=list(PEOPLE) + ["UBOT"])
@@ -102,8 +115,8 @@ def make_world(tmp_path: Path, *, clock, database_url: str | None = None,
         slack_signing_secret=secret, config_path=config, monitor_secret=monitor_secret,
         **(settings_extra or {}),
     )
-    bot = build_bot(settings, clock=clock, pacer=pacer or Pacer(pace=0), start_gateway=False,
-                    start_pollers=False)
+    bot = build_bot(settings, clock=clock, pacer=pacer or Pacer(pace=0),
+                    budget=MethodBudget(enabled=False), start_gateway=False, start_pollers=False)
     bot.gateway.sleep = lambda seconds: None
     server = serve_in_thread(bot.web)
     driver = SlackDriver(bot_url=server.url, emulator=emulator, signing_secret=secret)

@@ -23,8 +23,10 @@ class FakeClock:
 
     def __init__(self, start: float = 1_700_000_000.0) -> None:
         self.now = start
+        self.step = 0.0  # seconds each reading moves time on (0: time stands still)
 
     def __call__(self) -> float:
+        self.now += self.step
         return self.now
 
     def advance(self, seconds: float) -> None:
@@ -294,9 +296,10 @@ def test_posting_to_a_user_id_opens_a_dm(client: WebClient, emu: SlackEmulator) 
 
 
 def test_concurrent_posts_are_all_stored_with_unique_ts(
-    client: WebClient, emu: SlackEmulator
+    client: WebClient, emu: SlackEmulator, clock: FakeClock
 ) -> None:
     channel = new_channel(client)
+    clock.step = 1.0  # Slack's 1 message/s per channel, kept by time moving on
     with ThreadPoolExecutor(max_workers=8) as pool:
         stamps = list(pool.map(
             lambda n: client.chat_postMessage(channel=channel, text=str(n))["ts"], range(80)))

@@ -333,8 +333,11 @@ def test_channel_names_are_slugged_and_at_most_80_characters():
 def test_healthz_and_metrics(world):
     import httpx
 
+    # auth.test runs once in the background at start-up; /healthz shows its outcome.
+    assert world.bot.identity.checked.wait(timeout=30)
     health = httpx.get(world.server.url + "/healthz")
-    assert health.status_code == 200 and health.json() == {"status": "ok"}
+    assert health.status_code == 200 and health.json() == {
+        "status": "ok", "slack": {"auth_test": "ok", "bot_user_id": "UBOT", "team_id": "T0EMU"}}
     world.declare()
     metrics = httpx.get(world.server.url + "/metrics").text
     assert "crisisbot_slack_ack_seconds_count" in metrics

@@ -285,3 +285,11 @@ def test_local_text_picks_the_language_and_defaults_to_english():
     assert text.get("zh") == "团队集结"
     assert text.get("en") == "Team assembled"
     assert str(text) == "Team assembled"
+
+
+def test_a_long_impact_value_is_refused_with_a_clear_message():
+    with pytest.raises(InvalidInput) as info:
+        parse_impact({"comment": "&" * 8100})
+    assert "`comment` is 8100 characters long" in info.value.message
+    assert "/crisis note" in info.value.message
+    assert parse_impact({"comment": "x" * 500}) == {"comment": "x" * 500}

@@ -24,6 +24,20 @@ class Effect:
     next_attempt_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class EffectRow:
+    """An effect as ``crisisbot outbox`` lists it."""
+
+    id: int
+    incident: int | None
+    kind: str
+    status: str
+    attempts: int
+    created_at: datetime
+    next_attempt_at: datetime
+    last_error: str | None
+
+
 class SqlOutbox:
     """Writes effects inside a unit of work (``uow.outbox.add``)."""
 
@@ -68,6 +82,45 @@ class OutboxStore:
                 Effect(r.id, r.incident, r.kind, dict(r.payload), r.attempts, r.next_attempt_at)
                 for r in rows
             ]
+
+    def add(self, kind: str, payload: dict[str, Any], *, at: datetime, incident: int | None = None,
+            dedupe_key: str | None = None) -> None:
+        """Record an effect outside a command (the gateway's dead-letter notices)."""
+        with self._sessions() as session, session.begin():
+            SqlOutbox(session).add(kind, payload, at=at, incident=incident, dedupe_key=dedupe_key)
+
+    def save_payload(self, effect_id: int, payload: dict[str, Any]) -> None:
+        """Keep an effect's progress (steps done) so a retry resumes where it stopped."""
+        self._update(effect_id, payload=payload)
+
+    def listing(self, *, failed_only: bool = False, limit: int = 200) -> list[EffectRow]:
+        """Effects not yet delivered (pending and failed), or only the failed ones, oldest first."""
+        statuses = ("failed",) if failed_only else ("pending", "failed")
+        with self._sessions() as session:
+            rows = session.execute(
+                select(OutboxRow).where(OutboxRow.status.in_(statuses))
+                .order_by(OutboxRow.id).limit(limit)
+            ).scalars()
+            return [EffectRow(r.id, r.incident, r.kind, r.status, r.attempts, r.created_at,
+                              r.next_attempt_at, r.last_error) for r in rows]
+
+    def retry(self, effect_id: int) -> bool:
+        """Put a failed effect back in the queue with a fresh attempt count, due at once;
+        False if there is no failed effect with that id."""
+        with self._sessions() as session, session.begin():
+            result = session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == effect_id, OutboxRow.status == "failed")
+                # Due since it was recorded: whatever the bot's clock says, it is due now.
+                .values(status="pending", attempts=0, next_attempt_at=OutboxRow.created_at)
+            )
+            return result.rowcount == 1
+
+    def failed_count(self) -> int:
+        with self._sessions() as session:
+            return session.execute(
+                select(func.count()).select_from(OutboxRow).where(OutboxRow.status == "failed")
+            ).scalar_one()
 
     def mark_sent(self, effect_id: int, now: datetime) -> None:
         self._update(effect_id, status="sent", sent_at=now, last_error=None)

@@ -20,6 +20,7 @@ from bot.adapters.db.inbox import InboxEntry, SlackInbox
 from bot.adapters.slack import blocks, commands as c
 from bot.adapters.slack.handlers import CommandHandler, Reply, error_reply
 from bot.adapters.slack.messages.inbox import INBOX_UNAVAILABLE
+from bot.adapters.slack.identity import SlackIdentity
 from bot.adapters.slack.ids import Action, Shortcut, View, decode_block_ref, decode_ref
 from bot.adapters.slack.statement_handler import StatementHandler
 from bot.adapters.slack.statement_listeners import register_statement_listeners
@@ -30,25 +31,21 @@ log = logging.getLogger(__name__)
 def build_app(
     *, handler: CommandHandler, api_url: str, bot_token: str | None, signing_secret: str,
     statements: StatementHandler | None = None, inbox: SlackInbox | None = None,
+    identity: SlackIdentity | None = None,
 ) -> AsyncApp:
     """Create the bolt app with every listener registered (nothing happens at import time)."""
     # No token on the app's client: bolt hands each listener a client carrying the token
     # returned by ``authorize`` below.
     client = AsyncWebClient(base_url=api_url)
-    identity: dict[str, Any] = {}
 
     async def authorize(enterprise_id, team_id, logger, **_: Any) -> AuthorizeResult:
-        # Single workspace: the token is known, so requests are never refused because
-        # auth.test cannot be reached (Slack down must not mean commands unanswered).
-        if "bot_user_id" not in identity:
-            try:
-                found = await client.auth_test(token=bot_token)
-                identity.update(bot_user_id=found.get("user_id"), bot_id=found.get("bot_id"))
-            except Exception:  # noqa: BLE001 - retried on the next request
-                pass
+        # Single workspace: the token is configured, so the ack never waits on the network.
+        # auth.test runs once in the background at start-up (``SlackIdentity``); until it
+        # has answered, the bot's own ids are simply unknown.
         return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id,
-                               bot_token=bot_token, bot_user_id=identity.get("bot_user_id"),
-                               bot_id=identity.get("bot_id"))
+                               bot_token=bot_token,
+                               bot_user_id=identity.bot_user_id if identity else None,
+                               bot_id=identity.bot_id if identity else None)
 
     app = AsyncApp(client=client, signing_secret=signing_secret, authorize=authorize,
                    ignoring_self_events_enabled=True)

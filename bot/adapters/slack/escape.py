@@ -87,15 +87,35 @@ def one_line(text: str | None) -> str:
     return _SPACE.sub(" ", "" if text is None else str(text)).strip()
 
 
+def utf16_len(text: str) -> int:
+    """Length in UTF-16 code units, the unit of Slack's limits (an emoji outside the Basic
+    Multilingual Plane counts two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _prefix(text: str, units: int) -> str:
+    """The longest prefix of ``text`` of at most ``units`` UTF-16 units (never half a
+    character)."""
+    if utf16_len(text) <= units:
+        return text
+    total = 0
+    for i, char in enumerate(text):
+        total += 2 if ord(char) > 0xFFFF else 1
+        if total > units:
+            return text[:i]
+    return text
+
+
 def truncate(text: str, limit: int) -> str:
-    """Cut escaped mrkdwn to at most ``limit`` characters, ending with ``…`` when cut.
+    """Cut escaped mrkdwn to at most ``limit`` UTF-16 units, ending with ``…`` when cut.
 
     Never cuts inside an entity (``&amp;``) or a ``<…>`` sequence, so the result stays valid.
+    The one truncation helper for mrkdwn: every Block Kit builder goes through it.
     """
     limit = max(1, int(limit))
-    if len(text) <= limit:
+    if utf16_len(text) <= limit:
         return text
-    cut = text[: limit - len(ELLIPSIS)]
+    cut = _prefix(text, limit - len(ELLIPSIS))
     amp = cut.rfind("&")
     if amp > cut.rfind(";"):
         cut = cut[:amp]
@@ -106,6 +126,12 @@ def truncate(text: str, limit: int) -> str:
 
 
 def truncate_plain(text: str, limit: int) -> str:
-    """Cut ``plain_text`` to ``limit`` characters (no entities to protect there)."""
+    """Cut ``plain_text`` to ``limit`` UTF-16 units (no entities to protect there)."""
     limit = max(1, int(limit))
-    return text if len(text) <= limit else text[: limit - len(ELLIPSIS)] + ELLIPSIS
+    return text if utf16_len(text) <= limit else _prefix(text, limit - len(ELLIPSIS)) + ELLIPSIS
+
+
+def cut_plain(text: str, limit: int) -> str:
+    """Plain text for fields Slack shows unformatted (channel topic and purpose): one line,
+    cut at a character boundary to ``limit`` UTF-16 units, ``…`` when cut."""
+    return truncate_plain(one_line(text), limit)

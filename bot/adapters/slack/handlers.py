@@ -268,16 +268,20 @@ class CommandHandler:
         with ``visibility: members``, all, only for people in the incident)."""
         now = self.clock()
         pairs = []
-        for summary in self.incidents.list(open_only=True):
-            if len(pairs) >= 20:
-                break
+        # The most severe, newest first, as many as the tab shows; the count of the rest the
+        # user may read is said at its end ("…and N more").
+        readable = 0
+        for summary in blocks.home_order(self.incidents.list(open_only=True)):
             incident = self.incidents.get(summary.number)
             if not self.may_read(incident, user_id):
+                continue
+            readable += 1
+            if len(pairs) >= blocks.HOME_ROOM:
                 continue
             clocks = all_clocks(incident, playbook=self.catalog.playbook(incident.crisis_type),
                                 policy=self.catalog.policy, now=now)
             pairs.append((incident, clocks))
-        return blocks.app_home(pairs, now=now)
+        return blocks.app_home(pairs, now=now, total=readable)
 
     def snooze(self, cmd: Any, actor: Actor) -> Reply:
         """``/crisis snooze``: commanders and executives of the site roster only."""

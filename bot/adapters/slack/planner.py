@@ -12,7 +12,7 @@ from typing import Sequence
 
 from bot.adapters.slack import messages
 from bot.adapters.slack.blocks.monitors import reopen_offer
-from bot.adapters.slack.escape import escape_mrkdwn
+from bot.adapters.slack.escape import one_line, plain_text_safe
 from bot.adapters.slack.gateway import channel_name
 from bot.domain import events as ev
 from bot.domain.incident import Incident
@@ -68,7 +68,9 @@ class SlackEffects:
     def _plan_opening(self, incident: Incident, add) -> None:
         playbook = self.catalog.playbook(incident.crisis_type)
         level = self.catalog.policy.level(incident.severity)
-        title = escape_mrkdwn(incident.title)
+        # Topic and purpose are plain text on Slack (no entities, no formatting); the gateway
+        # cuts them to 250 at a character boundary.
+        title = plain_text_safe(one_line(incident.title))
         add("open_channel", name=channel_name(incident.number, incident.title),
             topic=f"{incident.id} · {incident.severity.value} · {playbook.name.en} · {title}",
             purpose=f"Crisis room for {incident.id}: {title}. Use /crisis help.",

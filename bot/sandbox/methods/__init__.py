@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.sandbox.methods import chat, conversations, files, pins, users, views
+from bot.sandbox.methods import apps, chat, conversations, files, pins, users, views
 from bot.sandbox.workspace import Handler
 
 METHODS: dict[str, Handler] = {
@@ -12,6 +12,7 @@ METHODS: dict[str, Handler] = {
     **pins.METHODS,
     **views.METHODS,
     **files.METHODS,
+    **apps.METHODS,
 }
 
 __all__ = ["METHODS"]

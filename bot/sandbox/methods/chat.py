@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.sandbox.args import Args, SlackError
+from bot.sandbox.blocklimits import check_message_blocks, utf16_len
 from bot.sandbox.workspace import Handler, Workspace
 
 # Slack's documented limits for a message.
@@ -14,11 +15,13 @@ MAX_BLOCKS = 50
 Content = tuple[str, list[dict[str, Any]] | None, list[dict[str, Any]] | None]
 
 
-def read_content(args: Args) -> Content:
+def read_content(args: Args, *, budget: int) -> Content:
     """Read and validate ``text``/``blocks``/``attachments`` as chat.postMessage does.
 
-    Raises ``no_text`` when all three are empty; structural problems raise the
-    ``invalid_blocks*``/``invalid_attachments`` codes Slack uses.
+    Raises ``no_text`` when all three are empty; structural problems and fields over their
+    limits raise the ``invalid_blocks*``/``invalid_attachments`` codes Slack uses, block text
+    over ``budget`` ``msg_blocks_too_long``. ``text`` over 40,000 characters is truncated, as
+    Slack documents, not refused.
     """
     text = args.get_str("text") or ""
     blocks = args.get_json("blocks", invalid="invalid_blocks_format") or None
@@ -30,15 +33,24 @@ def read_content(args: Args) -> Content:
             isinstance(b, dict) and isinstance(b.get("type"), str) for b in blocks
         ):
             raise SlackError("invalid_blocks")
+        check_message_blocks(blocks, budget=budget)
     if attachments is not None and not (
         isinstance(attachments, list) and all(isinstance(a, dict) for a in attachments)
     ):
         raise SlackError("invalid_attachments")
     if not text and blocks is None and attachments is None:
         raise SlackError("no_text")
-    if len(text) > MAX_TEXT:
-        raise SlackError("msg_too_long")
+    if utf16_len(text) > MAX_TEXT:
+        text = _cut_utf16(text, MAX_TEXT)
     return text, blocks, attachments
+
+
+def _cut_utf16(text: str, limit: int) -> str:
+    """The longest prefix of ``text`` of at most ``limit`` UTF-16 units."""
+    out = text[:limit]
+    while utf16_len(out) > limit:
+        out = out[: len(out) - max(1, (utf16_len(out) - limit) // 2)]
+    return out
 
 
 def post_message(ws: Workspace, args: Args) -> dict[str, Any]:
@@ -46,7 +58,7 @@ def post_message(ws: Workspace, args: Args) -> dict[str, Any]:
     channel = ws.post_target(args.get_str("channel"))
     ws.require_open(channel)
     ws.require_member(channel)
-    text, blocks, attachments = read_content(args)
+    text, blocks, attachments = read_content(args, budget=ws.block_text_budget)
     metadata = args.get_json("metadata", invalid="invalid_metadata_format")
     message = ws.post(
         channel, user=ws.bot_user_id, text=text, blocks=blocks, attachments=attachments,
@@ -67,7 +79,7 @@ def update(ws: Workspace, args: Args) -> dict[str, Any]:
     message = ws.message(channel.id, args.get_str("ts", missing="message_not_found"))
     if message.user != ws.bot_user_id:
         raise SlackError("cant_update_message")
-    text, blocks, attachments = read_content(args)
+    text, blocks, attachments = read_content(args, budget=ws.block_text_budget)
     message.keep_version(ws.new_ts())
     if args.raw.get("text") is not None:
         message.text = text
@@ -87,7 +99,7 @@ def post_ephemeral(ws: Workspace, args: Args) -> dict[str, Any]:
     user = args.get_str("user")
     if user not in channel.members:
         raise SlackError("user_not_in_channel")
-    text, blocks, attachments = read_content(args)
+    text, blocks, attachments = read_content(args, budget=ws.block_text_budget)
     ts = ws.new_ts()
     ws.ephemerals.append({
         "channel": channel.id, "user": user, "text": text, "blocks": blocks,

@@ -6,11 +6,13 @@ import re
 from typing import Any
 
 from bot.sandbox.args import Args, SlackError, paginate
+from bot.sandbox.blocklimits import utf16_len
 from bot.sandbox.models import Channel, Message, ts_key
 from bot.sandbox.workspace import Handler, Workspace
 
 MAX_NAME = 80
 MAX_TOPIC = 250
+MAX_INVITE = 1000  # users in one conversations.invite call
 _NAME_CHARS = re.compile(r"^[a-z0-9_-]+$")
 
 
@@ -53,6 +55,8 @@ def invite(ws: Workspace, args: Args) -> dict[str, Any]:
     users = args.get_list("users")
     if not users:
         raise SlackError("no_user")
+    if len(users) > MAX_INVITE:
+        raise SlackError("too_many_users")
     errors: list[dict[str, Any]] = []
     new: list[str] = []
     for user in dict.fromkeys(users):
@@ -82,7 +86,7 @@ def set_topic(ws: Workspace, args: Args) -> dict[str, Any]:
     """conversations.setTopic."""
     channel = _channel_for_change(ws, args)
     topic = args.get_str("topic") or ""
-    if len(topic) > MAX_TOPIC:
+    if utf16_len(topic) > MAX_TOPIC:
         raise SlackError("too_long")
     channel.topic = {"value": topic, "creator": ws.bot_user_id, "last_set": int(ws.now())}
     return {"channel": channel.to_api(ws.bot_user_id)}
@@ -92,7 +96,7 @@ def set_purpose(ws: Workspace, args: Args) -> dict[str, Any]:
     """conversations.setPurpose (Slack answers a bare ``ok``)."""
     channel = _channel_for_change(ws, args)
     purpose = args.get_str("purpose") or ""
-    if len(purpose) > MAX_TOPIC:
+    if utf16_len(purpose) > MAX_TOPIC:
         raise SlackError("too_long")
     channel.purpose = {"value": purpose, "creator": ws.bot_user_id, "last_set": int(ws.now())}
     return {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.sandbox.args import Args, SlackError
+from bot.sandbox.blocklimits import check_view
 from bot.sandbox.models import View
 from bot.sandbox.workspace import Handler, Workspace
 
@@ -26,6 +27,7 @@ def _definition(
         raise SlackError("invalid_arguments")
     if kind == "modal" and not isinstance(view.get("title"), dict):
         raise SlackError("invalid_arguments")
+    check_view(view)
     external_id = view.get("external_id")
     if external_id and any(v.external_id == external_id and v is not replacing
                            for v in ws.views.values()):

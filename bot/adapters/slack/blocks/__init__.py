@@ -7,12 +7,14 @@ Message builders return ``{"text": fallback, "blocks": [...]}`` ready for
 
 from bot.adapters.slack.blocks.card import incident_card, stage_progress
 from bot.adapters.slack.blocks.checklist import stage_checklist
-from bot.adapters.slack.blocks.home import app_home
+from bot.adapters.slack.blocks.home import HOME_ROOM, app_home, home_order
 from bot.adapters.slack.blocks.modals import declare_modal, parse_declare_submission
 from bot.adapters.slack.blocks.timeline import help_blocks, timeline_blocks
 
 __all__ = [
     "app_home",
+    "home_order",
+    "HOME_ROOM",
     "declare_modal",
     "help_blocks",
     "incident_card",

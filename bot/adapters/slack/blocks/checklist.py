@@ -9,9 +9,11 @@ from typing import Any
 from bot.adapters.slack import messages as msg
 from bot.adapters.slack.blocks.card import is_last_stage, stage_progress
 from bot.adapters.slack.blocks.common import (
+    BLOCK_TEXT_BUDGET,
     MAX_MESSAGE_BLOCKS,
     Block,
     actions,
+    block_text_size,
     button,
     confirm,
     context,
@@ -19,7 +21,7 @@ from bot.adapters.slack.blocks.common import (
     plain,
     section,
 )
-from bot.adapters.slack.escape import is_user_id
+from bot.adapters.slack.escape import is_user_id, truncate
 from bot.adapters.slack.ids import Action, encode_ref, ref_block_id
 from bot.adapters.slack.ids import Block as BlockId
 from bot.domain.incident import Incident
@@ -48,6 +50,18 @@ def stage_checklist(
     interactive = incident.is_active
 
     plan = _fit(len(open_tasks), len(done_tasks), pickers=interactive)
+    while True:  # fewer open tasks shown until the message fits Slack's block-text budget
+        built = _build(incident, tasks, open_tasks, done_tasks, plan, lang=lang, now=now)
+        if plan.open_shown == 0 or block_text_size(built["blocks"]) <= BLOCK_TEXT_BUDGET:
+            return built
+        plan = _Plan(plan.open_shown - 1, min(plan.pickers, plan.open_shown - 1),
+                     collapse_done=True)
+
+
+def _build(incident: Incident, tasks: list[Task], open_tasks: list[Task],
+           done_tasks: list[Task], plan: _Plan, *, lang: str,
+           now: datetime | None) -> dict[str, Any]:
+    interactive = incident.is_active
     position = STAGES.index(incident.stage) + 1 if incident.stage in STAGES else len(STAGES)
     heading = msg.checklist_heading(
         incident, position=position, total=len(STAGES), done=len(done_tasks), count=len(tasks)
@@ -63,7 +77,7 @@ def stage_checklist(
             picker=task.no in with_picker,
         )
     if plan.collapse_done and done_tasks:
-        blocks.append(context(msg.done_collapsed(done_tasks, lang=lang)))
+        blocks.append(context(truncate(msg.done_collapsed(done_tasks, lang=lang), 1500)))
     if len(open_tasks) > plan.open_shown:
         blocks.append(context(msg.more_open_tasks(len(open_tasks) - plan.open_shown)))
     if not tasks:

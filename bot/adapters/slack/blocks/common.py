@@ -7,9 +7,11 @@ field it fills, so a long title or task can never make Slack reject a whole mess
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from bot.adapters.slack.escape import plain_text_safe, truncate, truncate_plain
+from bot.adapters.slack.escape import plain_text_safe, truncate, truncate_plain, utf16_len
+from bot.adapters.slack.messages.delivery import blocks_left_out
 
 #: Slack's documented limits (https://api.slack.com/reference/block-kit).
 MAX_MESSAGE_BLOCKS = 50
@@ -26,6 +28,9 @@ MAX_ACTIONS_ELEMENTS = 25
 MAX_VIEW_TITLE = 24
 MAX_CONFIRM_TEXT = 300
 MAX_FALLBACK_TEXT = 3000
+#: All block text of one message stays under this many UTF-16 units: Slack answers
+#: ``msg_blocks_too_long`` above roughly 12,000 (undocumented; the emulator's default budget).
+BLOCK_TEXT_BUDGET = 11_500
 
 Block = dict[str, Any]
 
@@ -117,6 +122,39 @@ def option(text: str, value: str) -> dict[str, Any]:
     return {"text": plain(text, limit=MAX_OPTION_TEXT), "value": value[:150]}
 
 
+def block_text_size(node: Any) -> int:
+    """UTF-16 units of every text object's text under ``node`` (what Slack's budget counts)."""
+    if isinstance(node, list):
+        return sum(block_text_size(item) for item in node)
+    if not isinstance(node, dict):
+        return 0
+    own = utf16_len(node["text"]) if node.get("type") in ("plain_text", "mrkdwn") and isinstance(
+        node.get("text"), str) else 0
+    return own + sum(block_text_size(v) for v in node.values() if isinstance(v, (dict, list)))
+
+
+def fit_blocks(
+    blocks: list[Block], *, tail: int = 1, more: Callable[[int], Block] | None = None,
+    budget: int = BLOCK_TEXT_BUDGET,
+) -> list[Block]:
+    """At most 50 blocks within ``budget``: blocks before the last ``tail`` are dropped from
+    the end (the first block always stays), and ``more(n)`` says how many went."""
+    blocks = list(blocks)
+    say = more or (lambda n: context(blocks_left_out(n)))
+    if len(blocks) <= MAX_MESSAGE_BLOCKS and block_text_size(blocks) <= budget:
+        return blocks
+    head, body, end = blocks[:1], blocks[1:len(blocks) - tail], blocks[len(blocks) - tail:]
+    if len(blocks) <= tail:
+        head, body, end = blocks[:1], [], blocks[1:]
+    dropped = 0
+    while body and (len(head) + len(body) + 1 + len(end) > MAX_MESSAGE_BLOCKS
+                    or block_text_size(head + body + [say(dropped + 1)] + end) > budget):
+        body.pop()
+        dropped += 1
+    return head + body + ([say(dropped)] if dropped else []) + end
+
+
 def message(text: str, blocks: list[Block]) -> dict[str, Any]:
-    """A message payload: fallback ``text`` (escaped mrkdwn) and at most 50 ``blocks``."""
-    return {"text": truncate(text, MAX_FALLBACK_TEXT), "blocks": blocks[:MAX_MESSAGE_BLOCKS]}
+    """A message payload: fallback ``text`` (escaped mrkdwn) and ``blocks`` within 50 and the
+    block-text budget (builders fit their own content first; this is the safety net)."""
+    return {"text": truncate(text, MAX_FALLBACK_TEXT), "blocks": fit_blocks(blocks)}

@@ -26,8 +26,19 @@ from bot.domain.severity import Severity
 _FIXED_BLOCKS = 5
 
 
+#: Incidents the tab lists.
+HOME_ROOM = MAX_VIEW_BLOCKS - _FIXED_BLOCKS
+
+
+def home_order(incidents: Sequence[Any]) -> list[Any]:
+    """Active incidents in the tab's order: most severe first, then newest."""
+    active = [inc for inc in incidents if _is_active(inc)]
+    return sorted(active, key=lambda inc: (-_rank(inc), -int(inc.number)))
+
+
 def app_home(
-    summaries_with_clocks: Sequence[tuple[Any, Sequence[Clock]]], *, now: datetime
+    summaries_with_clocks: Sequence[tuple[Any, Sequence[Clock]]], *, now: datetime,
+    total: int | None = None,
 ) -> dict[str, Any]:
     """The Home tab view (``type: home``) listing active incidents.
 
@@ -35,7 +46,8 @@ def app_home(
     ``number``, ``title``, ``severity``, ``stage`` and ``status`` such as
     ``IncidentSummary`` — and its clocks (``bot.domain.clocks.all_clocks``). Resolved and
     closed incidents are left out. Each entry shows severity, stage and the next running
-    clock; the top has a "Declare incident" button.
+    clock; the top has a "Declare incident" button. ``total`` is the number of active
+    incidents when only the first of them were passed; the rest are counted at the end.
     """
     active = [(inc, clocks) for inc, clocks in summaries_with_clocks if _is_active(inc)]
     active.sort(key=lambda pair: (-_rank(pair[0]), -int(pair[0].number)))
@@ -49,14 +61,15 @@ def app_home(
         ),
         divider(),
     ]
-    room = MAX_VIEW_BLOCKS - _FIXED_BLOCKS
+    room = HOME_ROOM
     for incident, clocks in active[:room]:
         blocks.append(section(
             msg.home_incident(incident, next_clock=_next_clock(clocks, now)),
             block_id=ref_block_id(BlockId.HOME_INCIDENT, int(incident.number)),
         ))
-    if len(active) > room:
-        blocks.append(context(msg.home_more(len(active) - room)))
+    shown = min(len(active), room)
+    if max(total or 0, len(active)) > shown:
+        blocks.append(context(msg.home_more(max(total or 0, len(active)) - shown)))
     if not active:
         blocks.append(section(msg.HOME_EMPTY))
     return {"type": "home", "callback_id": View.HOME.value, "blocks": blocks}

@@ -7,9 +7,11 @@ from typing import Any
 
 from bot.adapters.slack import messages as msg
 from bot.adapters.slack.blocks.common import (
+    BLOCK_TEXT_BUDGET,
     MAX_MESSAGE_BLOCKS,
     MAX_SECTION_TEXT,
     Block,
+    block_text_size,
     context,
     message,
     section,
@@ -53,6 +55,11 @@ def timeline_blocks(
         dropped = sections[: len(sections) - room]
         shown -= sum(len(chunk) for chunk in dropped)
         sections = sections[len(sections) - room:]
+    # The oldest sections go until the whole message fits Slack's block-text budget.
+    room_text = BLOCK_TEXT_BUDGET - 400  # the heading
+    while len(sections) > 1 and block_text_size(
+            [section("\n".join(chunk)) for chunk in sections]) > room_text:
+        shown -= len(sections.pop(0))
     heading = msg.timeline_heading(label, shown, len(every))
     blocks: list[Block] = [context(heading)]
     blocks += [section("\n".join(chunk)) for chunk in sections]

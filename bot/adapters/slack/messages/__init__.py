@@ -13,6 +13,7 @@ user text went through :func:`~bot.adapters.slack.escape.escape_mrkdwn`, people 
 from __future__ import annotations
 
 from bot.adapters.slack.messages.access import confidential_announcement, refusal
+from bot.adapters.slack.messages.delivery import EFFECT_ACTIONS, blocks_left_out, effect_failed
 from bot.adapters.slack.messages.core import (
     ALREADY_DONE,
     ASSIGN_PLACEHOLDER,
@@ -306,6 +307,9 @@ __all__ = [
     "reopen_offer_text",
     "postmortem_posted",
     "postmortem_summary",
+    "EFFECT_ACTIONS",
+    "effect_failed",
+    "blocks_left_out",
     "_t",
     "refusal",
     "confidential_announcement",

@@ -166,7 +166,9 @@ def home_more(count: int) -> str:
 
 
 def timeline_heading(incident_label: str, shown: int, total: int) -> str:
-    more = f" — the last {shown} of {total} events" if total > shown else ""
+    more = (f" — the last {shown} of {total} events; …and {total - shown} earlier: "
+            f"`crisisbot postmortem {incident_label}` has the whole timeline"
+            if total > shown else "")
     return f"*{incident_label} timeline*{more}"
 
 
