@@ -75,8 +75,8 @@ def test_corpus_body_over_http_gets_its_outcome(world, name):
         assert counts(world.bot.core.engine)["alerts"] == 0
         announce = next(c for c in world.emulator.channels() if c["name"] == "crisis-announce")
         texts = [m["text"] for m in world.emulator.messages(announce["id"])]
-        assert texts == ["✅ Grafana contact point works: crisisbot received its test notification "
-                         "(nothing was opened)."]
+        assert texts == [("✅ Grafana contact point works: crisisbot received its test notification "
+                          "(nothing was opened).")]
     else:
         assert [e["action"] for e in response.json()] == expected["actions"]
         opened = expected["actions"].count("opened")
