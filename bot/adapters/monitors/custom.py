@@ -111,12 +111,13 @@ class Mapping:
 
     def _alert(self, item: Any, body: Any, where: str, *, now: datetime,
                severities: MappingABC[str, str]) -> Alert:
-        text = {key: self._text(key, item, body, where)
-                for key in ("monitor", "fingerprint", "title", "status", "url", "crisis_type",
-                            "description", "severity", "starts_at")}
-        for key in REQUIRED:
+        text = {}
+        for key in REQUIRED:  # first, so a foreign body is named as such
+            text[key] = self._text(key, item, body, where)
             if not text[key].strip():
                 raise p.PayloadError(f"{where}: {key} ({self.getters[key].source}) gave nothing")
+        for key in ("status", "url", "crisis_type", "description", "severity", "starts_at"):
+            text[key] = self._text(key, item, body, where)
         status = text["status"].strip().lower() or "firing"
         if status in FIRING_WORDS:
             status = "firing"

@@ -29,8 +29,11 @@ _HIDDEN_LABELS = frozenset({"alertname", "severity", "crisis_type", "__alert_rul
                             "__alert_rule_title__", "grafana_folder"})
 #: Shown for a lone alert too: the labels people use to find the broken thing.
 _IDENTITY_LABELS = ("instance", "pod", "host", "rulename", "service", "job", "region", "channel")
-#: Budget of one signal line on the card (Slack's section text is 3,000 characters).
-MAX_SIGNAL_LINE = 360
+#: Budgets of the card's signal list: Slack's section text is 3,000 characters.
+MAX_SIGNAL_LINE = 700
+MAX_SIGNALS_TEXT = 2900
+#: Which links a signal line keeps first when they do not all fit.
+_LINK_ORDER = ("runbook", "panel", "dashboard", "source", "silence", "alertmanager")
 
 
 def clip(text: str, limit: int) -> str:
@@ -115,12 +118,15 @@ def signal_line(e: ev.AlertFired, label_names: list[str], *, now: datetime) -> s
         parts.append(f" — {_t(clip(labels, 120))}")
     parts.append(_alert_value(e.value, e.threshold, e.value_text))
     parts.append(f", since {fmt_time(e.first_seen, now=now)}")
-    text = "".join(parts)
-    links = _links(e.links, e.url)
-    # Links are never cut in the middle: they go whole, or the line goes without them.
-    if links and len(text) + len(links) + 3 <= MAX_SIGNAL_LINE:
-        text += f" · {links}"
-    return text + _truncated(e.truncated)
+    text = "".join(parts) + _truncated(e.truncated)
+    pairs = dict(e.links) or ({"source": e.url} if e.url else {})
+    ordered = sorted(pairs.items(), key=lambda kv: _LINK_ORDER.index(kv[0]) if kv[0] in _LINK_ORDER else 99)
+    # Links are never cut in the middle: each goes whole, most useful first, while it fits.
+    for label, url in ordered:
+        piece = " · " + link(url, LINK_LABELS.get(label, label))
+        if len(text) + len(piece) <= MAX_SIGNAL_LINE:
+            text += piece
+    return text
 
 
 def signals_firing_text(incident: Incident, *, now: datetime, limit: int = 8) -> str:
@@ -128,11 +134,17 @@ def signals_firing_text(incident: Incident, *, now: datetime, limit: int = 8) ->
     instance apart (labels not shared by the group), its value, start and links."""
     firing = sorted(incident.firing.values(), key=lambda e: e.at, reverse=True)
     shown = distinguishing_labels(firing)
-    lines = [signal_line(e, shown[e.fingerprint], now=now) for e in firing[:limit]]
-    if len(firing) > limit:
-        lines.append(f"… and {len(firing) - limit} more")
     label = LABEL_SIGNALS_FIRING if incident.is_active else LABEL_SIGNALS_AFTER_RESOLUTION
-    return f"*{label}*\n" + "\n".join(lines)
+    text = f"*{label}*"
+    for count, e in enumerate(firing[:limit]):
+        line = signal_line(e, shown[e.fingerprint], now=now)
+        if len(text) + len(line) + 40 > MAX_SIGNALS_TEXT:
+            limit = count
+            break
+        text += "\n" + line
+    if len(firing) > limit:
+        text += f"\n… and {len(firing) - limit} more"
+    return text
 
 REOPEN_REASON = "a monitor signal fired again after the resolution"
 BUTTON_REOPEN = "Reopen incident"
