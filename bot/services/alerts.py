@@ -289,6 +289,8 @@ def _firing_on(found: AlertRecord | None, number: int) -> bool:
 
 def _description(alert: Alert) -> str:
     parts = [f"Opened by monitor {alert.monitor}."]
+    if alert.description:
+        parts.append(alert.description[:500])
     if alert.value is not None:
         parts.append(f"Value {alert.value:g}" + (
             f" (threshold {alert.threshold:g})." if alert.threshold is not None else "."))

@@ -128,6 +128,8 @@ def test_truncated_alerts_description_runbook_and_instances_reach_channel_and_ca
     world.bot.gateway.drain()
     texts = "\n".join(world.texts())
     assert "+2 alerts Alertmanager did not send" in texts
+    description = payload["alerts"][0]["annotations"]["description"]
+    assert f"\n> {description[:40]}" in texts
     card = card_text(world)
     assert "instance=checkout-7c9f8d6b5-x2k4q:8080" in card
     assert "instance=checkout-7c9f8d6b5-p9m2z:8080" in card

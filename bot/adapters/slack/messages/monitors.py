@@ -79,6 +79,8 @@ def _alert_fired(e: ev.AlertFired, who: str, inc: Incident | None, lang: str) ->
     source = f" ({links})" if links else ""
     line = (f"📈 {who}: monitor *{_t(clip(e.monitor, 120))}* fired: {_t(e.title)}"
             f"{_alert_value(e.value, e.threshold, e.value_text)}{source}{_truncated(e.truncated)}")
+    if e.description:
+        line += f"\n> {_t(clip(e.description, 300))}"
     if inc is not None and not inc.is_active:
         line += f" · 🔁 INC-{e.incident} was resolved, but this signal fired again."
     elif inc is not None and e.severity:
