@@ -52,8 +52,7 @@ def test_body(*, name: str, body_path: Path, config: MonitorsConfig, crisis_type
         return 1
     router = Router(config, crisis_types=crisis_types)
     out.write(f"{body_path} -> {len(alerts)} alert(s) (nothing stored):\n")
-    for number, alert in enumerate(alerts, 1):
-        out.write(describe(number, alert, router(alert)))
+    out.writelines(describe(number, alert, router(alert)) for number, alert in enumerate(alerts, 1))
     return 0
 
 
@@ -104,8 +103,7 @@ def validate_config(path: Path, *, out: TextIO) -> int:
         except InvalidInput as exc:
             line = monitors.start_mark.line + 1 if monitors is not None else 1
             problems.append(f"{path}:{line}: {exc.message}")
-    for problem in problems:
-        out.write(problem + "\n")
+    out.writelines(problem + "\n" for problem in problems)
     if problems:
         out.write(f"{len(problems)} problem(s) in {path}\n")
         return 1
@@ -116,8 +114,8 @@ def validate_config(path: Path, *, out: TextIO) -> int:
 def _mapping_problems(path: Path, name: str, where: str, key_node: yaml.Node,
                       spec_node: yaml.Node) -> list[str]:
     if not isinstance(spec_node, yaml.MappingNode):
-        return [f"{path}:{key_node.start_mark.line + 1}: {where}: must be a mapping of field: "
-                "JSON pointer or expression"]
+        return [(f"{path}:{key_node.start_mark.line + 1}: {where}: must be a mapping of field: "
+                 "JSON pointer or expression")]
     problems = []
     for field_key, value_node in spec_node.value:
         line = value_node.start_mark.line + 1
