@@ -80,7 +80,7 @@ def test_a_resolve_of_an_older_firing_is_ignored(alerts, service):
 def test_order_is_kept_per_fingerprint_inside_a_batch(alerts, service, engine, first, second, expected, final):
     alerts.ingest_batch([am()])
     restarted = STARTED + timedelta(minutes=30)
-    batch = [am(first, starts_at=STARTED if first == "resolved" else STARTED),
+    batch = [am(first, starts_at=STARTED),
              am(second, starts_at=restarted if second == "firing" else STARTED)]
     assert actions(alerts.ingest_batch(batch)) == expected
     with Session(engine) as session:
