@@ -37,12 +37,13 @@ class IncidentState:
 class AlertRepository(Protocol):
     def bump_firing(
         self, *, monitor: str, fingerprint: str, value: float | None, at: datetime,
-        starts_at: datetime | None = None,
+        starts_at: datetime | None = None, severity_rank: int = 0,
     ) -> int | None:
         """The hot duplicate path: count a repeat (count + 1, last value, last seen) and return
         its incident; else change nothing. With ``starts_at`` a repeat is the stored firing
-        with that ``starts_at`` (whatever its incident's status); without, a firing alert on
-        an active incident."""
+        with that ``starts_at`` (whatever its incident's status) that is not more severe
+        (``severity_rank``, 0 = none) than its still active incident; without, a firing alert
+        on an active incident."""
 
     def claim_group(self, group_key: str, *, at: datetime) -> int | None:
         """Create the group row if missing and lock it; return its current incident."""

@@ -92,14 +92,16 @@ class AlertService:
         with self._uow() as uow:
             for index, alert in enumerate(alerts):
                 key = (alert.monitor, alert.fingerprint)
-                # Alerts that could raise a severity take the full path (it compares first).
-                if (key in slow or not alert.firing or alert.severity is not None
+                # Without a starts_at, alerts that could raise a severity take the full path
+                # (it compares first); with one, the repeat statement compares.
+                could_raise = alert.severity is not None and alert.starts_at is None
+                if (key in slow or not alert.firing or could_raise
                         or self.config_snoozes(alert.monitor, now) or self.router(alert).ignore):
                     slow.add(key)
                     continue
                 number = uow.alerts.bump_firing(
                     monitor=alert.monitor, fingerprint=alert.fingerprint, value=alert.value, at=now,
-                    starts_at=alert.starts_at,
+                    starts_at=alert.starts_at, severity_rank=_rank(alert),
                 )
                 if number is None:
                     slow.add(key)
@@ -127,9 +129,10 @@ class AlertService:
             # Counts the repeat unless the monitor is snoozed (then the slow path stores it).
             number = uow.alerts.bump_firing(
                 monitor=alert.monitor, fingerprint=alert.fingerprint, value=alert.value, at=now,
-                starts_at=alert.starts_at,
+                starts_at=alert.starts_at, severity_rank=_rank(alert),
             )
-            if number is not None and not self._escalates(uow, alert, number):
+            if number is not None and (alert.starts_at is not None  # the statement compared
+                                       or not self._escalates(uow, alert, number)):
                 uow.commit()
                 return AlertOutcome(number, AlertAction.DEDUPLICATED)
             if uow.alerts.snoozed_until(alert.monitor, now=now):
@@ -281,6 +284,10 @@ class AlertService:
             uow.alerts.snooze(monitor, until=until, by=actor.id, at=now)
             uow.commit()
         return until
+
+
+def _rank(alert: Alert) -> int:
+    return alert.severity.rank if alert.severity is not None else 0
 
 
 def _firing_on(found: AlertRecord | None, number: int) -> bool:

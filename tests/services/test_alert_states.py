@@ -4,6 +4,7 @@ monitor names, source grouping."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from bot.adapters.monitors.config import parse_monitors
 from bot.adapters.monitors.routing import Router
 from bot.domain.alerts import Alert, AlertStatus
 from bot.domain.roles import Actor, Role
+from bot.domain.severity import Severity
 from bot.services.alerts import AlertService
 from tests.conftest import T0
 
@@ -101,3 +103,14 @@ def test_the_source_group_decides_the_incident_unless_a_route_sets_group_by(serv
         crisis_types=catalog.playbooks))
     assert actions(routed.ingest_batch([am(fp="c", group="g3", monitor="SearchDown"),
                                         am(fp="d", group="g4", monitor="SearchDown")])) == ["opened", "linked"]
+
+
+def test_a_repeat_more_severe_than_its_active_incident_raises_it_once(alerts, service):
+    first = replace(am(), severity=Severity.S)
+    assert actions(alerts.ingest_batch([first])) == ["opened"]
+    assert actions(alerts.ingest_batch([first, first])) == ["deduplicated"] * 2
+    louder = replace(am(), severity=Severity.SS)
+    assert actions(alerts.ingest_batch([louder])) == ["deduplicated"]
+    assert service.get(1).severity is Severity.SS
+    assert actions(alerts.ingest_batch([louder, louder])) == ["deduplicated"] * 2
+    assert [e.name for e in service.timeline(1)].count("incident.severity_changed") == 1

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Float, String, bindparam, select, text, update
+from sqlalchemy import Engine, Float, Integer, String, bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -33,17 +33,20 @@ _BUMP_FIRING = text(
     bindparam("at", type_=UTCDateTime()), bindparam("value", type_=Float()),
     bindparam("monitor", type_=String()), bindparam("fingerprint", type_=String()),
 )
-# A repeat by the source's startsAt: the same firing, whatever its incident's status since.
+# A repeat by the source's startsAt: the same firing, whatever its incident's status since —
+# unless it is more severe (:rank) than its still active incident: the slow path raises that.
 _BUMP_REPEAT = text(
     "UPDATE alerts SET count = count + 1, last_seen = :at, last_value = COALESCE(:value, last_value) "
     "WHERE monitor = :monitor AND fingerprint = :fingerprint AND status = 'firing' "
     "AND starts_at = :starts_at AND incident IS NOT NULL "
     "AND NOT EXISTS (SELECT 1 FROM monitor_snoozes s WHERE s.monitor = :monitor AND s.until > :at) "
+    "AND (:rank = 0 OR NOT EXISTS (SELECT 1 FROM incidents i WHERE i.number = alerts.incident "
+    "AND i.status = 'active' AND (CASE i.severity WHEN 'SS' THEN 3 WHEN 'S' THEN 2 ELSE 1 END) < :rank)) "
     "RETURNING incident"
 ).bindparams(
     bindparam("at", type_=UTCDateTime()), bindparam("value", type_=Float()),
     bindparam("monitor", type_=String()), bindparam("fingerprint", type_=String()),
-    bindparam("starts_at", type_=UTCDateTime()),
+    bindparam("starts_at", type_=UTCDateTime()), bindparam("rank", type_=Integer()),
 )
 
 
@@ -58,14 +61,15 @@ class SqlAlertRepository:
 
     def bump_firing(
         self, *, monitor: str, fingerprint: str, value: float | None, at: datetime,
-        starts_at: datetime | None = None,
+        starts_at: datetime | None = None, severity_rank: int = 0,
     ) -> int | None:
         # The hot path of an alert storm: one statement, compiled once, no ORM bookkeeping.
         # It also declines while the monitor is snoozed, so the caller's slow path decides.
         params = {"monitor": monitor, "fingerprint": fingerprint, "value": value, "at": at}
         if starts_at is not None:
             return self.session.connection().execute(
-                _BUMP_REPEAT, params | {"starts_at": starts_at}).scalar_one_or_none()
+                _BUMP_REPEAT, params | {"starts_at": starts_at, "rank": severity_rank}
+            ).scalar_one_or_none()
         return self.session.connection().execute(_BUMP_FIRING, params).scalar_one_or_none()
 
     def claim_group(self, group_key: str, *, at: datetime) -> int | None:
