@@ -133,7 +133,8 @@ def monitor_endpoint(
         if failed:
             return _error(422, failed[0].message)
         entries = [o.as_json() for o in outcomes if isinstance(o, AlertOutcome)]
-        single = kind == "generic" and not isinstance(payload, list)
+        single = (kind == "generic" and not isinstance(payload, list)) or (
+            name is not None and mappings[name].list_path is None)
         return JSONResponse(entries[0] if single else entries, status_code=202)
 
     return endpoint
