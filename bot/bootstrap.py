@@ -46,6 +46,7 @@ from bot.adapters.db.alerts import SqlSampleStore
 from bot.adapters.monitors.http import monitor_endpoint
 from bot.adapters.monitors.poller import Poller
 from bot.adapters.monitors.routing import Router
+from bot.adapters.slack.messages.monitors import monitor_test_received
 from bot.services.alerts import AlertPolicy, AlertService
 
 
@@ -131,6 +132,20 @@ def build_alerts(core: Core, site: SiteConfig) -> AlertService:
     )
 
 
+def test_confirmation(core: Core, site: SiteConfig, *, clock: Callable[[], datetime]) -> Callable[[str], None]:
+    """Posts "Grafana contact point works" to the announce channel (through the outbox)."""
+
+    def confirm(source: str) -> None:
+        if not site.announce_channel:
+            return
+        with core.incidents.uow_factory() as uow:
+            uow.outbox.add("announce", {"channel": site.announce_channel,
+                                        "text": monitor_test_received(source)}, at=clock())
+            uow.commit()
+
+    return confirm
+
+
 def build_bot(
     settings: Settings,
     *,
@@ -206,7 +221,10 @@ def build_bot(
     ticker.on_sent = metrics.reminder_lag.observe
     webhook = monitor_endpoint(secret=settings.monitor_secret, ingest=alerts.ingest_batch,
                                clock=clock, on_outcome=metrics.alert_action,
-                               allow_bare_signature=site.monitors.allow_signatures_without_timestamp)
+                               allow_bare_signature=site.monitors.allow_signatures_without_timestamp,
+                               severities=site.monitors.severity_labels,
+                               grafana_hmac=site.monitors.grafana_hmac, custom=site.monitors.custom,
+                               on_test=test_confirmation(core, site, clock=clock))
     web = build_web(app=app, engine=core.engine, metrics=metrics, on_startup=startup,
                     on_shutdown=shutdown, monitor_webhook=webhook,
                     signing_secret=settings.slack_signing_secret,

@@ -80,6 +80,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="directory to check (default: CRISISBOT_PLAYBOOKS or the bundled playbooks/)",
     )
 
+    monitors = commands.add_parser("monitors", help="try and check monitor webhooks and mappings")
+    monitor_commands = monitors.add_subparsers(dest="monitors_command", metavar="ACTION")
+    monitor_commands.required = True
+    monitor_test = monitor_commands.add_parser(
+        "test", help="print what a webhook body would become, storing nothing",
+        description="Parse FILE as the webhook NAME receives it (alertmanager, grafana, generic "
+        "or a custom mapping of the site config) and print the alerts, their route and group. "
+        "Nothing is stored and nothing is posted.",
+    )
+    monitor_test.add_argument("name", help="alertmanager, grafana, generic or a custom mapping name")
+    monitor_test.add_argument("file", type=Path, help="a JSON body, as the tool would send it")
+    monitor_validate = monitor_commands.add_parser(
+        "validate", help="check the monitors section of the site config",
+        description="Check the monitors: section (custom mappings included); print each problem "
+        "as FILE:LINE: WHERE: MESSAGE and exit 1, or exit 0 when valid.",
+    )
+    monitor_validate.add_argument("config", nargs="?", type=Path,
+                                  help="the site config (default: CRISISBOT_CONFIG)")
+
     incidents = commands.add_parser(
         "incidents", help="list incidents", description="List incidents, newest first."
     )
@@ -128,6 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "serve": _serve,
         "db": _db,
         "playbooks": _playbooks,
+        "monitors": _monitors,
         "incidents": _incidents,
         "postmortem": _postmortem,
         "report": _report,
@@ -247,6 +267,29 @@ def _playbooks(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     print(f"{directory}: all playbooks valid")
     return 0
+
+
+def _monitors(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.adapters.monitors.commands import test_body, validate_config
+    from bot.adapters.playbooks import load_catalog
+    from bot.bootstrap import playbooks_dir
+    from bot.domain.errors import InvalidInput
+    from bot.siteconfig import load_site_config
+
+    if args.monitors_command == "validate":
+        path = args.config or settings.config_path
+        if path is None:
+            print("crisisbot: name the site config (or set CRISISBOT_CONFIG)", file=sys.stderr)
+            return 2
+        return validate_config(path, out=sys.stdout)
+    try:
+        site = load_site_config(settings.config_path)
+        catalog = load_catalog(playbooks_dir(settings))
+    except InvalidInput as exc:
+        print(f"crisisbot: {exc.message}", file=sys.stderr)
+        return 2
+    return test_body(name=args.name, body_path=args.file, config=site.monitors,
+                     crisis_types=catalog.playbooks.keys(), out=sys.stdout)
 
 
 def _incidents(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,4 +1,5 @@
-"""The ASGI app: ``/slack/events``, ``/monitors/{alertmanager,grafana,generic}``, ``/healthz``, ``/metrics``."""
+"""The ASGI app: ``/slack/events``, ``/monitors/{alertmanager,grafana,generic}``,
+``/monitors/custom/<name>``, ``/healthz``, ``/metrics``."""
 
 from __future__ import annotations
 
@@ -242,7 +243,8 @@ def build_web(
             Route("/slack/events", slack_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/metrics", metrics_endpoint, methods=["GET"]),
-            *([Route("/monitors/{kind}", monitor_webhook, methods=["POST"])] if monitor_webhook else []),
+            *([Route("/monitors/custom/{name}", monitor_webhook, methods=["POST"]),
+               Route("/monitors/{kind}", monitor_webhook, methods=["POST"])] if monitor_webhook else []),
         ],
         lifespan=lifespan,
         middleware=[Middleware(RequestIds)],

@@ -295,6 +295,14 @@ class AlertFired(Event):
     observed_at: datetime
     first_seen: datetime
     labels: dict[str, Any] = field(default_factory=dict)
+    #: What the source says beyond the title (Alertmanager/Grafana ``description``).
+    description: str = ""
+    #: ``{"runbook": url, "silence": url, "dashboard": url, …}``
+    links: dict[str, str] = field(default_factory=dict)
+    #: The source's own rendering of the value when it is not one number (``valueString``).
+    value_text: str = ""
+    #: Alerts of the same notification the source did not send (``truncatedAlerts``).
+    truncated: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -466,6 +466,8 @@ class Incident(StatementCommands):
         self, *, monitor: str, fingerprint: str, title: str, severity: str | None,
         value: float | None, threshold: float | None, url: str, observed_at: datetime,
         first_seen: datetime, labels: dict[str, Any], actor: Actor, at: datetime,
+        description: str = "", links: dict[str, str] | None = None, value_text: str = "",
+        truncated: int = 0,
     ) -> list[ev.Event]:
         """A monitor alert joins the incident (also while resolved: it may prompt a reopen)."""
         if self.status.value == "closed":
@@ -476,6 +478,8 @@ class Incident(StatementCommands):
                 fingerprint=fingerprint, title=_clean(title, "alert title", MAX_TITLE),
                 severity=severity, value=value, threshold=threshold, url=url,
                 observed_at=observed_at, first_seen=first_seen, labels=dict(labels),
+                description=description[:1000], links=dict(links or {}),
+                value_text=value_text[:300], truncated=max(0, truncated),
             )
         )
 

@@ -22,6 +22,7 @@ class AlertRecord:
     status: str
     count: int
     first_seen: datetime
+    starts_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,10 +36,14 @@ class IncidentState:
 
 class AlertRepository(Protocol):
     def bump_firing(
-        self, *, monitor: str, fingerprint: str, value: float | None, at: datetime
+        self, *, monitor: str, fingerprint: str, value: float | None, at: datetime,
+        starts_at: datetime | None = None, severity_rank: int = 0,
     ) -> int | None:
-        """The hot duplicate path: when the alert is firing on an active incident, count it
-        (count + 1, last value, last seen) and return the incident; else change nothing."""
+        """The hot duplicate path: count a repeat (count + 1, last value, last seen) and return
+        its incident; else change nothing. With ``starts_at`` a repeat is the stored firing
+        with that ``starts_at`` (whatever its incident's status) that is not more severe
+        (``severity_rank``, 0 = none) than its still active incident; without, a firing alert
+        on an active incident."""
 
     def claim_group(self, group_key: str, *, at: datetime) -> int | None:
         """Create the group row if missing and lock it; return its current incident."""

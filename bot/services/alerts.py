@@ -1,16 +1,22 @@
 """The alert use case: a monitor alert opens, joins or updates an incident.
 
-One path for every source (Alertmanager, Grafana, the generic webhook, polled signal rules):
+One path for every source (Alertmanager, Grafana, the generic webhook, custom mappings, polled
+signal rules), following the per-fingerprint state table of :func:`bot.domain.alerts.transition`:
 
-- a repeat of an alert already firing on an active incident is counted in one short
-  transaction (count, last value, last seen) — no timeline replay, no Slack effect;
-- otherwise the alert's group row is claimed and locked, and the alert joins the group's
-  incident (``linked``), re-joins it when it was resolved less than ``refire_window`` ago
-  (the card then offers a reopen), or opens a new incident (``opened``) declared with source
+- a *repeat* (the firing already stored, with the same ``starts_at``; without one, a firing
+  alert on an active incident) is counted in one short transaction (count, last value, last
+  seen) — no timeline replay, no Slack effect, never a reopen offer or a new incident, also
+  after a person resolved the incident;
+- a *fire* or *re-fire* claims and locks the alert's group row, and the alert joins the
+  group's incident (``linked``), re-joins it when it was resolved less than ``refire_window``
+  ago (the card then offers a reopen), or opens a new incident (``opened``) declared with source
   ``monitor:<name>``; the ``alert.fired`` event, the declaration and the Slack effects are
   saved in that one transaction;
-- a ``resolved`` alert records ``alert.resolved`` on its incident;
+- a ``resolved`` alert records ``alert.resolved`` on its incident (quietly when a person
+  already resolved it); a resolve of an older firing (an earlier ``starts_at``) is ignored;
 - a snoozed monitor's alerts are only stored, with status ``snoozed``.
+
+Within a batch, alerts of one fingerprint are handled in their order.
 """
 
 from __future__ import annotations
@@ -19,7 +25,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.domain.alerts import Alert, AlertAction, AlertOutcome, Route
+from bot.domain.alerts import (
+    MAX_MONITOR,
+    Alert,
+    AlertAction,
+    AlertOutcome,
+    Route,
+    Transition,
+    transition,
+)
 from bot.domain.errors import DomainError, InvalidInput
 from bot.domain.incident import Incident
 from bot.domain.roles import Actor, Role
@@ -73,22 +87,31 @@ class AlertService:
         return results  # type: ignore[return-value]
 
     def ingest_batch(self, alerts: Sequence[Alert]) -> list[AlertOutcome | DomainError]:
-        """Handle a batch: repeats of alerts already firing are all counted in ONE short
-        transaction; the rest go one by one through :meth:`ingest`. A domain error (say, a
-        route naming an unknown crisis type) is returned in that alert's place."""
+        """Handle a batch: repeats are all counted in ONE short transaction; the rest go one by
+        one through :meth:`ingest`, in order. Once an alert of a fingerprint takes the slow
+        path, the later ones of that fingerprint follow it, so a ``resolved`` never overtakes
+        an earlier ``firing`` (or the reverse). A domain error (say, a route naming an unknown
+        crisis type) is returned in that alert's place."""
         now = self.clock()
         results: list[AlertOutcome | DomainError | None] = [None] * len(alerts)
+        slow: set[tuple[str, str]] = set()
         with self._uow() as uow:
             for index, alert in enumerate(alerts):
-                # Alerts that could raise a severity take the full path (it compares first).
-                if not alert.firing or alert.severity is not None:
-                    continue
-                if self.config_snoozes(alert.monitor, now) or self.router(alert).ignore:
+                key = (alert.monitor, alert.fingerprint)
+                # Without a starts_at, alerts that could raise a severity take the full path
+                # (it compares first); with one, the repeat statement compares.
+                could_raise = alert.severity is not None and alert.starts_at is None
+                if (key in slow or not alert.firing or could_raise
+                        or self.config_snoozes(alert.monitor, now) or self.router(alert).ignore):
+                    slow.add(key)
                     continue
                 number = uow.alerts.bump_firing(
-                    monitor=alert.monitor, fingerprint=alert.fingerprint, value=alert.value, at=now
+                    monitor=alert.monitor, fingerprint=alert.fingerprint, value=alert.value, at=now,
+                    starts_at=alert.starts_at, severity_rank=_rank(alert),
                 )
-                if number is not None:
+                if number is None:
+                    slow.add(key)
+                else:
                     results[index] = AlertOutcome(number, AlertAction.DEDUPLICATED)
             uow.commit()
         for index, alert in enumerate(alerts):
@@ -111,9 +134,11 @@ class AlertService:
         with self._uow() as uow:
             # Counts the repeat unless the monitor is snoozed (then the slow path stores it).
             number = uow.alerts.bump_firing(
-                monitor=alert.monitor, fingerprint=alert.fingerprint, value=alert.value, at=now
+                monitor=alert.monitor, fingerprint=alert.fingerprint, value=alert.value, at=now,
+                starts_at=alert.starts_at, severity_rank=_rank(alert),
             )
-            if number is not None and not self._escalates(uow, alert, number):
+            if number is not None and (alert.starts_at is not None  # the statement compared
+                                       or not self._escalates(uow, alert, number)):
                 uow.commit()
                 return AlertOutcome(number, AlertAction.DEDUPLICATED)
             if uow.alerts.snoozed_until(alert.monitor, now=now):
@@ -124,7 +149,8 @@ class AlertService:
         if alert.severity is None:
             return False
         state = uow.alerts.incident_state(number)
-        return state is not None and alert.severity.rank > Severity(state.severity).rank
+        return (state is not None and state.status == "active"
+                and alert.severity.rank > Severity(state.severity).rank)
 
     def _snoozed(self, alert: Alert, route: Route, uow: AlertUnitOfWork | None = None) -> AlertOutcome:
         if uow is None:
@@ -148,6 +174,7 @@ class AlertService:
             storming, storm_incident = (False, None) if target is not None else self._storm(uow, now)
             target = target if storm_incident is None else storm_incident
             incident: Incident
+            already = False
             if target is None:
                 incident = self._open(uow, alert, route, now, storm=storming)
                 uow.alerts.set_group(route.group_key, incident=incident.number, at=now)
@@ -156,20 +183,26 @@ class AlertService:
                 action = AlertAction.OPENED
             else:
                 incident = uow.incidents.get(target)
-                already = _firing_on(found, target) and incident.is_active
+                already = _firing_on(found, target) and (
+                    transition(stored_status=found.status if found else None,
+                               stored_starts_at=found.starts_at if found else None,
+                               incoming=alert, incident_active=incident.is_active)
+                    is Transition.REPEAT)
                 if already and not (alert.severity and alert.severity.rank > incident.severity.rank):
                     # A copy that lost the race to the one that opened or linked it.
-                    self._save(uow, alert, route, target, found, now)
+                    self._save(uow, alert, route, target, found, now, repeat=True)
                     uow.commit()
                     return AlertOutcome(target, AlertAction.DEDUPLICATED)
                 action = AlertAction.DEDUPLICATED if already else AlertAction.LINKED
-            first_seen = found.first_seen if _firing_on(found, incident.number) and found else (
-                alert.observed_at)
+            first_seen = found.first_seen if already and found else (
+                alert.starts_at or alert.observed_at)
             incident.record_alert_fired(
                 monitor=alert.monitor, fingerprint=alert.fingerprint, title=alert.title,
                 severity=alert.severity.value if alert.severity else None, value=alert.value,
                 threshold=alert.threshold, url=alert.url, observed_at=alert.observed_at,
                 first_seen=first_seen, labels=dict(alert.labels), actor=MONITOR_ACTOR, at=now,
+                description=alert.description, links=dict(alert.links),
+                value_text=alert.value_text, truncated=alert.truncated,
             )
             if (action is not AlertAction.OPENED and incident.is_active and alert.severity
                     and alert.severity.rank > incident.severity.rank and self.policy.raise_severity):
@@ -177,7 +210,7 @@ class AlertService:
                     alert.severity, playbook=self.incidents.catalog.playbook(incident.crisis_type),
                     actor=MONITOR_ACTOR, at=now, reason=f"monitor {alert.monitor}: {alert.title}",
                 )
-            self._save(uow, alert, route, incident.number, found, now)
+            self._save(uow, alert, route, incident.number, found, now, repeat=already)
             self.incidents._finish(uow, incident)  # saves, plans Slack effects, commits
             return AlertOutcome(incident.number, action)
 
@@ -235,8 +268,8 @@ class AlertService:
 
     @staticmethod
     def _save(uow: AlertUnitOfWork, alert: Alert, route: Route, number: int,
-              found: AlertRecord | None, now: datetime) -> None:
-        same = _firing_on(found, number)
+              found: AlertRecord | None, now: datetime, *, repeat: bool) -> None:
+        same = repeat and _firing_on(found, number)
         uow.alerts.save(
             alert, group_key=route.group_key, incident=number, status="firing",
             count=(found.count + 1) if same and found else 1,
@@ -246,9 +279,12 @@ class AlertService:
     def _resolve(self, alert: Alert, now: datetime) -> AlertOutcome:
         with self._uow() as uow:
             found = uow.alerts.find(monitor=alert.monitor, fingerprint=alert.fingerprint)
-            if found is None:
-                return AlertOutcome(None, AlertAction.IGNORED)
-            if found.status != "firing" or found.incident is None:
+            step = transition(stored_status=found.status if found else None,
+                              stored_starts_at=found.starts_at if found else None,
+                              incoming=alert, incident_active=False)
+            if found is None or step is Transition.STALE:
+                return AlertOutcome(found.incident if found else None, AlertAction.IGNORED)
+            if step is Transition.NOTHING or found.incident is None:
                 if found.status == "snoozed":
                     uow.alerts.mark_resolved(monitor=alert.monitor, fingerprint=alert.fingerprint,
                                              at=alert.observed_at)
@@ -260,6 +296,7 @@ class AlertService:
             if incident.status.value == "closed":
                 uow.commit()
                 return AlertOutcome(found.incident, AlertAction.RESOLVED)
+            # On an incident a person already resolved this is recorded quietly (no message).
             incident.record_alert_resolved(
                 monitor=alert.monitor, fingerprint=alert.fingerprint,
                 observed_at=alert.observed_at, actor=MONITOR_ACTOR, at=now,
@@ -272,7 +309,7 @@ class AlertService:
     def snooze(self, monitor: str, *, duration: timedelta, actor: Actor) -> datetime:
         """Store alerts of ``monitor`` as ``snoozed`` (no incident) for ``duration``."""
         monitor = monitor.strip()
-        if not monitor or len(monitor) > 120:
+        if not monitor or len(monitor) > MAX_MONITOR:
             raise InvalidInput("Name the monitor to snooze, e.g. `/crisis snooze checkout-5xx 2h`.")
         now = self.clock()
         until = now + duration
@@ -282,12 +319,18 @@ class AlertService:
         return until
 
 
+def _rank(alert: Alert) -> int:
+    return alert.severity.rank if alert.severity is not None else 0
+
+
 def _firing_on(found: AlertRecord | None, number: int) -> bool:
     return found is not None and found.incident == number and found.status == "firing"
 
 
 def _description(alert: Alert) -> str:
     parts = [f"Opened by monitor {alert.monitor}."]
+    if alert.description:
+        parts.append(alert.description[:500])
     if alert.value is not None:
         parts.append(f"Value {alert.value:g}" + (
             f" (threshold {alert.threshold:g})." if alert.threshold is not None else "."))

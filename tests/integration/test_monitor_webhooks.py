@@ -53,9 +53,11 @@ def test_without_a_configured_secret_every_webhook_answers_401(tmp_path, clock):
         {"authorization": "Bearer wrong-secret"},
         {"authorization": f"Basic {SECRET}"},
         {"x-crisisbot-signature": "sha256=" + "0" * 64},
-        {"x-crisisbot-signature": "not-a-signature", "authorization": f"Bearer {SECRET}"},
+        {"x-crisisbot-signature": "not-a-signature", "authorization": "Bearer wrong-secret"},
+        {"x-grafana-alerting-signature": "0" * 64},
     ],
-    ids=["none", "wrong-bearer", "not-bearer", "bad-hmac", "bad-hmac-wins-over-bearer"],
+    ids=["none", "wrong-bearer", "not-bearer", "bad-hmac", "bad-hmac-and-bad-bearer",
+         "bad-grafana-hmac"],
 )
 def test_unauthenticated_webhooks_get_401_and_store_nothing(world, headers):
     before = counts(world.bot.core.engine)

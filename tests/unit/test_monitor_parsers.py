@@ -49,9 +49,16 @@ def test_alertmanager_nanosecond_timestamps_are_read():
     assert alerts[1].observed_at == datetime(2026, 11, 20, 8, 57, 42, 112345, tzinfo=UTC)
 
 
-def test_alertmanager_severity_label_outside_ss_s_a_is_left_to_routing():
+def test_alertmanager_severity_labels_map_through_the_severity_table():
     alerts = parse_alertmanager(load("alertmanager_firing.json"), now=T0)
-    assert alerts[0].severity is None  # "critical" is Prometheus's word, not a crisis level
+    assert alerts[0].labels["severity"] == "critical"
+    assert alerts[0].severity is Severity.S  # default table: critical -> S
+    custom = parse_alertmanager(load("alertmanager_firing.json"), now=T0,
+                                severities={"critical": "SS"})
+    assert custom[0].severity is Severity.SS
+    info = parse_alertmanager(load("alertmanager_firing.json"), now=T0,
+                              severities={"critical": "ignore"})
+    assert info[0].severity is None and info[0].severity_ignored
 
 
 def test_alertmanager_resolved_payload_is_observed_at_its_end_time():
@@ -137,7 +144,7 @@ def test_generic_list_payload_gives_several_alerts():
         ({k: v for k, v in GENERIC.items() if k != "title"}, "title is missing"),
         ({k: v for k, v in GENERIC.items() if k != "status"}, "status is missing"),
         (GENERIC | {"status": "exploded"}, "status must be firing or resolved"),
-        (GENERIC | {"severity": "critical"}, "severity must be SS, S or A"),
+        (GENERIC | {"severity": "apocalyptic"}, "severity must be SS, S or A"),
         (GENERIC | {"value": "lots"}, "value must be a number"),
         (GENERIC | {"labels": ["a"]}, "labels must be an object"),
         (GENERIC | {"observed_at": "yesterday"}, "observed_at is not an ISO-8601 time"),

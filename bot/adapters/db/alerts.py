@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Float, String, bindparam, select, text, update
+from sqlalchemy import Engine, Float, Integer, String, bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -33,6 +33,21 @@ _BUMP_FIRING = text(
     bindparam("at", type_=UTCDateTime()), bindparam("value", type_=Float()),
     bindparam("monitor", type_=String()), bindparam("fingerprint", type_=String()),
 )
+# A repeat by the source's startsAt: the same firing, whatever its incident's status since —
+# unless it is more severe (:rank) than its still active incident: the slow path raises that.
+_BUMP_REPEAT = text(
+    "UPDATE alerts SET count = count + 1, last_seen = :at, last_value = COALESCE(:value, last_value) "
+    "WHERE monitor = :monitor AND fingerprint = :fingerprint AND status = 'firing' "
+    "AND starts_at = :starts_at AND incident IS NOT NULL "
+    "AND NOT EXISTS (SELECT 1 FROM monitor_snoozes s WHERE s.monitor = :monitor AND s.until > :at) "
+    "AND (:rank = 0 OR NOT EXISTS (SELECT 1 FROM incidents i WHERE i.number = alerts.incident "
+    "AND i.status = 'active' AND (CASE i.severity WHEN 'SS' THEN 3 WHEN 'S' THEN 2 ELSE 1 END) < :rank)) "
+    "RETURNING incident"
+).bindparams(
+    bindparam("at", type_=UTCDateTime()), bindparam("value", type_=Float()),
+    bindparam("monitor", type_=String()), bindparam("fingerprint", type_=String()),
+    bindparam("starts_at", type_=UTCDateTime()), bindparam("rank", type_=Integer()),
+)
 
 
 def _insert(session: Session, table: Any):
@@ -45,13 +60,17 @@ class SqlAlertRepository:
         self.session = session
 
     def bump_firing(
-        self, *, monitor: str, fingerprint: str, value: float | None, at: datetime
+        self, *, monitor: str, fingerprint: str, value: float | None, at: datetime,
+        starts_at: datetime | None = None, severity_rank: int = 0,
     ) -> int | None:
         # The hot path of an alert storm: one statement, compiled once, no ORM bookkeeping.
         # It also declines while the monitor is snoozed, so the caller's slow path decides.
-        return self.session.connection().execute(_BUMP_FIRING, {
-            "monitor": monitor, "fingerprint": fingerprint, "value": value, "at": at,
-        }).scalar_one_or_none()
+        params = {"monitor": monitor, "fingerprint": fingerprint, "value": value, "at": at}
+        if starts_at is not None:
+            return self.session.connection().execute(
+                _BUMP_REPEAT, params | {"starts_at": starts_at, "rank": severity_rank}
+            ).scalar_one_or_none()
+        return self.session.connection().execute(_BUMP_FIRING, params).scalar_one_or_none()
 
     def claim_group(self, group_key: str, *, at: datetime) -> int | None:
         self.session.execute(
@@ -73,7 +92,7 @@ class SqlAlertRepository:
     def find(self, *, monitor: str, fingerprint: str) -> AlertRecord | None:
         row = self.session.execute(
             select(AlertRow.group_key, AlertRow.incident, AlertRow.status, AlertRow.count,
-                   AlertRow.first_seen)
+                   AlertRow.first_seen, AlertRow.starts_at)
             .where(AlertRow.monitor == monitor, AlertRow.fingerprint == fingerprint)
             .with_for_update()
         ).one_or_none()
@@ -81,7 +100,7 @@ class SqlAlertRepository:
             return None
         return AlertRecord(monitor=monitor, fingerprint=fingerprint, group_key=row.group_key,
                            incident=row.incident, status=row.status, count=row.count,
-                           first_seen=row.first_seen)
+                           first_seen=row.first_seen, starts_at=row.starts_at)
 
     def save(
         self, alert: Alert, *, group_key: str, incident: int | None, status: str, count: int,
@@ -92,7 +111,7 @@ class SqlAlertRepository:
             "title": alert.title[:200], "severity": alert.severity.value if alert.severity else None,
             "count": count, "first_seen": first_seen, "last_seen": alert.observed_at,
             "last_value": alert.value, "threshold": alert.threshold, "url": alert.url,
-            "labels": dict(alert.labels),
+            "labels": dict(alert.labels), "starts_at": alert.starts_at,
         }
         self.session.execute(
             _insert(self.session, AlertRow)

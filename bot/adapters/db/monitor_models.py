@@ -26,7 +26,7 @@ class AlertRow(Base):
 
     __tablename__ = "alerts"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    monitor: Mapped[str] = mapped_column(String(120), nullable=False)
+    monitor: Mapped[str] = mapped_column(String(255), nullable=False)
     fingerprint: Mapped[str] = mapped_column(String(200), nullable=False)
     group_key: Mapped[str] = mapped_column(String(200), nullable=False)
     incident: Mapped[int | None] = mapped_column(ForeignKey("incidents.number"))
@@ -40,6 +40,8 @@ class AlertRow(Base):
     threshold: Mapped[float | None] = mapped_column(Float)
     url: Mapped[str] = mapped_column(Text, nullable=False, default="")
     labels: Mapped[dict[str, Any]] = mapped_column(Json, nullable=False)
+    #: The source's ``startsAt`` of the current firing (migration 0009): same = repeat.
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         UniqueConstraint("monitor", "fingerprint", name="uq_alerts_monitor_fingerprint"),
@@ -48,7 +50,7 @@ class AlertRow(Base):
 
 class SnoozeRow(Base):
     __tablename__ = "monitor_snoozes"
-    monitor: Mapped[str] = mapped_column(String(120), primary_key=True)
+    monitor: Mapped[str] = mapped_column(String(255), primary_key=True)
     until: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     snoozed_by: Mapped[str] = mapped_column(String(80), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
@@ -58,7 +60,7 @@ class SignalSampleRow(Base):
     """One polled sample: ``monitor`` (the source name), ``series``, ``at``, ``value``."""
 
     __tablename__ = "signal_samples"
-    monitor: Mapped[str] = mapped_column(String(120), primary_key=True)
+    monitor: Mapped[str] = mapped_column(String(255), primary_key=True)
     series: Mapped[str] = mapped_column(String(60), primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
     value: Mapped[float] = mapped_column(Float, nullable=False)

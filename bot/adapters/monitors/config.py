@@ -16,6 +16,13 @@ monitors:
       ignore: true
   snoozes:
     - {monitor: nightly-batch, until: "2026-12-01T06:00:00Z"}
+  severity_labels: {critical: S, page: SS, warning: A, info: ignore}   # added to the defaults
+  grafana_hmac:                      # Grafana's contact-point HMAC (secret: CRISISBOT_MONITOR_SECRET)
+    header: X-Grafana-Alerting-Signature
+    timestamp_header: X-Grafana-Alerting-Timestamp   # optional; as set in Grafana
+    max_skew: 5m
+  custom:                            # POST /monitors/custom/<name> (see custom.py)
+    mentions-tool: {monitor: "social", fingerprint: "/id", status: "/state", title: "/headline"}
   sources:                           # polled signal monitors
     - name: social-mentions
       path: samples/mentions.csv     # or url: https://…/series.json (JSON or CSV)
@@ -35,6 +42,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.domain.alerts import DEFAULT_SEVERITY_LABELS, IGNORE
 from bot.domain.durations import parse_duration
 from bot.domain.errors import InvalidInput
 from bot.domain.severity import Severity
@@ -85,6 +93,16 @@ class SourceSpec:
 
 
 @dataclass(frozen=True)
+class GrafanaHmac:
+    """Where Grafana puts its HMAC-SHA256 signature (bare hex) and, optionally, the Unix
+    timestamp it signed as ``<timestamp>:<body>``; ``max_skew`` bounds that timestamp."""
+
+    header: str = "X-Grafana-Alerting-Signature"
+    timestamp_header: str = ""
+    max_skew: timedelta = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
 class MonitorsConfig:
     fallback_type: str = "service_logistics"
     refire_window: timedelta = timedelta(hours=2)
@@ -97,6 +115,10 @@ class MonitorsConfig:
     allow_signatures_without_timestamp: bool = False
     #: Storm guard: monitors open at most this many incidents a minute.
     max_opened_per_minute: int = 10
+    severity_labels: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SEVERITY_LABELS))
+    grafana_hmac: GrafanaHmac = field(default_factory=GrafanaHmac)
+    #: Custom webhook mappings by name (``bot.adapters.monitors.custom.Mapping``).
+    custom: dict[str, Any] = field(default_factory=dict)
 
     def snoozed(self, monitor: str, now: datetime) -> bool:
         until = self.snoozes.get(monitor)
@@ -139,6 +161,40 @@ def _flag(value: Any, where: str) -> bool:
     if not isinstance(value, bool):
         raise InvalidInput(f"{where} must be true or false")
     return value
+        severity_labels=_severity_labels(data.get("severity_labels"), f"{where}.severity_labels"),
+        grafana_hmac=_grafana_hmac(data.get("grafana_hmac"), f"{where}.grafana_hmac"),
+        custom=_custom(data.get("custom"), f"{where}.custom"),
+    )
+
+
+def _severity_labels(raw: Any, where: str) -> dict[str, str]:
+    table = dict(DEFAULT_SEVERITY_LABELS)
+    for key, value in _mapping(raw or {}, where).items():
+        level = str(value).strip()
+        if level.lower() == IGNORE:
+            table[str(key).strip().lower()] = IGNORE
+            continue
+        severity = _severity(level, f"{where}.{key}")
+        table[str(key).strip().lower()] = severity.value if severity else IGNORE
+    return table
+
+
+def _grafana_hmac(raw: Any, where: str) -> GrafanaHmac:
+    raw = _mapping(raw or {}, where)
+    return GrafanaHmac(
+        header=str(raw.get("header") or GrafanaHmac.header).strip(),
+        timestamp_header=str(raw.get("timestamp_header") or "").strip(),
+        max_skew=_duration(raw.get("max_skew", "5m"), f"{where}.max_skew"),
+    )
+
+
+def _custom(raw: Any, where: str) -> dict[str, Any]:
+    from bot.adapters.monitors.custom import parse_mapping
+
+    mappings = {}
+    for name, spec in _mapping(raw or {}, where).items():
+        mappings[str(name)] = parse_mapping(str(name), spec, where=f"{where}.{name}")
+    return mappings
 
 
 def _list(data: dict[str, Any], key: str, where: str) -> list[Any]:

@@ -1,13 +1,16 @@
 """The webhook endpoint: authenticate, bound the body, parse, then hand alerts to the service.
 
 Refusals, in order, each storing nothing: no secret configured -> 401; body over 1 MiB ->
-413; neither ``Authorization: Bearer <secret>`` nor ``X-Crisisbot-Signature: sha256=<hex
+413; none of ``Authorization: Bearer <secret>``, ``X-Crisisbot-Signature: sha256=<hex
 HMAC-SHA256 of "<timestamp>.<raw body>">`` with ``X-Crisisbot-Timestamp: <Unix seconds>``
-within 5 minutes of now matches (constant-time compare) -> 401; not JSON, or not the
-payload the endpoint takes -> 400 naming the problem. A signature of the bare body (no
-timestamp, so replayable forever) is accepted only while the site config's
-``monitors.allow_signatures_without_timestamp`` is true. Accepted payloads get 202 with
-``{"incident", "action"}`` (a list of them for batched Alertmanager / Grafana payloads).
+within 5 minutes of now, or Grafana's HMAC (``grafana_auth.py``) is valid (constant-time
+compares; any one valid credential is enough, an invalid one never overrides a valid one)
+-> 401; JSON nested too deeply, not JSON, or not the payload the endpoint takes -> 400 naming
+the problem. A signature of the bare body (no timestamp, so replayable forever) is accepted
+only while the site config's ``monitors.allow_signatures_without_timestamp`` is true.
+Accepted payloads get 202 with ``{"incident", "action"}`` (a list of them for batched
+Alertmanager / Grafana / custom payloads). Grafana's contact-point test gets 202
+``{"action": "test"}``: a confirmation goes to the announce channel and nothing is opened.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import hmac
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
@@ -26,8 +29,11 @@ from sqlalchemy.exc import OperationalError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from bot.adapters.monitors.webhooks import PARSERS, PayloadError
-from bot.domain.alerts import Alert, AlertOutcome
+from bot.adapters.monitors.config import GrafanaHmac
+from bot.adapters.monitors.custom import Mapping as CustomMapping
+from bot.adapters.monitors.grafana_auth import grafana_signed
+from bot.adapters.monitors.webhooks import PARSERS, PayloadError, TestNotification
+from bot.domain.alerts import DEFAULT_SEVERITY_LABELS, Alert, AlertOutcome
 from bot.domain.errors import DomainError
 from bot.edge import json_too_deep
 
@@ -67,6 +73,11 @@ def authenticated(secret: str, body: bytes, *, authorization: str, signature: st
     return scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), secret.encode())
 
 
+def bearer_ok(secret: str, authorization: str) -> bool:
+    scheme, _, token = authorization.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), secret.encode())
+
+
 def monitor_endpoint(
     *,
     secret: str | None,
@@ -75,8 +86,14 @@ def monitor_endpoint(
     on_outcome: Callable[[str], None] | None = None,
     allow_bare_signature: bool = False,
     wall_clock: Callable[[], float] = time.time,
+    severities: Mapping[str, str] = DEFAULT_SEVERITY_LABELS,
+    grafana_hmac: GrafanaHmac | None = None,
+    custom: Mapping[str, CustomMapping] | None = None,
+    on_test: Callable[[str], None] | None = None,
 ) -> Callable[[Request], object]:
-    """The ASGI handler of ``POST /monitors/{kind}`` (alertmanager, grafana, generic).
+    """The ASGI handler of ``POST /monitors/{kind}`` (alertmanager, grafana, generic) and
+    ``POST /monitors/custom/{name}`` (a mapping of the site config). ``on_test`` confirms a
+    source's test notification (``"grafana"``) in Slack.
 
     ``ingest`` is :meth:`AlertService.ingest_batch`; requests arriving while a batch is in
     the database are handled together as the next batch (see :class:`AlertBatcher`).
@@ -87,24 +104,40 @@ def monitor_endpoint(
     against ``wall_clock`` (real Unix time, like the sender's).
     """
     batcher = AlertBatcher(ingest)
+    grafana_config = grafana_hmac or GrafanaHmac()
+    mappings = dict(custom or {})
 
     async def endpoint(request: Request) -> Response:
-        kind = request.path_params.get("kind", "")
-        parser = PARSERS.get(kind)
-        if parser is None:
-            return _error(404, f"no monitor webhook {kind!r}; use alertmanager, grafana or generic")
+        name = request.path_params.get("name")
+        kind = "custom" if name is not None else request.path_params.get("kind", "")
+        if name is not None:
+            mapping = mappings.get(name)
+            if mapping is None:
+                known = ", ".join(sorted(mappings)) or "none is configured"
+                return _error(404, f"no custom monitor mapping {name[:60]!r} ({known}); "
+                                   "add it under monitors.custom in the site config")
+            parser: Callable[..., list[Alert]] = mapping.parse
+        elif kind in PARSERS:
+            parser = PARSERS[kind]
+        else:
+            return _error(404, f"no monitor webhook {kind[:60]!r}; use alertmanager, grafana, "
+                               "generic or custom/<name>")
         if not secret:
             return _error(401, "monitor webhooks are disabled: CRISISBOT_MONITOR_SECRET is not set")
         body = await _read_bounded(request)
         if body is None:
             return _error(413, f"the body is larger than {MAX_BODY} bytes")
-        if not authenticated(secret, body, authorization=request.headers.get("authorization", ""),
-                             signature=request.headers.get(SIGNATURE_HEADER, ""),
-                             timestamp=request.headers.get(TIMESTAMP_HEADER, ""),
-                             now=wall_clock(), allow_bare_signature=allow_bare_signature):
+        authorization = request.headers.get("authorization", "")
+        if not (authenticated(secret, body, authorization=authorization,
+                              signature=request.headers.get(SIGNATURE_HEADER, ""),
+                              timestamp=request.headers.get(TIMESTAMP_HEADER, ""),
+                              now=wall_clock(), allow_bare_signature=allow_bare_signature)
+                or bearer_ok(secret, authorization)
+                or grafana_signed(secret, body, request.headers, config=grafana_config, now=clock())):
             log.warning("monitor webhook %s refused: bad credentials", kind)
-            return _error(401, "missing or wrong bearer secret, or X-Crisisbot-Signature not "
-                               "signing <X-Crisisbot-Timestamp>.<body> within 5 minutes")
+            return _error(401, "missing or wrong bearer secret, X-Crisisbot-Signature not signing "
+                               "<X-Crisisbot-Timestamp>.<body> within 5 minutes, or a wrong "
+                               "Grafana HMAC signature")
         if json_too_deep(body.decode("utf-8", errors="replace")):
             return _error(400, "the JSON in the body is nested too deeply")
         try:
@@ -112,7 +145,9 @@ def monitor_endpoint(
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             return _error(400, f"the body is not valid JSON: {exc}")
         try:
-            alerts = parser(payload, now=clock())
+            alerts = parser(payload, now=clock(), severities=severities)
+        except TestNotification:
+            return await _confirm_test(kind, on_test)
         except PayloadError as exc:
             return _error(400, str(exc))
         try:
@@ -130,10 +165,22 @@ def monitor_endpoint(
         if failed:
             return _error(422, failed[0].message)
         entries = [o.as_json() for o in outcomes if isinstance(o, AlertOutcome)]
-        single = kind == "generic" and not isinstance(payload, list)
+        single = (kind == "generic" and not isinstance(payload, list)) or (
+            name is not None and mappings[name].list_path is None)
         return JSONResponse(entries[0] if single else entries, status_code=202)
 
     return endpoint
+
+
+async def _confirm_test(kind: str, on_test: Callable[[str], None] | None) -> Response:
+    log.info("monitor webhook %s: test notification received", kind)
+    if on_test is not None:
+        try:
+            await asyncio.to_thread(on_test, kind)
+        except OperationalError:
+            return JSONResponse({"error": "the database is unavailable; send the test again"},
+                                status_code=503, headers={"Retry-After": "30"})
+    return JSONResponse({"incident": None, "action": "test"}, status_code=202)
 
 
 class AlertBatcher:

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 import httpx
 
 from bot.adapters.db.leader import LeaderLock
-
 from bot.adapters.monitors.config import SourceSpec
 from bot.adapters.monitors.urls import public_url
 from bot.domain.alerts import Alert, AlertOutcome, AlertStatus

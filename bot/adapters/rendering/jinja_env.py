@@ -107,3 +107,9 @@ def _line_of(exc: BaseException) -> int:
             line = tb.tb_lineno
         tb = tb.tb_next
     return line
+
+
+def build_expression_environment() -> ImmutableSandboxedEnvironment:
+    """The same sandbox for one-line expressions of the site config (custom monitor mappings):
+    no loader, and a missing key is ``None`` rather than an error (webhook bodies vary)."""
+    return _Sandbox(autoescape=False)

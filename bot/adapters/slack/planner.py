@@ -51,7 +51,11 @@ class SlackEffects:
             for e in events
             if not isinstance(e, (ev.IncidentDeclared, ev.ReminderSent))  # reminders: own message
             and not (structural and isinstance(e, _QUIET_WITH_STRUCTURE))
+            # A source's resolve after a person resolved the incident is recorded quietly.
+            and not (isinstance(e, ev.AlertResolved) and not incident.is_active)
         ]
+        if incident.firing and any(isinstance(e, ev.IncidentResolved) for e in events):
+            lines.append(messages.still_firing_after_resolution(len(incident.firing)))
         if lines:
             add("post_message", text="\n".join(lines))
         if any(isinstance(e, (ev.StageAdvanced, ev.IncidentReopened)) for e in events):

@@ -116,9 +116,11 @@ from bot.adapters.slack.messages.monitors import (
     REOPEN_REASON,
     SNOOZE_NOT_PERMITTED,
     SNOOZE_UNAVAILABLE,
+    monitor_test_received,
     reopen_offer_text,
     signals_firing_text,
     snoozed,
+    still_firing_after_resolution,
 )
 from bot.adapters.slack.messages.postmortem import (
     postmortem_posted,
@@ -302,6 +304,8 @@ __all__ = [
     "LABEL_SIGNALS_FIRING",
     "snoozed",
     "signals_firing_text",
+    "monitor_test_received",
+    "still_firing_after_resolution",
     "REOPEN_REASON",
     "BUTTON_REOPEN",
     "reopen_offer_text",
