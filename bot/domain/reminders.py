@@ -21,6 +21,7 @@ from enum import StrEnum
 from bot.domain.clocks import (
     postmortem_clock,
     regulatory_clocks,
+    first_external_statement_at,
     team_assembled_at,
 )
 from bot.domain.durations import format_duration
@@ -120,7 +121,7 @@ def desired_reminders(
             escalation(TEAM_CLOCK, due)
 
         statement_owners = _holders(incident, Role.COMMS, Role.SPOKESPERSON) or commander
-        if not incident.statements_published:
+        if first_external_statement_at(incident) is None:
             due = incident.declared_at + policy.first_statement_within
             for before in sorted(set(settings.first_statement_before), reverse=True):
                 if due - before > incident.declared_at:

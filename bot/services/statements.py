@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Mapping, Protocol
 
 from bot.domain.incident import Incident
 from bot.domain.roles import Actor
@@ -36,7 +36,8 @@ class StatementService:
     incidents: IncidentService
     drafter: StatementDrafter
     lint: LintRules
-    contact: str = ""
+    #: The configured contact channel per audience (``StatementSettings.contacts``).
+    contact: str | Mapping[str, str] = ""
 
     def rule(self, incident: Incident) -> ApprovalRule:
         """Approvals the incident's current severity asks for."""

@@ -18,6 +18,7 @@ from bot.adapters.slack import blocks, commands as c, messages
 from bot.domain.clocks import all_clocks
 from bot.domain.errors import DomainError, InvalidInput, NotPermitted
 from bot.domain.roles import Actor, Role
+from bot.domain.severity import Severity
 from bot.logs import bind_log_context
 from bot.domain.playbook import Catalog
 from bot.services import IncidentService, Outcome
@@ -145,6 +146,8 @@ class CommandHandler:
             return svc.add_fact(number, cmd.text, actor=actor, **k)
         if isinstance(cmd, c.FactConfirm):
             return svc.confirm_fact(number, cmd.no, actor=actor, **k)
+        if isinstance(cmd, c.FactTranslate):
+            return svc.translate_fact(number, cmd.no, lang=cmd.lang, text=cmd.text, actor=actor, **k)
         if isinstance(cmd, c.FactRetract):
             return svc.retract_fact(number, cmd.no, actor=actor, reason=cmd.reason, **k)
         if isinstance(cmd, c.Note):
@@ -168,8 +171,8 @@ class CommandHandler:
             playbook = self.catalog.playbook(crisis_type)
         except KeyError as exc:
             raise InvalidInput(str(exc.args[0])) from None
-        level = self.catalog.policy.level(severity or playbook.default_severity)
-        roles = self.site.default_holders(level.invite)
+        roles = self.site.default_holders(
+            self.catalog.invite_for(crisis_type, Severity.parse(severity or playbook.default_severity)))
         if not actor.is_system:
             roles[Role.COMMANDER] = actor.id  # whoever declares leads until they hand over
         outcome = self.incidents.declare(

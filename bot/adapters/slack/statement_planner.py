@@ -8,7 +8,7 @@ The one-line timeline entries come from :class:`~bot.adapters.slack.planner.Slac
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from bot.adapters.slack import messages
 from bot.adapters.slack.blocks.statement import statement_card
@@ -34,7 +34,8 @@ class StatementEffects:
     """The :class:`~bot.services.ports.EffectPlanner` for statements."""
 
     def __init__(
-        self, *, catalog: Catalog, lint: LintRules, contact: str, comms_channel: str | None
+        self, *, catalog: Catalog, lint: LintRules, contact: str | Mapping[str, str],
+        comms_channel: str | None
     ) -> None:
         self.catalog = catalog
         self.lint = lint
