@@ -15,7 +15,6 @@ from enum import StrEnum
 from bot.domain.incident import Incident
 from bot.domain.playbook import DueFrom, Playbook
 from bot.domain.severity import SeverityPolicy
-from bot.domain.statements import EXTERNAL_AUDIENCES
 from bot.domain.text import LocalText
 
 
@@ -75,13 +74,7 @@ def team_assembly_clock(
 def first_external_statement_at(incident: Incident) -> datetime | None:
     """When the first statement to an outside audience (customers, media, partners,
     regulators) went out; an employee memo does not meet the golden 4 hours."""
-    times = [
-        p.at
-        for s in incident.statements.values()
-        if s.audience in EXTERNAL_AUDIENCES
-        for p in s.publications
-    ]
-    return min(times, default=None)
+    return min(incident.external_published, default=None)
 
 
 def first_statement_clock(incident: Incident, policy: SeverityPolicy, now: datetime) -> Clock:

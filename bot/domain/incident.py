@@ -86,6 +86,9 @@ class Incident(StatementCommands):
     impact: dict[str, Any] = field(default_factory=dict)
     severity_history: list[SeverityChange] = field(default_factory=list)
     statements_published: list[datetime] = field(default_factory=list)
+    #: Publications to an outside audience (customers, media, partners, regulators): what meets
+    #: the golden 4 hours.
+    external_published: list[datetime] = field(default_factory=list)
     resolved_at: datetime | None = None
     resolution: str = ""
     closed_at: datetime | None = None
@@ -623,6 +626,8 @@ class Incident(StatementCommands):
 
     def _on_statement_published(self, event: ev.StatementPublished) -> None:
         self.statements_published.append(event.at)
+        if event.audience in st.EXTERNAL_AUDIENCES:
+            self.external_published.append(event.at)
         st.apply(self.statements, event)
 
     def _on_incident_resolved(self, event: ev.IncidentResolved) -> None:
