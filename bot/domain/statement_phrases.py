@@ -23,10 +23,12 @@ from dataclasses import dataclass
 from typing import Iterable
 
 _CLAUSE_END = re.compile(r"[.!?。！？；;:：\n]")
+#: A negation stays within its clause: commas end it too.
+_NEGATION_CLAUSE_END = re.compile(r"[.!?。！？；;:：,，、\n]")
 _QUOTES = re.compile(r"“[^”]*”|「[^」]*」|『[^』]*』|‘[^’]*’|\"[^\"]*\"|《[^》]*》")
 #: How far before a phrase a negation may stand: Latin words, or Chinese characters.
-NEGATION_WORDS = 3
-NEGATION_CHARS = 4
+NEGATION_WORDS = 6
+NEGATION_CHARS = 6
 
 
 @dataclass(frozen=True)
@@ -60,9 +62,9 @@ def occurrences(text: str, phrase: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _clause_start(text: str, at: int) -> int:
+def _clause_start(text: str, at: int, pattern: re.Pattern[str] = _CLAUSE_END) -> int:
     start = 0
-    for match in _CLAUSE_END.finditer(text, 0, at):
+    for match in pattern.finditer(text, 0, at):
         start = match.end()
     return start
 
@@ -74,7 +76,7 @@ def _sentence(text: str, start: int, end: int) -> str:
 
 
 def _negated(text: str, start: int, negations: Iterable[str]) -> bool:
-    before = text[_clause_start(text, start): start].casefold()
+    before = text[_clause_start(text, start, _NEGATION_CLAUSE_END): start].casefold()
     words = re.findall(r"[a-z0-9'’]+", before)
     window_en = " ".join(words[-NEGATION_WORDS:])
     window_zh = before[-NEGATION_CHARS:]

@@ -32,11 +32,16 @@ def to_variant(text: str, lang: str) -> str:
 
 
 def all_scripts(phrases: tuple[str, ...]) -> tuple[str, ...]:
-    """``phrases`` plus their Traditional forms (every variant), without duplicates."""
+    """``phrases`` plus their Traditional forms (every variant), without duplicates. OpenCC
+    converts by phrase and context (尽可能 alone is 儘可能, inside a sentence 盡可能), so each phrase
+    is converted whole and character by character."""
     out: list[str] = []
     for phrase in phrases:
-        forms = [phrase] + ([to_variant(phrase, lang) for lang in CONVERTED]
-                            if not phrase.isascii() else [])
+        forms = [phrase]
+        if not phrase.isascii():
+            for lang in CONVERTED:
+                forms.append(to_variant(phrase, lang))
+                forms.append("".join(to_variant(ch, lang) for ch in phrase))
         for form in forms:
             if form not in out:
                 out.append(form)
