@@ -33,8 +33,10 @@ def test_the_look_alikes_a_professional_needs_pass():
                    "如您可能购买了2411-B批次的产品，请停止使用。",
                    "可能后果：相关数据存在被用于钓鱼诈骗的风险。"):
         assert not texts[needed].expected
-    scores = evaluate(bundled_rules(), [texts[t] for t in texts if not texts[t].expected])
-    assert scores.get(("all", "all")) is None or scores[("all", "all")].fp == 0
+    # every legitimate sentence of the tuning set passes (the held-out set is measured, not tuned)
+    legit = [x for x in texts.values() if not x.expected and not x.heldout]
+    scores = evaluate(bundled_rules(), legit)
+    assert scores.get(("all", "all")) is None, scores[("all", "all")].errors
 
 
 def test_precision_and_recall_meet_the_target_overall_and_per_language():
