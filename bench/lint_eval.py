@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.lint_corpus import RULES, bundled_rules, evaluate, load_corpus, script  # noqa: E402
+from tests.lint_corpus import RULES, bundled_rules, evaluate, load_corpus, script
 
 TARGET = 0.95
 SCRIPTS = ("en", "zh-Hans", "zh-Hant", "all")

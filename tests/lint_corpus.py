@@ -10,7 +10,7 @@ being denied) or the default kind ``update``. The facts register used for every 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.domain.records import Fact, FactStatus
@@ -18,7 +18,7 @@ from bot.domain.statement_lint import LintRules, base_lang, lint_text
 
 CORPUS = Path(__file__).resolve().parent / "fixtures" / "lint_corpus"
 RULES = ("absolute_claim", "speculation", "unconfirmed_fact", "retracted_fact", "slack_mention")
-_T0 = datetime(2026, 11, 19, 6, 0, tzinfo=timezone.utc)
+_T0 = datetime(2026, 11, 19, 6, 0, tzinfo=UTC)
 
 
 def _fact(no: int, text: str, status: FactStatus, **translations: str) -> Fact:

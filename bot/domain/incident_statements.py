@@ -7,8 +7,9 @@ who may act and record the event through ``Incident._record``, like every other 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Mapping, Union
+from typing import TYPE_CHECKING, Any
 
 from bot.domain import events as ev
 from bot.domain import statements as st
@@ -19,7 +20,7 @@ from bot.domain.severity import ApprovalRule
 from bot.domain.statement_lint import Finding, LintRules, Variant, lint_text
 
 #: Contact channels per audience (``{"customers": ..., "media": ...}``), or one for all.
-Contacts = Union[str, Mapping[str, str]]
+Contacts = str | Mapping[str, str]
 
 if TYPE_CHECKING:
     from bot.domain.records import Fact

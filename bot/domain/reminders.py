@@ -19,9 +19,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.domain.clocks import (
+    first_external_statement_at,
     postmortem_clock,
     regulatory_clocks,
-    first_external_statement_at,
     team_assembled_at,
 )
 from bot.domain.durations import format_duration

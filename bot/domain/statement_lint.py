@@ -17,9 +17,9 @@ Traditional Chinese statement is matched against the facts converted by ``LintRu
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Callable, Iterable, Mapping, Sequence
 
 from bot.domain.records import Fact, FactStatus
 from bot.domain.statement_length import Variant, is_gsm7, measure
@@ -115,7 +115,7 @@ class Finding:
 
 _MENTION = re.compile(r"<[!@#][^<>]*>|(?<![\w@])@(channel|here|everyone)\b", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_URL = re.compile(r"https?://\S+|\bwww\.\S+|\b[\w-]+\.(?:com|cn|net|org|example|io|shop)\b", re.I)
+_URL = re.compile(r"https?://\S+|\bwww\.\S+|\b[\w-]+\.(?:com|cn|net|org|example|io|shop)\b", re.IGNORECASE)
 _PHONE = re.compile(r"(?:\+?\d[\d\s-]{6,}\d)")
 
 
@@ -328,6 +328,17 @@ def errors(findings: Iterable[Finding]) -> list[Finding]:
 
 
 __all__ = [
-    "CONTACT_KEYS", "DEFAULT_LIMITS", "Finding", "Level", "LintRules", "Variant", "base_lang",
-    "errors", "find_phrases", "fact_versions", "length_findings", "lint_text", "measure",
+    "CONTACT_KEYS",
+    "DEFAULT_LIMITS",
+    "Finding",
+    "Level",
+    "LintRules",
+    "Variant",
+    "base_lang",
+    "errors",
+    "fact_versions",
+    "find_phrases",
+    "length_findings",
+    "lint_text",
+    "measure",
 ]

@@ -19,8 +19,8 @@ A flagged phrase found in a statement does not count when
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 _CLAUSE_END = re.compile(r"[.!?。！？；;:：\n]")
 #: A negation stays within its clause: commas end it too.

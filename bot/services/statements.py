@@ -7,9 +7,10 @@ the transaction so the draft reflects the incident as it is.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Mapping, Protocol
+from typing import Protocol
 
 from bot.domain.incident import Incident
 from bot.domain.roles import Actor

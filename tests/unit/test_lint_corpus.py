@@ -49,7 +49,7 @@ def test_precision_and_recall_meet_the_target_overall_and_per_language():
 
 def test_the_bench_script_prints_the_figures_and_exits_0():
     result = subprocess.run([sys.executable, "bench/lint_eval.py"], cwd=ROOT, capture_output=True,
-                            text=True, timeout=300)
+                            text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr
     assert "overall: precision" in result.stdout and "held-out" in result.stdout
     assert "speculation       zh-Hant" in result.stdout

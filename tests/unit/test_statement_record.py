@@ -16,7 +16,7 @@ from bot.domain.statement_lint import LintRules, lint_text
 from bot.domain.statements import StatementBlocked
 from tests.conftest import T0
 from tests.unit.factories import COMMANDER, policy
-from tests.unit.test_statements import AT, CS, COMMS, LEGAL, S_RULE, SPOKE, incident
+from tests.unit.test_statements import AT, COMMS, CS, LEGAL, S_RULE, SPOKE, incident
 
 LINT = LintRules(
     absolute_claims=("100% safe",), speculation=("可能",), progress_markers=("we have", "已"),

@@ -8,7 +8,7 @@ never kept as hand-made copies.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 #: OpenCC configuration per converted language.
@@ -16,7 +16,7 @@ CONFIGS: dict[str, str] = {"zh-Hant": "s2t", "zh-HK": "s2hk", "zh-TW": "s2twp"}
 CONVERTED: tuple[str, ...] = tuple(CONFIGS)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _converter(config: str) -> Any:
     import opencc
 

@@ -17,15 +17,16 @@ Chinese word lists are written once; their Traditional forms are added with Open
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from bot.domain.errors import InvalidInput
 from bot.adapters.rendering.chinese import all_scripts, to_variant
+from bot.domain.errors import InvalidInput
 from bot.domain.statement_lint import CONTACT_KEYS, DEFAULT_LIMITS, LintRules, Variant
 from bot.domain.statements import AUDIENCES, KINDS
 from bot.siteconfig import SiteConfig

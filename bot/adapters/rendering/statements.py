@@ -224,7 +224,7 @@ def _figure(value: Any) -> str:
     return str(value)
 
 
-from bot.adapters.rendering.statements_validate import (  # noqa: E402  (re-exported)
+from bot.adapters.rendering.statements_validate import (
     SAMPLE_COMPANY,
     sample_incident,
     validate_statement_templates,
@@ -232,7 +232,15 @@ from bot.adapters.rendering.statements_validate import (  # noqa: E402  (re-expo
 )
 
 __all__ = [
-    "CORE_KINDS", "NOTICES", "Rendered", "SAMPLE_COMPANY", "StatementTemplates",
-    "next_update_at", "public_claims", "sample_incident", "statement_context",
-    "validate_statement_templates", "validate_templates",
+    "CORE_KINDS",
+    "NOTICES",
+    "SAMPLE_COMPANY",
+    "Rendered",
+    "StatementTemplates",
+    "next_update_at",
+    "public_claims",
+    "sample_incident",
+    "statement_context",
+    "validate_statement_templates",
+    "validate_templates",
 ]

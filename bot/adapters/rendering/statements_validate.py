@@ -4,7 +4,7 @@ sample incident in every language (the ``zh`` ones also converted to ``zh-Hant``
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.adapters.rendering.chinese import CONVERTED, to_variant
@@ -31,7 +31,12 @@ def sample_incident(
     (English and Chinese), a retracted one (a rumour), impact figures and — with a catalog —
     the playbook's tasks, the first one with a public claim done."""
     from bot.domain.events import (
-        FactAdded, FactConfirmed, FactRetracted, FactTranslated, ImpactRecorded, IncidentDeclared,
+        FactAdded,
+        FactConfirmed,
+        FactRetracted,
+        FactTranslated,
+        ImpactRecorded,
+        IncidentDeclared,
     )
 
     system = Actor.system("validate")
@@ -96,7 +101,7 @@ def validate_templates(
                     problems.append(f"{base / audience / f'{kind}.{lang}.j2'}: missing template")
     templates = Path(directory)
     env = build_environment(directory=templates)
-    now = datetime(2026, 1, 15, 9, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
     for path in sorted(base.rglob("*")):
         if path.is_dir() or path.name.startswith("_") or path.name == "lint.yaml":
             continue

@@ -8,7 +8,8 @@ The one-line timeline entries come from :class:`~bot.adapters.slack.planner.Slac
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping
+from typing import Any, Sequence
 
 from bot.adapters.slack import messages
 from bot.adapters.slack.blocks.statement import statement_card

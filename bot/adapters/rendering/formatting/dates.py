@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 #: Zones with a name people use: (English, Simplified Chinese). Traditional Chinese statements are
@@ -49,7 +49,7 @@ def format_datetime(at: datetime, *, zone: str | ZoneInfo, lang: str) -> str:
     ``19 November 2026, 14:00 (Beijing time, UTC+08:00)`` otherwise."""
     zone_info = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
     key = zone_info.key
-    at = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+    at = at if at.tzinfo else at.replace(tzinfo=UTC)
     local = at.astimezone(zone_info)
     names = ZONE_NAMES.get(key)
     offset = _offset(local)
