@@ -216,9 +216,11 @@ class _Reader:
         covers = self._covers(doc.get("covers"))
         tasks = self._stages(doc.get("stages"))
         clocks = self._clocks(doc.get("clocks"), {t.id: t for t in tasks})
-        invite = self._roles(doc.get("invite"), "invite") or []
+        parsed_invite = self._roles(doc.get("invite"), "invite")
+        invite = parsed_invite or []
         assemble = self._roles(doc.get("assemble"), "assemble") or []
-        if assemble and not set(assemble) <= set(invite):
+        invite_ok = parsed_invite is not None or "invite" not in doc
+        if invite_ok and assemble and not set(assemble) <= set(invite):
             missing = ", ".join(r.value for r in assemble if r not in invite)
             self._problem(doc["assemble"], "assemble",
                           f"roles {missing} must also be in `invite`: the team cannot assemble without them")
