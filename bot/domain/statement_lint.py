@@ -114,6 +114,8 @@ class Finding:
 
 
 _MENTION = re.compile(r"<[!@#][^<>]*>|(?<![\w@])@(channel|here|everyone)\b", re.IGNORECASE)
+#: Templates mark what they could not fill as ⟦…⟧ (never in real text).
+_PLACEHOLDER = re.compile(r"⟦[^⟦⟧]*⟧")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _URL = re.compile(r"https?://\S+|\bwww\.\S+|\b[\w-]+\.(?:com|cn|net|org|example|io|shop)\b", re.IGNORECASE)
 _PHONE = re.compile(r"(?:\+?\d[\d\s-]{6,}\d)")
@@ -263,6 +265,14 @@ def lint_text(
             "speculation",
             f"Speculation beyond confirmed facts: {_quoted(guesses)}. State what is confirmed.",
             f"包含超出已确认事实的推测：{_quoted(guesses)}。只陈述已确认的内容。",
+        )
+
+    holes = sorted(set(_PLACEHOLDER.findall(text)))
+    if holes:
+        error(
+            "unfilled_placeholder",
+            f"Unfilled placeholder: {_quoted(holes)}. Supply what it asks for before this goes out.",
+            f"存在未填写的占位内容：{_quoted(holes)}。请补全后再发布。",
         )
 
     mentions = sorted({m.group(0) for m in _MENTION.finditer(text)})

@@ -274,7 +274,7 @@ def test_a_media_statement_cannot_be_approved_without_a_press_contact(world):
     declared(world)  # the site config names a customer contact only
     world.cmd("statement media holding en", user="USPOKE")
     text = world.incident().statement(1).text
-    assert "[contact channel not configured]" in text and "customer service" not in text
+    assert "⟦contact channel not configured⟧" in text and "customer service" not in text
     assert "company.press_contact" in json.dumps(card(world)["blocks"])  # the card shows why
     world.cmd("statement submit 1", user="USPOKE")
     refused = world.cmd("statement approve 1", user="UCOMMS")

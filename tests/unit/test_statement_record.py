@@ -163,3 +163,10 @@ def test_the_fact_translation_subcommand_parses():
     with pytest.raises(InvalidInput, match="the translated fact"):
         parse_command("fact 3 zh")
     assert parse_command("fact 3 cartons were lost").name == "fact"  # not a translation
+
+
+def test_an_unfilled_template_placeholder_blocks_the_statement():
+    text = "Claims circulating are false:\n- ⟦no claim in the facts register has been retracted yet⟧"
+    findings = lint_text(text, kind="clarification", lang="en", facts=[], contact="", rules=LINT)
+    assert [f.code for f in findings if f.is_error] == ["unfilled_placeholder"]
+    assert "占位" in findings[0].message.zh
