@@ -31,8 +31,10 @@ _HELP_GROUPS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     )),
     ("Facts, notes and impact", ("fact", "note", "impact"), (
         "`/crisis fact <text>` · `/crisis fact confirm <n>` · `/crisis fact retract <n> [reason]`",
-        "`/crisis fact <n> zh <译文>` · `/crisis fact <n> en <translation>` — the fact's other "
-        "language version (same standing as confirming)",
+        (
+            "`/crisis fact <n> zh <译文>` · `/crisis fact <n> en <translation>` — the fact's "
+            "other language version (same standing as confirming)"
+        ),
         (
             "`/crisis note <text>` — start with `worked:`, `didnt:`, `cause:` or `lesson:` to "
             "prefill the post-mortem"
@@ -40,8 +42,10 @@ _HELP_GROUPS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
         "`/crisis impact orders=1200 revenue=USD 350000 customers=800 regions=east,north`",
     )),
     ("Statements", ("statement",), (
-        "`/crisis statement <audience> [holding|update|resolution] [en|zh|zh-Hant|zh-HK|zh-TW]` "
-        "— draft a statement",
+        (
+            "`/crisis statement <audience> [holding|update|resolution] "
+            "[en|zh|zh-Hant|zh-HK|zh-TW]` — draft a statement"
+        ),
         "`/crisis statement approve <id>` · `reject <id> <reason>` · `publish <id> [channel]`",
         "`/crisis statement submit <id>` · `edit <id> <text>` · `show <id>` · `list` — kinds also "
         "`recall`, `breach`, `clarification` and `qa`; the draft's buttons do the same",
