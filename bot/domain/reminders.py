@@ -114,7 +114,7 @@ def desired_reminders(
     if incident.is_active:
         level = policy.level(incident.severity)
         # Team assembly: at the severity's deadline, while a needed role is still unfilled.
-        if team_assembled_at(incident, policy) is None:
+        if team_assembled_at(incident, policy, playbook) is None:
             due = incident.declared_at + level.team_within
             add(ReminderKind.TEAM_ASSEMBLY, "team_assembly", TEAM_CLOCK, due,
                 commander + _exec(incident, settings))

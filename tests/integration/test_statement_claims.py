@@ -177,3 +177,21 @@ def test_per_type_invites_and_exec_lead_and_restore_targets():
     assert br.task_template("brief-partners-kols").due == timedelta(hours=4)
     assert br.task_template("rebuild-reputation") is not None
     assert {c.key for c in ds.clocks} >= {"cac-report"} and "samr-report" in {c.key for c in pq.clocks}
+
+
+def test_the_team_is_assembled_only_with_the_crisis_types_own_roles():
+    from bot.domain.clocks import ClockState, all_clocks
+
+    playbook = CATALOG.playbook("data_security")
+    inc = Incident.declare(number=1, title="x", playbook=playbook, severity=Severity.S,
+                           description="", actor=COMMANDER, at=T0)
+    for minutes, role in enumerate((Role.COMMANDER, Role.COMMS, Role.SPOKESPERSON, Role.LEGAL)):
+        inc.assign_role(role, f"U{role.value}", actor=COMMANDER, at=T0 + timedelta(minutes=minutes))
+
+    def team():
+        clocks = all_clocks(inc, playbook=playbook, policy=CATALOG.policy, now=T0 + timedelta(hours=2))
+        return next(c for c in clocks if c.key == "team_assembly")
+
+    assert team().state is ClockState.MISSED  # no security lead yet
+    inc.assign_role(Role.SECURITY, "USEC", actor=COMMANDER, at=T0 + timedelta(minutes=20))
+    assert team().state is ClockState.MET and team().met_at == T0 + timedelta(minutes=20)
