@@ -186,7 +186,8 @@ def test_the_team_is_assembled_only_with_the_crisis_types_own_roles():
     inc = Incident.declare(number=1, title="x", playbook=playbook, severity=Severity.S,
                            description="", actor=COMMANDER, at=T0)
     for minutes, role in enumerate((Role.COMMANDER, Role.COMMS, Role.SPOKESPERSON, Role.LEGAL)):
-        inc.assign_role(role, f"U{role.value}", actor=COMMANDER, at=T0 + timedelta(minutes=minutes))
+        user = COMMANDER.id if role is Role.COMMANDER else f"U{role.value}"
+        inc.assign_role(role, user, actor=COMMANDER, at=T0 + timedelta(minutes=minutes))
 
     def team():
         clocks = all_clocks(inc, playbook=playbook, policy=CATALOG.policy, now=T0 + timedelta(hours=2))
