@@ -267,11 +267,12 @@ def build_statements(core: Core, *, site: SiteConfig, handler: CommandHandler) -
     directory = playbooks_dir(core.settings)
     config = load_statement_settings(playbooks=directory, site=site)
     service = StatementService(
-        incidents=core.incidents, drafter=StatementTemplates(directory=directory, settings=config),
-        lint=config.lint, contact=config.contact,
+        incidents=core.incidents,
+        drafter=StatementTemplates(directory=directory, settings=config, catalog=core.catalog),
+        lint=config.lint, contact=config.contacts,
     )
     core.incidents.planners = (*core.incidents.planners, StatementEffects(
-        catalog=core.catalog, lint=config.lint, contact=config.contact,
+        catalog=core.catalog, lint=config.lint, contact=config.contacts,
         comms_channel=config.comms_channel))
     statements = StatementHandler(service=service, commands=handler)
     handler.statements = statements.handle

@@ -193,9 +193,11 @@ def _clock(ts: str) -> str:
 
 
 def _statements(demo: Demo) -> None:
-    """The spokesperson drafts the customer holding statement in Chinese and English; each is
-    submitted, approved by comms and legal (the demo incident is severity S) and published."""
-    for sid, lang in ((1, "zh"), (2, "en")):
+    """The spokesperson drafts the customer holding statement in Chinese, English and Traditional
+    Chinese (zh-Hant, converted by OpenCC); each is submitted, approved by comms and legal (the
+    demo incident is severity S) and published."""
+    demo.command("fact 1 zh 视频中的产品是50毫升保湿霜2411-B批次", user="UOMAR")  # the Chinese version
+    for sid, lang in ((1, "zh"), (2, "en"), (3, "zh-Hant")):
         demo.command(f"statement customers holding {lang}", user="ULIN")
         card = [m for m in demo.emulator.messages(demo.channel()) if f"Statement #{sid} ·" in m["text"]][-1]
         value = encode_statement_ref(1, sid, 1)

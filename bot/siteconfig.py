@@ -1,7 +1,12 @@
 """The site config (``CRISISBOT_CONFIG``, YAML): roster, announce channel, company details.
 
 ```yaml
-company: {name: "Acme Shop", contact: "support.acme.example · 400-800-1234"}
+company:
+  name: "Acme Shop"
+  contact: "support.acme.example · 400-800-1234"       # customers and partners
+  press_contact: "press@acme.example · 021-5555-0100"  # media
+  regulator_contact: "dpo@acme.example"                # regulators (data-protection officer)
+  regulator: {en: "Shanghai Administration for Market Regulation", zh: "上海市市场监督管理局"}
 announce_channel: crisis-announce        # channel name or id; omit to skip announcements
 roster:                                  # role -> Slack user ids (the first is the default holder)
   commander: [U01CMD]
@@ -32,6 +37,10 @@ from bot.domain.roles import Role
 class SiteConfig:
     company_name: str = "Our company"
     contact: str = ""
+    press_contact: str = ""
+    regulator_contact: str = ""
+    #: The regulator statements are addressed to: (English, Chinese); empty when not configured.
+    regulator: tuple[str, str] = ("", "")
     announce_channel: str | None = None
     roster: dict[Role, tuple[str, ...]] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -101,10 +110,17 @@ def parse_site_config(data: Any, *, source: str = "site config", base: Path | No
     company = data.get("company") or {}
     if not isinstance(company, dict):
         raise InvalidInput(f"{source}: company must be a mapping with name and contact")
+    unknown_company = sorted(set(map(str, company)) - _COMPANY_KEYS)
+    if unknown_company:
+        raise InvalidInput(f"{source}: company: unknown setting(s) {', '.join(unknown_company)}; "
+                           f"known: {', '.join(sorted(_COMPANY_KEYS))}")
     announce = data.get("announce_channel")
     return SiteConfig(
         company_name=str(company.get("name") or "Our company"),
         contact=str(company.get("contact") or ""),
+        press_contact=str(company.get("press_contact") or ""),
+        regulator_contact=str(company.get("regulator_contact") or ""),
+        regulator=_regulator(company.get("regulator"), source),
         announce_channel=str(announce).lstrip("#") if announce else None,
         roster=roster,
         raw=data,
@@ -113,6 +129,21 @@ def parse_site_config(data: Any, *, source: str = "site config", base: Path | No
         postmortem_lang=_postmortem_lang(data, source),
         visibility=_visibility(data, source),
     )
+
+
+_COMPANY_KEYS = frozenset({"name", "contact", "press_contact", "regulator_contact", "regulator"})
+
+
+def _regulator(value: Any, source: str) -> tuple[str, str]:
+    """``company.regulator``: a name, or ``{en: ..., zh: ...}``."""
+    if value is None:
+        return ("", "")
+    if isinstance(value, str):
+        return (value.strip(), value.strip())
+    if isinstance(value, dict) and set(map(str, value)) <= {"en", "zh"} and value:
+        en, zh = str(value.get("en") or "").strip(), str(value.get("zh") or "").strip()
+        return (en or zh, zh or en)
+    raise InvalidInput(f"{source}: company.regulator must be a name or {{en: ..., zh: ...}}")
 
 
 def parse_reminders(data: Any, *, source: str = "site config") -> ReminderSettings:

@@ -43,12 +43,15 @@ def _state(due_at: datetime, met_at: datetime | None, now: datetime) -> ClockSta
     return ClockState.MISSED if now > due_at else ClockState.PENDING
 
 
-def team_assembled_at(incident: Incident, policy: SeverityPolicy) -> datetime | None:
-    """When the last role the severity needs was first filled; ``None`` while one is empty.
+def team_assembled_at(
+    incident: Incident, policy: SeverityPolicy, playbook: Playbook | None = None
+) -> datetime | None:
+    """When the last role the severity (and the crisis type's playbook) needs was first filled;
+    ``None`` while one is empty.
 
     A later handover does not move it: the team was assembled when it first was.
     """
-    needed = policy.level(incident.severity).assemble
+    needed = (*policy.level(incident.severity).assemble, *(playbook.assemble if playbook else ()))
     times = []
     for role in needed:
         filled = incident.role_first_filled.get(role)
@@ -58,17 +61,25 @@ def team_assembled_at(incident: Incident, policy: SeverityPolicy) -> datetime | 
     return max(times, default=incident.declared_at)
 
 
-def team_assembly_clock(incident: Incident, policy: SeverityPolicy, now: datetime) -> Clock:
+def team_assembly_clock(
+    incident: Incident, policy: SeverityPolicy, now: datetime, playbook: Playbook | None = None
+) -> Clock:
     due = incident.declared_at + policy.level(incident.severity).team_within
-    met = team_assembled_at(incident, policy)
+    met = team_assembled_at(incident, policy, playbook)
     return Clock(
         "team_assembly", LocalText("Team assembled", "团队集结"), due, _state(due, met, now), met
     )
 
 
+def first_external_statement_at(incident: Incident) -> datetime | None:
+    """When the first statement to an outside audience (customers, media, partners,
+    regulators) went out; an employee memo does not meet the golden 4 hours."""
+    return min(incident.external_published, default=None)
+
+
 def first_statement_clock(incident: Incident, policy: SeverityPolicy, now: datetime) -> Clock:
     due = incident.declared_at + policy.first_statement_within
-    met = incident.statements_published[0] if incident.statements_published else None
+    met = first_external_statement_at(incident)
     return Clock(
         "first_statement", LocalText("First statement (golden 4 h)", "首次声明（黄金4小时）"),
         due, _state(due, met, now), met,
@@ -125,7 +136,7 @@ def all_clocks(
 ) -> list[Clock]:
     """Every clock that applies to ``incident`` at ``now``, ordered by due time."""
     clocks: list[Clock | None] = [
-        team_assembly_clock(incident, policy, now),
+        team_assembly_clock(incident, policy, now, playbook),
         first_statement_clock(incident, policy, now),
         update_cadence_clock(incident, policy, now),
         *regulatory_clocks(incident, playbook, now),

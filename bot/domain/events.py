@@ -151,6 +151,16 @@ class FactConfirmed(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class FactTranslated(Event):
+    """A version of fact ``fact_no`` in ``lang`` (``en`` or ``zh``)."""
+
+    name: ClassVar[str] = "fact.translated"
+    fact_no: int
+    lang: str
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class FactRetracted(Event):
     name: ClassVar[str] = "fact.retracted"
     fact_no: int

@@ -50,6 +50,8 @@ MAX_TEXT = 3000
 
 #: Who may set severity SS, resolve, close or reopen (besides the bot itself).
 PRIVILEGED = frozenset({Role.COMMANDER, Role.EXEC})
+#: Who may confirm or translate facts (the public record): commander, comms, legal, exec.
+FACT_STANDING = frozenset({Role.COMMANDER, Role.COMMS, Role.LEGAL, Role.EXEC})
 
 
 def incident_id(number: int) -> str:
@@ -85,6 +87,9 @@ class Incident(StatementCommands):
     impact: dict[str, Any] = field(default_factory=dict)
     severity_history: list[SeverityChange] = field(default_factory=list)
     statements_published: list[datetime] = field(default_factory=list)
+    #: Publications to an outside audience (customers, media, partners, regulators): what meets
+    #: the golden 4 hours.
+    external_published: list[datetime] = field(default_factory=list)
     resolved_at: datetime | None = None
     resolution: str = ""
     closed_at: datetime | None = None
@@ -358,6 +363,27 @@ class Incident(StatementCommands):
             ev.FactConfirmed(incident=self.number, actor=actor.id, at=at, fact_no=no)
         )
 
+    def translate_fact(
+        self, no: int, *, lang: str, text: str, actor: Actor, at: datetime
+    ) -> list[ev.Event]:
+        """Add or replace fact ``no``'s version in ``lang``; the same standing as confirming."""
+        self._require_fact_standing(actor, "translate facts")
+        fact = self.fact(no)
+        lang = (lang or "").strip().lower()
+        if lang not in ("en", "zh"):
+            raise InvalidInput(f"`{lang}` is not a fact language; use en or zh.")
+        text = _clean(text, "fact", MAX_TEXT)
+        if not text:
+            raise InvalidInput(f"Give the text, e.g. `/crisis fact {no} zh 批次2411-B受影响`.")
+        if fact.status is FactStatus.RETRACTED:
+            raise Conflict(f"Fact #{no} is retracted; it takes no translation.")
+        if fact.text_in(lang) == text:
+            raise Conflict(f"Fact #{no} already reads that in {lang}.")
+        return self._record(
+            ev.FactTranslated(incident=self.number, actor=actor.id, at=at, fact_no=no,
+                              lang=lang, text=text)
+        )
+
     def retract_fact(
         self, no: int, *, actor: Actor, at: datetime, reason: str = ""
     ) -> list[ev.Event]:
@@ -526,6 +552,12 @@ class Incident(StatementCommands):
             "with `/crisis role commander @someone`."
         )
 
+    def _require_fact_standing(self, actor: Actor, doing: str) -> None:
+        """Confirming-level standing: commander, comms, legal or exec."""
+        if actor.is_system or (self.roles_of(actor.id) | actor.roles) & FACT_STANDING:
+            return
+        raise NotPermitted(f"Only the commander, comms lead, legal counsel or an executive can {doing}.")
+
     def _next_task_no(self) -> int:
         return len(self.tasks) + 1
 
@@ -539,7 +571,7 @@ class Incident(StatementCommands):
             self._record(
                 ev.TaskAdded(
                     incident=self.number, actor=actor.id, at=at, task_no=self._next_task_no(),
-                    text_en=template.text.en, text_zh=template.text.zh, stage=stage.value,
+                    text_en=template.text.en, text_zh=template.text.zh, stage=template.stage.value,
                     owner_role=template.owner.value, due_at=self._due_at(template, at),
                     required=template.required, template=template.id,
                 )
@@ -606,6 +638,9 @@ class Incident(StatementCommands):
         fact = self.fact(event.fact_no)
         fact.status, fact.decided_by, fact.decided_at = FactStatus.CONFIRMED, event.actor, event.at
 
+    def _on_fact_translated(self, event: ev.FactTranslated) -> None:
+        self.fact(event.fact_no).translations[event.lang] = event.text
+
     def _on_fact_retracted(self, event: ev.FactRetracted) -> None:
         fact = self.fact(event.fact_no)
         fact.status, fact.decided_by, fact.decided_at = FactStatus.RETRACTED, event.actor, event.at
@@ -622,6 +657,8 @@ class Incident(StatementCommands):
 
     def _on_statement_published(self, event: ev.StatementPublished) -> None:
         self.statements_published.append(event.at)
+        if event.audience in st.EXTERNAL_AUDIENCES:
+            self.external_published.append(event.at)
         st.apply(self.statements, event)
 
     def _on_incident_resolved(self, event: ev.IncidentResolved) -> None:

@@ -7,6 +7,7 @@ who may act and record the event through ``Incident._record``, like every other 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,9 @@ from bot.domain.lifecycle import Status
 from bot.domain.roles import Actor, Role
 from bot.domain.severity import ApprovalRule, Severity
 from bot.domain.statement_lint import Finding, LintRules, Variant, lint_text
+
+#: Contact channels per audience (``{"customers": ..., "media": ...}``), or one for all.
+Contacts = str | Mapping[str, str]
 
 if TYPE_CHECKING:
     from bot.domain.records import Fact
@@ -45,11 +49,20 @@ class StatementCommands:
         return st.find(self.statements, statement_id, self.id)
 
     def lint_statement(
-        self, statement_id: int, *, rules: LintRules, contact: str, variant: Variant | None = None
+        self, statement_id: int, *, rules: LintRules, contact: Contacts,
+        variant: Variant | None = None,
     ) -> list[Finding]:
+        """Lint statement ``statement_id``. ``contact`` maps each audience to its configured
+        contact channel (a missing one is an error for that audience); a plain string is one
+        channel for every audience and checks no configuration."""
         statement = self.statement(statement_id)
+        if isinstance(contact, str):
+            channel, audience = contact, None
+        else:
+            channel, audience = contact.get(statement.audience, ""), statement.audience
         return lint_text(statement.text, kind=statement.kind, lang=statement.lang,
-                         facts=self.facts, contact=contact, rules=rules, variant=variant)
+                         facts=self.facts, contact=channel, rules=rules, variant=variant,
+                         audience=audience)
 
     def draft_statement(
         self, *, audience: str, kind: str, lang: str, text: str, template: str, actor: Actor,
@@ -92,7 +105,7 @@ class StatementCommands:
         )
 
     def approve_statement(
-        self, statement_id: int, *, rule: ApprovalRule, lint: LintRules, contact: str,
+        self, statement_id: int, *, rule: ApprovalRule, lint: LintRules, contact: Contacts,
         actor: Actor, at: datetime, version: int | None = None,
     ) -> list[ev.Event]:
         statement = self.statement(statement_id)
@@ -122,7 +135,7 @@ class StatementCommands:
 
     def publish_statement(
         self, statement_id: int, *, channel: str, rule: ApprovalRule, lint: LintRules,
-        contact: str, actor: Actor, at: datetime, version: int | None = None,
+        contact: Contacts, actor: Actor, at: datetime, version: int | None = None,
     ) -> list[ev.Event]:
         """Record that an approved statement went out on ``channel`` (checked again here: a
         fact retracted after approval blocks it)."""

@@ -203,6 +203,8 @@ PERMISSIONS: tuple[Permission, ...] = (
                "incidents.confirm_fact"),
     Permission("fact retract", C, "/crisis fact retract <n> [reason]", Who.DECIDER,
                "incidents.retract_fact"),
+    Permission("fact translate", C, "/crisis fact <n> zh|en <text>", Who.DECIDER,
+               "incidents.translate_fact", notes="one confirmation covers every language"),
     Permission("impact", C, "/crisis impact key=value …", Who.DECIDER, "incidents.record_impact"),
     Permission("statement publish", C, "/crisis statement publish <id> [channel]", Who.PUBLISHER,
                "statements.publish"),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -49,6 +50,26 @@ class Fact:
     decided_by: str | None = None
     decided_at: datetime | None = None
     reason: str = ""
+    #: Versions in other languages (``en``/``zh``), added with ``/crisis fact <n> <lang> <text>``;
+    #: one confirmation covers every version.
+    translations: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def lang(self) -> str:
+        """The language of the original text: ``zh`` when it holds Chinese characters."""
+        return "zh" if _CJK.search(self.text) else "en"
+
+    def text_in(self, lang: str) -> str | None:
+        """The fact in ``lang`` (``en`` or ``zh``), or ``None`` when it has no such version."""
+        if lang in self.translations:
+            return self.translations[lang]
+        return self.text if self.lang == lang else None
+
+    def all_texts(self) -> list[str]:
+        return [self.text, *(t for t in self.translations.values() if t != self.text)]
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 @dataclass(frozen=True, slots=True)

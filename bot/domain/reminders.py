@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.domain.clocks import (
+    first_external_statement_at,
     postmortem_clock,
     regulatory_clocks,
     team_assembled_at,
@@ -113,14 +114,14 @@ def desired_reminders(
     if incident.is_active:
         level = policy.level(incident.severity)
         # Team assembly: at the severity's deadline, while a needed role is still unfilled.
-        if team_assembled_at(incident, policy) is None:
+        if team_assembled_at(incident, policy, playbook) is None:
             due = incident.declared_at + level.team_within
             add(ReminderKind.TEAM_ASSEMBLY, "team_assembly", TEAM_CLOCK, due,
                 commander + _exec(incident, settings))
             escalation(TEAM_CLOCK, due)
 
         statement_owners = _holders(incident, Role.COMMS, Role.SPOKESPERSON) or commander
-        if not incident.statements_published:
+        if first_external_statement_at(incident) is None:
             due = incident.declared_at + policy.first_statement_within
             for before in sorted(set(settings.first_statement_before), reverse=True):
                 if due - before > incident.declared_at:

@@ -24,9 +24,16 @@ from bot.domain.severity import ApprovalRule, Severity
 from bot.domain.statement_lint import Finding, errors
 
 AUDIENCES: tuple[str, ...] = ("customers", "media", "partners", "regulators", "employees")
-#: ``recall`` and ``breach`` are the type-specific notices (product recall, data breach).
-KINDS: tuple[str, ...] = ("holding", "update", "resolution", "recall", "breach")
-LANGS: tuple[str, ...] = ("en", "zh")
+#: ``recall`` and ``breach`` are the type-specific notices (product recall, data breach);
+#: ``clarification`` (辟谣) says what is false and what is true, ``qa`` is the media Q&A kit.
+KINDS: tuple[str, ...] = (
+    "holding", "update", "resolution", "recall", "breach", "clarification", "qa",
+)
+#: ``zh`` is Simplified Chinese; ``zh-Hant`` (Traditional), ``zh-HK`` and ``zh-TW`` (with regional
+#: wording) are converted from it.
+LANGS: tuple[str, ...] = ("en", "zh", "zh-Hant", "zh-HK", "zh-TW")
+#: Audiences outside the company: only a statement to one of them meets the golden 4 hours.
+EXTERNAL_AUDIENCES: frozenset[str] = frozenset({"customers", "media", "partners", "regulators"})
 #: Slack plain-text inputs (the Edit modal) hold 3000 characters; statements stay editable.
 MAX_STATEMENT = 3000
 
@@ -128,6 +135,14 @@ def review_severity(statement: Statement | None, current: Severity) -> Severity:
 # ------------------------------------------------------------------------- checks
 
 
+def parse_lang(lang: str) -> str:
+    """The canonical spelling of a statement language (``zh-hant`` → ``zh-Hant``)."""
+    for known in LANGS:
+        if known.casefold() == (lang or "").strip().casefold():
+            return known
+    raise InvalidInput(f"`{lang}` is not a statement language; use one of {', '.join(LANGS)}.")
+
+
 def check_new(*, audience: str, kind: str, lang: str, text: str) -> str:
     """Validate a new draft; returns the cleaned text."""
     if audience not in AUDIENCES:
@@ -135,7 +150,7 @@ def check_new(*, audience: str, kind: str, lang: str, text: str) -> str:
     if kind not in KINDS:
         raise InvalidInput(f"`{kind}` is not a statement kind; use one of {', '.join(KINDS)}.")
     if lang not in LANGS:
-        raise InvalidInput(f"`{lang}` is not a statement language; use en or zh.")
+        raise InvalidInput(f"`{lang}` is not a statement language; use one of {', '.join(LANGS)}.")
     return _clean_text(text)
 
 

@@ -150,6 +150,15 @@ class IncidentService:
             number, idempotency_key, lambda inc, now: inc.confirm_fact(fact_no, actor=actor, at=now)
         )
 
+    def translate_fact(
+        self, number: int, fact_no: int, *, lang: str, text: str, actor: Actor,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        return self._run(
+            number, idempotency_key,
+            lambda inc, now: inc.translate_fact(fact_no, lang=lang, text=text, actor=actor, at=now),
+        )
+
     def retract_fact(
         self, number: int, fact_no: int, *, actor: Actor, reason: str = "",
         idempotency_key: str | None = None,

@@ -7,6 +7,7 @@ the transaction so the draft reflects the incident as it is.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -37,7 +38,8 @@ class StatementService:
     incidents: IncidentService
     drafter: StatementDrafter
     lint: LintRules
-    contact: str = ""
+    #: The configured contact channel per audience (``StatementSettings.contacts``).
+    contact: str | Mapping[str, str] = ""
 
     def rule(self, incident: Incident, statement_id: int | None = None) -> ApprovalRule:
         """Approvals statement ``statement_id`` needs: the rule of the severity it was submitted

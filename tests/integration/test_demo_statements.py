@@ -7,17 +7,22 @@ import io
 from bot.demo import run_demo
 
 
-def test_demo_transcript_shows_both_holding_statements_approved_by_two_roles_and_published(
+def test_demo_transcript_shows_the_holding_statements_approved_by_two_roles_and_published(
     tmp_path,
 ):
     out = io.StringIO()
     assert run_demo(out=out, workdir=tmp_path) == 0
     transcript = out.getvalue()
-    for sid, language in ((1, "中文"), (2, "English")):
+    for sid, language in ((1, "中文"), (2, "English"), (3, "繁體中文")):
         assert f"Statement #{sid} · Customers · Holding statement · {language} · v1" in transcript
         assert f"@omar approved statement #{sid} v1 as Comms lead" in transcript
         assert f"@priya approved statement #{sid} v1 as Legal counsel" in transcript
         assert f"published statement #{sid} v1 for customers (holding statement" in transcript
     assert "nobody approves their own draft" in transcript
-    assert "我们已成立专项小组" in transcript and "we have set up a dedicated team" in transcript
+    # progress comes from the record (the open verify-source task's pending claim), not a template
+    assert "我们正在对照内部记录核实相关说法" in transcript
+    assert "We are verifying the claims being made against our own records." in transcript
+    # Traditional Chinese from the Chinese version of the fact, converted by OpenCC, dates named
+    assert "視頻中的產品是50毫升保溼霜2411-B批次" in transcript and "（北京時間）" in transcript
+    assert "Statement #3 (zh-Hant) v1: approved by @omar as comms, @priya as legal" in transcript
     assert "approved by @omar as comms, @priya as legal; published to website" in transcript

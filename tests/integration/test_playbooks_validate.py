@@ -105,3 +105,26 @@ def test_missing_directory_is_a_clear_error(tmp_path):
     result = run_validate(str(tmp_path / "nowhere"))
     assert result.returncode == 1
     assert "is not a directory" in result.stderr
+
+
+def test_public_claims_tracks_and_per_type_roles_are_validated(broken):
+    data = broken / "data_security.yaml"
+    _edit(data, 'en: "We reported the incident to {authority} at {time}."',
+          'en: "We reported the incident to {regulator}."')
+    _edit(data, "invite: [security]", "invite: [security, janitor]")
+    quality = broken / "product_quality.yaml"
+    _edit(quality, "assemble: [legal, ops]", "assemble: [legal, ops, exec]")
+    text = quality.read_text(encoding="utf-8")
+    start = text.index("    - id: confirm-defect")
+    quality.write_text(text[:start + len("    - id: confirm-defect")] + "\n      track: true"
+                       + text[start + len("    - id: confirm-defect"):], encoding="utf-8")
+    _edit(broken / "supply_chain.yaml", "      track: true", "      track: maybe")
+    result = run_validate(str(broken))
+    assert result.returncode == 1
+    err = result.stderr
+    assert "public_claim.en) unknown placeholder(s) {regulator}" in err
+    assert "public_claim.en) a done claim states when: put `{time}` in it" in err
+    assert "(invite[1]) unknown value `janitor`" in err
+    assert "(assemble) roles exec must also be in `invite`" in err
+    assert "tasks of `assess` start at declaration already" in err
+    assert "track) must be true or false, not `maybe`" in err

@@ -91,7 +91,7 @@ def test_draft_review_and_publish_through_buttons_and_modals(world, clock):
     draft = card(world)
     assert "INC-1 · Statement #1" in draft["blocks"][0]["text"]["text"]
     assert "Card payments fail for 40% of checkouts" in json.dumps(draft, ensure_ascii=False)
-    assert "UTC+08:00" in json.dumps(draft)  # times in the audience's time zone
+    assert "（北京时间）" in json.dumps(draft, ensure_ascii=False)  # the audience's zone, named
     value = button_value(draft, Action.STATEMENT_SUBMIT)
     assert value == encode_statement_ref(1, 1, 1)
 
@@ -268,3 +268,32 @@ def test_statement_list_and_show(world):
     assert "Statement #2 · Media · Update · 中文 · v1" in listed
     shown = world.cmd("statement show 2", user="ULEAD")
     assert shown["response_type"] == "ephemeral" and shown["blocks"][0]["type"] == "header"
+
+
+def test_a_media_statement_cannot_be_approved_without_a_press_contact(world):
+    declared(world)  # the site config names a customer contact only
+    world.cmd("statement media holding en", user="USPOKE")
+    text = world.incident().statement(1).text
+    assert "⟦contact channel not configured⟧" in text and "customer service" not in text
+    assert "company.press_contact" in json.dumps(card(world)["blocks"])  # the card shows why
+    world.cmd("statement submit 1", user="USPOKE")
+    refused = world.cmd("statement approve 1", user="UCOMMS")
+    assert "cannot be approved" in refused["text"] and "company.press_contact" in refused["text"]
+    assert world.incident().statement(1).current_approvals() == []
+
+
+def test_a_fact_translation_feeds_the_chinese_and_traditional_drafts(world):
+    declared(world)
+    denied = world.cmd("fact 1 zh 40%的银行卡支付自09:00起失败", user="UCS")
+    assert "Only the commander, comms lead, legal counsel or an executive" in denied["text"]
+    world.cmd("fact 1 zh 自09:00起40%的银行卡支付失败", user="ULEGAL")
+    assert world.incident().fact(1).text_in("zh") == "自09:00起40%的银行卡支付失败"
+    world.cmd("statement customers holding zh-Hant", user="USPOKE")
+    statement = world.incident().statement(1)
+    assert statement.lang == "zh-Hant" and "自09:00起40%的銀行卡支付失敗" in statement.text
+    assert "Card payments fail" not in statement.text and "（北京時間）" in statement.text
+    world.cmd("statement submit 1", user="USPOKE")
+    world.cmd("statement approve 1", user="UCOMMS")
+    world.cmd("statement approve 1", user="ULEGAL")
+    world.cmd("statement publish 1 weibo", user="UCOMMS")
+    assert world.incident().statement(1).state is StatementState.PUBLISHED

@@ -69,7 +69,7 @@ def test_every_audience_has_every_kind_and_the_notices_exist(lang):
     pairs = [(a, k) for a in AUDIENCES for k in CORE_KINDS] + list(NOTICES)
     for audience, kind in pairs:
         rendered = t.render(incident(), audience=audience, kind=kind, lang=lang, now=T0)
-        assert "Batch 2411-B" in rendered.text, (audience, kind)
+        assert "2411-B" in rendered.text, (audience, kind)
         assert rendered.template == f"templates/statements/{audience}/{kind}.{lang}.j2"
 
 
@@ -97,7 +97,7 @@ def test_the_context_holds_confirmed_facts_only_impact_and_times_in_the_audience
     text = templates().render(inc, audience="customers", kind="update", lang="en", now=T0).text
     assert "Batch 2411-B" in text and "Rumour about the CEO" not in text
     assert "1,200 orders" in text and "a full refund and a 50 CNY coupon" in text
-    assert "2026-11-20 17:00 UTC+08:00" in text
+    assert "20 November 2026, 17:00 (Beijing time, UTC+08:00)" in text
     regulators = (
         templates()
         .render(inc, audience="regulators", kind="update", lang="en", now=T0 + timedelta(days=300))
@@ -183,7 +183,7 @@ def test_validate_reports_broken_templates_by_file_and_exits_1(copy):
     err = result.stderr
     assert "media/update.en.j2:" in err and "endif" in err
     assert "partners/update.zh.j2" in err and "__class__" in err
-    assert "employees/update.en.j2: lint: Absolute or unverifiable claim: “lowest price”" in err
+    assert "employees/update.en.j2 (en): lint: Absolute or unverifiable claim: “lowest price”" in err
     assert "product_quality/customers/recall.en.j2:1: 'nothing_here' is undefined" in err
     assert "`nowhere` is not a crisis type" in err
     assert "customers/holding.zh.j2: missing template" in err

@@ -151,9 +151,10 @@ def test_a_running_gap_counts_only_once_it_is_missed(report_of):
 def test_clocks_met_and_missed_come_from_the_domain_clocks(report_of):
     # product_quality S: team within 1 h (legal last at 40 min: met); first statement within
     # 4 h (published at 5 h: missed); regulator report within 24 h, met by completing the
-    # `report-regulator` task (done at 2 h: met). Resolved at 6 h.
+    # `report-regulator` task (done at 2 h: met); the SAMR report (48 h) and recall plan (10 d)
+    # still pending. Resolved at 6 h. (product_quality adds ops to the team to assemble.)
     b = TimelineBuilder(severity="S", crisis_type="product_quality")
-    b.team(commander=0, comms=10, spokesperson=20, legal=40)
+    b.team(commander=0, comms=10, spokesperson=20, ops=30, legal=40)
     b.add(0, "task.added", task_no=1, text_en="Report to the regulator", text_zh="报告监管",
           stage="assess", owner_role="legal", due_at=None, required=True, template="report-regulator")
     b.add(120, "task.completed", task_no=1, late=False)
@@ -163,8 +164,9 @@ def test_clocks_met_and_missed_come_from_the_domain_clocks(report_of):
     met = report_of(b.build()).data["metrics"]
     assert [(c["key"], c["state"], c["met_at"]) for c in met["clocks"]] == [
         ("team_assembly", "met", at(40)), ("first_statement", "missed", at(300)),
-        ("regulator-report", "met", at(120))]
-    assert (met["clocks_met"], met["clocks_missed"], met["clocks_pending"]) == (2, 1, 0)
+        ("regulator-report", "met", at(120)), ("samr-report", "pending", None),
+        ("recall-plan", "pending", None)]
+    assert (met["clocks_met"], met["clocks_missed"], met["clocks_pending"]) == (2, 1, 2)
 
 
 def test_reminders_sent_are_counted_per_clock(report_of):

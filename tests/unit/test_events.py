@@ -55,6 +55,7 @@ SAMPLES: dict[str, ev.Event] = {
         ev.TaskCompleted(**BASE, task_no=5, late=True),
         ev.FactAdded(**BASE, fact_no=2, text="Batch 2024-11 affected"),
         ev.FactConfirmed(**BASE, fact_no=2),
+        ev.FactTranslated(**BASE, fact_no=2, lang="zh", text="2024-11批次受影响"),
         ev.FactRetracted(**BASE, fact_no=2, reason="lab test negative"),
         ev.NoteAdded(**BASE, text="pre-approve templates", tag="lesson"),
         ev.ImpactRecorded(
@@ -260,6 +261,7 @@ def scripted_incident() -> tuple[Incident, list[tuple[int, dict]]]:
     incident.add_fact("Caused by CDN", actor=ALICE, at=at)
     step()
     incident.confirm_fact(1, actor=COMMANDER, at=at)
+    incident.translate_fact(1, lang="zh", text="支付服务超时", actor=COMMANDER, at=at)
     step()
     incident.retract_fact(2, actor=COMMANDER, at=at, reason="CDN healthy")
     step()

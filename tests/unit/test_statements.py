@@ -113,7 +113,7 @@ def test_unknown_audience_kind_or_language_is_refused_with_the_choices():
             actor=SPOKE,
             at=AT,
         )
-    with pytest.raises(InvalidInput, match="en or zh"):
+    with pytest.raises(InvalidInput, match="en, zh, zh-Hant"):
         inc.draft_statement(
             audience="media", kind="holding", lang="fr", text="x", template="", actor=SPOKE, at=AT
         )

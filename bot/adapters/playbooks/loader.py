@@ -17,7 +17,15 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.domain.durations import parse_duration
 from bot.domain.lifecycle import STAGES, Phase
-from bot.domain.playbook import Catalog, ClockSpec, DueFrom, Playbook, TaskTemplate
+from bot.domain.playbook import (
+    CLAIM_PLACEHOLDERS,
+    Catalog,
+    ClockSpec,
+    DueFrom,
+    Playbook,
+    PublicClaim,
+    TaskTemplate,
+)
 from bot.domain.roles import Role
 from bot.domain.severity import ApprovalRule, Severity, SeverityLevel, SeverityPolicy
 from bot.domain.text import LocalText
@@ -194,7 +202,7 @@ class _Reader:
         if root is None:
             return None
         keys = {"key", "name", "description", "covers", "default_severity", "stages", "clocks",
-                "confidential"}
+                "confidential", "invite", "assemble"}
         doc = self._mapping(root, "", keys, required={"key", "name", "default_severity", "stages"})
         key = self._scalar(doc.get("key"), "key", str)
         if key is not None:
@@ -210,6 +218,14 @@ class _Reader:
                         if "confidential" in doc else False)
         tasks = self._stages(doc.get("stages"))
         clocks = self._clocks(doc.get("clocks"), {t.id: t for t in tasks})
+        parsed_invite = self._roles(doc.get("invite"), "invite")
+        invite = parsed_invite or []
+        assemble = self._roles(doc.get("assemble"), "assemble") or []
+        invite_ok = parsed_invite is not None or "invite" not in doc
+        if invite_ok and assemble and not set(assemble) <= set(invite):
+            missing = ", ".join(r.value for r in assemble if r not in invite)
+            self._problem(doc["assemble"], "assemble",
+                          f"roles {missing} must also be in `invite`: the team cannot assemble without them")
         if len(self.problems) > self.errors_before:
             return None
         assert key and name and severity
@@ -217,7 +233,34 @@ class _Reader:
             key=key, name=name, description=description or LocalText("", ""),
             default_severity=severity, tasks=tuple(tasks), clocks=tuple(clocks), covers=covers,
             confidential=bool(confidential),
+            invite=tuple(invite), assemble=tuple(assemble),
         )
+
+    def _claim(self, node: Node | None, where: str) -> PublicClaim | None:
+        """``public_claim: {en, zh, pending: {en, zh}}``: the done form holds ``{time}``."""
+        if node is None:
+            return None
+        doc = self._mapping(node, where, {"en", "zh", "pending"}, required={"en", "zh"})
+        if not doc:
+            return None
+        en = self._scalar(doc.get("en"), f"{where}.en", str)
+        zh = self._scalar(doc.get("zh"), f"{where}.zh", str)
+        done = LocalText(en, zh) if en and zh else None
+        pending = self._text(doc.get("pending"), f"{where}.pending", optional=True)
+        for text, at, past in ((done, where, True), (pending, f"{where}.pending", False)):
+            if text is None:
+                continue
+            for lang, value in (("en", text.en), ("zh", text.zh)):
+                unknown = set(re.findall(r"\{[^{}]*\}", value)) - set(CLAIM_PLACEHOLDERS)
+                if unknown:
+                    self._problem(node, f"{at}.{lang}", f"unknown placeholder(s) {', '.join(sorted(unknown))}; "
+                                  f"use {' and '.join(CLAIM_PLACEHOLDERS)}")
+                if past and "{time}" not in value:
+                    self._problem(node, f"{at}.{lang}",
+                                  "a done claim states when: put `{time}` in it")
+        if done is None:
+            return None
+        return PublicClaim(done=done, pending=pending)
 
     def _covers(self, node: Node | None) -> tuple[str, ...]:
         if node is None:
@@ -258,7 +301,7 @@ class _Reader:
         return tasks
 
     def _task(self, node: Node, where: str, stage: Phase) -> TaskTemplate | None:
-        keys = {"id", "text", "owner", "due", "from", "required", "severities"}
+        keys = {"id", "text", "owner", "due", "from", "required", "severities", "public_claim", "track"}
         doc = self._mapping(node, where, keys, required={"id", "text", "owner"})
         if not doc:
             return None
@@ -274,11 +317,20 @@ class _Reader:
                 self._problem(doc["from"], f"{where}.from", "`from` needs a `due` duration")
         required = self._scalar(doc["required"], f"{where}.required", bool) if "required" in doc else False
         severities = self._severities(doc.get("severities"), f"{where}.severities")
+        claim = self._claim(doc.get("public_claim"), f"{where}.public_claim")
+        track = self._scalar(doc["track"], f"{where}.track", bool) if "track" in doc else False
+        if track and stage is STAGES[0]:
+            self._problem(doc["track"], f"{where}.track",
+                          f"tasks of `{stage.value}` start at declaration already; `track` is for later stages")
+        if track and due_from is not DueFrom.DECLARED and "due" in doc:
+            self._problem(doc["track"], f"{where}.track",
+                          "a track task runs from declaration: give it `from: declared`")
         if len(self.problems) > before or not (task_id and text and owner):
             return None
         return TaskTemplate(
             id=task_id, stage=stage, text=text, owner=owner, due=due,
             due_from=due_from or DueFrom.STAGE, required=bool(required), severities=severities,
+            public_claim=claim, track=bool(track),
         )
 
     def _clocks(self, node: Node | None, tasks: dict[str, TaskTemplate]) -> list[ClockSpec]:

@@ -9,30 +9,40 @@ Site config (``crisisbot.yaml``)::
       timezones: {regulators: Europe/Berlin}   # …unless the audience has its own
       lint:                              # replaces these lists of templates/statements/lint.yaml
         absolute_claims: {en: [lowest price], zh: [最低价]}
+
+Contact channels come from ``company`` (``contact`` for customers and partners, ``press_contact``
+for media, ``regulator_contact`` for regulators); a missing one is a lint error for that audience.
+Chinese word lists are written once; their Traditional forms are added with OpenCC.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from bot.adapters.rendering.chinese import all_scripts, to_variant
 from bot.domain.errors import InvalidInput
-from bot.domain.statement_lint import DEFAULT_LIMITS, LintRules, Variant
-from bot.domain.statements import AUDIENCES
+from bot.domain.statement_lint import CONTACT_KEYS, DEFAULT_LIMITS, LintRules, Variant
+from bot.domain.statements import AUDIENCES, KINDS
 from bot.siteconfig import SiteConfig
 
 LINT_FILE = "templates/statements/lint.yaml"
-_LISTS = ("absolute_claims", "speculation", "progress_markers", "contact_markers")
+_LISTS = ("absolute_claims", "speculation", "progress_markers", "contact_markers", "allow",
+          "negations", "denials")
 
 
 @dataclass(frozen=True)
 class StatementSettings:
     company: str = "Our company"
     contact: str = ""
+    press_contact: str = ""
+    regulator_contact: str = ""
+    regulator: tuple[str, str] = ("", "")
     comms_channel: str | None = None
     timezone: str = "UTC"
     timezones: Mapping[str, str] = field(default_factory=dict)
@@ -40,6 +50,16 @@ class StatementSettings:
 
     def zone(self, audience: str) -> ZoneInfo:
         return ZoneInfo(self.timezones.get(audience) or self.timezone)
+
+    @property
+    def contacts(self) -> dict[str, str]:
+        """The configured contact channel of each audience that needs one."""
+        values = {"contact": self.contact, "press_contact": self.press_contact,
+                  "regulator_contact": self.regulator_contact}
+        return {audience: values[key] for audience, key in CONTACT_KEYS.items()}
+
+    def contact_for(self, audience: str) -> str:
+        return self.contacts.get(audience, "")
 
 
 def load_statement_settings(*, playbooks: Path, site: SiteConfig) -> StatementSettings:
@@ -75,6 +95,9 @@ def load_statement_settings(*, playbooks: Path, site: SiteConfig) -> StatementSe
     return StatementSettings(
         company=site.company_name,
         contact=site.contact,
+        press_contact=site.press_contact,
+        regulator_contact=site.regulator_contact,
+        regulator=site.regulator,
         comms_channel=str(comms).lstrip("#") if comms else None,
         timezone=timezone,
         timezones=timezones,
@@ -85,15 +108,20 @@ def load_statement_settings(*, playbooks: Path, site: SiteConfig) -> StatementSe
 def lint_rules(data: Mapping[str, Any]) -> LintRules:
     """Build :class:`LintRules` from the (already checked) data file shape."""
     lists = {
-        key: tuple(w for lang in ("en", "zh") for w in (data.get(key) or {}).get(lang, []))
+        key: all_scripts(tuple(w for lang in ("en", "zh") for w in (data.get(key) or {}).get(lang, [])))
         for key in _LISTS
+    }
+    required = {
+        str(kind): all_scripts(tuple(w for lang in ("en", "zh") for w in (words or {}).get(lang, [])))
+        for kind, words in (data.get("required_wording") or {}).items()
     }
     limits = {
         Variant(k): {str(lang): int(n) for lang, n in v.items()}
         for k, v in (data.get("limits") or {}).items()
     }
     variants = {str(k).lower(): Variant(v) for k, v in (data.get("channel_variants") or {}).items()}
-    return LintRules(**lists, limits={**DEFAULT_LIMITS, **limits}, channel_variants=variants)
+    return LintRules(**lists, required_wording=required, limits={**DEFAULT_LIMITS, **limits},
+                     channel_variants=variants, convert=to_variant)
 
 
 def lint_file_problems(path: Path) -> list[str]:
@@ -122,6 +150,14 @@ def _shape_problems(data: Any, source: str) -> list[str]:
                 )
             ):
                 problems.append(f"{source}: {key} must map en and zh to lists of phrases")
+        elif key == "required_wording":
+            if not isinstance(value, dict) or not all(
+                k in KINDS and isinstance(v, dict) and not set(v) - {"en", "zh"}
+                and all(isinstance(w, list) and all(isinstance(x, str) for x in w) for w in v.values())
+                for k, v in value.items()
+            ):
+                problems.append(f"{source}: required_wording must map statement kinds to "
+                                "{en: [...], zh: [...]}")
         elif key == "limits":
             if not isinstance(value, dict) or not all(
                 k in Variant.__members__.values()

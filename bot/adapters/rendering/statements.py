@@ -6,27 +6,36 @@ Lookup order for audience ``A``, kind ``K``, language ``L`` in an incident of cr
 1. ``templates/statements/T/A/K.L.j2`` — the crisis type's own version;
 2. ``templates/statements/A/K.L.j2`` — the general one.
 
-The context is plain data (never domain objects): the incident, confirmed facts only, impact
-figures, the compensation offered (impact figure ``compensation``), the company name and
-contact channel (site config) and times in the audience's time zone.
+Templates exist in ``en`` and ``zh`` (Simplified). ``zh-Hant``, ``zh-HK`` and ``zh-TW`` render the
+``zh`` template and convert the result with OpenCC (:mod:`bot.adapters.rendering.chinese`).
+
+The context is plain data (never domain objects): the incident, confirmed facts only (in the
+statement's language, falling back to the original), what the record lets the company claim
+(``progress``: the public claims of done and open tasks), the next update time from the cadence
+clock, impact figures, the company name, the audience's contact channel and the regulator
+(site config), and times in the audience's time zone, written the language's way.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from bot.adapters.rendering.jinja_env import TemplateProblem, build_environment, render
+from bot.adapters.rendering.chinese import to_variant
+from bot.adapters.rendering.formatting.dates import format_datetime
+from bot.adapters.rendering.jinja_env import build_environment, render
 from bot.adapters.rendering.statement_config import StatementSettings
-from bot.domain.incident import Incident
+from bot.domain.clocks import update_cadence_clock
 from bot.domain.errors import InvalidInput
-from bot.domain.records import Fact
-from bot.domain.statement_lint import LintRules, lint_text
-from bot.domain.statements import AUDIENCES, KINDS, LANGS, check_new
+from bot.domain.incident import Incident
+from bot.domain.playbook import Catalog
+from bot.domain.records import FactStatus
+from bot.domain.statement_lint import base_lang
+from bot.domain.statements import check_new
 
 ROOT = "templates/statements"
 #: Kinds every audience has in both languages; the notices exist where they make sense.
@@ -36,13 +45,23 @@ NOTICES = (
     ("regulators", "recall"),
     ("customers", "breach"),
     ("regulators", "breach"),
+    ("customers", "clarification"),
+    ("media", "clarification"),
+    ("media", "qa"),
 )
+#: What a claim names when no regulator is configured.
+DEFAULT_AUTHORITY = ("the competent authority", "主管部门")
 
 
 @dataclass(frozen=True)
 class Rendered:
     text: str
     template: str
+
+
+def template_lang(lang: str) -> str:
+    """The template file's language: every Chinese variant renders the ``zh`` template."""
+    return base_lang(lang)
 
 
 class StatementTemplates:
@@ -53,18 +72,21 @@ class StatementTemplates:
         *,
         directory: Path,
         settings: StatementSettings,
+        catalog: Catalog | None = None,
         env: ImmutableSandboxedEnvironment | None = None,
     ) -> None:
         self.directory = Path(directory)
         self.settings = settings
+        self.catalog = catalog
         self.env = env or build_environment(directory=self.directory)
 
     def template_for(self, *, crisis_type: str, audience: str, kind: str, lang: str) -> str:
         """The template name the lookup order picks; :class:`InvalidInput` when none exists."""
         check_new(audience=audience, kind=kind, lang=lang, text="-")
+        source = template_lang(lang)
         for name in (
-            f"{ROOT}/{crisis_type}/{audience}/{kind}.{lang}.j2",
-            f"{ROOT}/{audience}/{kind}.{lang}.j2",
+            f"{ROOT}/{crisis_type}/{audience}/{kind}.{source}.j2",
+            f"{ROOT}/{audience}/{kind}.{source}.j2",
         ):
             if (self.directory / name).is_file():
                 return name
@@ -85,9 +107,48 @@ class StatementTemplates:
             crisis_type=incident.crisis_type, audience=audience, kind=kind, lang=lang
         )
         context = statement_context(
-            incident, settings=self.settings, audience=audience, kind=kind, lang=lang, now=now
+            incident, settings=self.settings, audience=audience, kind=kind, lang=lang, now=now,
+            catalog=self.catalog,
         )
-        return Rendered(render(self.env, name, context).strip(), name)
+        text = render(self.env, name, context).strip()
+        return Rendered(to_variant(text, lang), name)
+
+
+def next_update_at(incident: Incident, *, catalog: Catalog | None, now: datetime) -> datetime | None:
+    """When the next update is due by the cadence clock: counted from the last published
+    statement, or — before the first — from now (the statement being drafted)."""
+    if catalog is None:
+        return None
+    policy = catalog.policy
+    clock = update_cadence_clock(incident, policy, now)
+    if clock is not None and clock.due_at > now:
+        return clock.due_at
+    return now + policy.level(incident.severity).update_every
+
+
+def public_claims(
+    incident: Incident, *, catalog: Catalog | None, lang: str, when: Any, authority: str
+) -> tuple[list[str], dict[str, str]]:
+    """The claims the record supports: done tasks in the past tense with their time, then the
+    pending form of open ones (when the playbook gives one). Also keyed by task template."""
+    if catalog is None or incident.crisis_type not in catalog.playbooks:
+        return [], {}
+    playbook = catalog.playbook(incident.crisis_type)
+    done: list[str] = []
+    pending: list[str] = []
+    by_task: dict[str, str] = {}
+    for task in sorted(incident.tasks, key=lambda t: (t.done_at is None, t.done_at or t.created_at)):
+        template = playbook.task_template(task.template)
+        if template is None or template.public_claim is None:
+            continue
+        text = template.public_claim.render(
+            lang=base_lang(lang), done=not task.is_open,
+            time=when(task.done_at) if task.done_at else "", authority=authority,
+        )
+        if text:
+            (pending if task.is_open else done).append(text)
+            by_task[template.id] = text
+    return done + pending, by_task
 
 
 def statement_context(
@@ -98,21 +159,32 @@ def statement_context(
     kind: str,
     lang: str,
     now: datetime,
+    catalog: Catalog | None = None,
 ) -> dict[str, Any]:
     zone = settings.zone(audience)
+    source = template_lang(lang)
 
     def local(at: datetime) -> str:
-        at = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
-        local_at = at.astimezone(zone)
-        offset = local_at.strftime("%z")
-        return f"{local_at:%Y-%m-%d %H:%M} UTC{offset[:3]}:{offset[3:]}"
+        return format_datetime(at, zone=zone, lang=source)
 
     impact = {key: "" for key in ("orders", "customers", "revenue", "regions", "compensation")}
     for key, value in incident.impact.items():
         impact[key] = _figure(value)
+    regulator = settings.regulator[1 if source == "zh" else 0]
+    authority = regulator or DEFAULT_AUTHORITY[1 if source == "zh" else 0]
+    progress, claims = public_claims(
+        incident, catalog=catalog, lang=source, when=local, authority=authority
+    )
+    upcoming = next_update_at(incident, catalog=catalog, now=now)
+    contact = settings.contact_for(audience) if audience != "employees" else settings.contact
     return {
-        "company": {"name": settings.company, "contact": settings.contact},
-        "contact": settings.contact,
+        "company": {"name": settings.company, "contact": contact,
+                    "press_contact": settings.press_contact},
+        "contact": contact,
+        "press_contact": settings.press_contact,
+        "customer_contact": settings.contact,
+        "regulator": regulator,
+        "authority": authority,
         "incident": {
             "id": incident.id,
             "title": incident.title,
@@ -123,7 +195,13 @@ def statement_context(
             "resolved_at": local(incident.resolved_at) if incident.resolved_at else "",
             "resolution": incident.resolution,
         },
-        "facts": [f.text for f in incident.confirmed_facts()],
+        "facts": [f.text_in(source) or f.text for f in incident.confirmed_facts()],
+        "false_claims": [
+            f.text_in(source) or f.text for f in incident.facts if f.status is FactStatus.RETRACTED
+        ],
+        "progress": progress,
+        "claims": claims,
+        "next_update": local(upcoming) if upcoming else "",
         "impact": impact,
         "compensation": impact["compensation"],
         "audience": audience,
@@ -146,123 +224,23 @@ def _figure(value: Any) -> str:
     return str(value)
 
 
-# ------------------------------------------------------------------------- validation
+from bot.adapters.rendering.statements_validate import (
+    SAMPLE_COMPANY,
+    sample_incident,
+    validate_statement_templates,
+    validate_templates,
+)
 
-
-def sample_incident(crisis_type: str, *, now: datetime) -> Incident:
-    """A believable incident used to render every template during validation."""
-    from bot.domain.events import FactAdded, FactConfirmed, ImpactRecorded, IncidentDeclared
-
-    events = [
-        IncidentDeclared(
-            incident=1,
-            actor="system:validate",
-            at=now - timedelta(hours=2),
-            title="Sample incident",
-            crisis_type=crisis_type,
-            severity="S",
-        ),
-        FactAdded(
-            incident=1,
-            actor="system:validate",
-            at=now,
-            fact_no=1,
-            text="Batch 2411-B of the 50 ml moisturiser is affected",
-        ),
-        FactConfirmed(incident=1, actor="system:validate", at=now, fact_no=1),
-        ImpactRecorded(
-            incident=1,
-            actor="system:validate",
-            at=now,
-            figures={
-                "orders": 1200,
-                "customers": 950,
-                "regions": ["east", "north"],
-                "revenue": {"amount": 35000.0, "currency": "USD"},
-                "compensation": "a full refund and a 50 CNY coupon",
-            },
-        ),
-    ]
-    return Incident.replay(events)
-
-
-#: Company details used to render templates during validation.
-SAMPLE_COMPANY = ("Sample Shop", "help.sample.example · 400-800-1234")
-
-
-def validate_templates(directory: Path, *, lint: LintRules, crisis_types: list[str]) -> list[str]:
-    """Render every statement template with a sample context (both languages: every template
-    exists in en and zh) and lint the result; one line per problem, each starting with the
-    template's file name. Files starting with ``_`` are partials, rendered through others."""
-    settings = StatementSettings(company=SAMPLE_COMPANY[0], contact=SAMPLE_COMPANY[1], lint=lint)
-    problems: list[str] = []
-    base = Path(directory) / ROOT
-    if not base.is_dir():
-        return [f"{base}: missing (statement templates)"]
-    for audience in AUDIENCES:
-        for kind in CORE_KINDS:
-            for lang in LANGS:
-                if not (base / audience / f"{kind}.{lang}.j2").is_file():
-                    problems.append(f"{base / audience / f'{kind}.{lang}.j2'}: missing template")
-    templates = Path(directory)
-    env = build_environment(directory=templates)
-    now = datetime(2026, 1, 15, 9, 0, tzinfo=timezone.utc)
-    for path in sorted(base.rglob("*")):
-        if path.is_dir() or path.name.startswith("_") or path.name == "lint.yaml":
-            continue
-        rel = path.relative_to(base).parts
-        parts = path.name.split(".")
-        if path.suffix != ".j2" or len(parts) != 3 or len(rel) not in (2, 3):
-            problems.append(
-                f"{path}: not a statement template; name them "
-                "<audience>/<kind>.<en|zh>.j2 or <crisis_type>/<audience>/<kind>.<en|zh>.j2"
-            )
-            continue
-        crisis_type = rel[0] if len(rel) == 3 else "brand_reputation"
-        audience, (kind, lang, _) = rel[-2], parts
-        if len(rel) == 3 and crisis_type not in crisis_types:
-            problems.append(f"{path}: `{crisis_type}` is not a crisis type (playbook key)")
-            continue
-        if audience not in AUDIENCES or kind not in KINDS or lang not in LANGS:
-            problems.append(
-                f"{path}: unknown audience, kind or language (audiences: "
-                f"{', '.join(AUDIENCES)}; kinds: {', '.join(KINDS)}; en or zh)"
-            )
-            continue
-        incident = sample_incident(crisis_type, now=now)
-        context = statement_context(
-            incident, settings=settings, audience=audience, kind=kind, lang=lang, now=now
-        )
-        name = path.relative_to(templates).as_posix()
-        try:
-            text = render(env, name, context).strip()
-        except TemplateProblem as exc:
-            line = f":{exc.line}" if exc.line else ""
-            problems.append(f"{path}{line}: {exc.reason}")
-            continue
-        facts: list[Fact] = incident.facts
-        for finding in lint_text(
-            text, kind=kind, lang=lang, facts=facts, contact=settings.contact, rules=lint
-        ):
-            if finding.is_error:
-                problems.append(f"{path}: lint: {finding.text('en')}")
-    return problems
-
-
-__all__ = ["Rendered", "StatementTemplates", "statement_context", "validate_templates"]
-
-
-def validate_statement_templates(directory: Path) -> list[str]:
-    """What ``crisisbot playbooks validate`` adds for statements: the lint word-list file and
-    every template rendered (sample context) and linted."""
-    from bot.adapters.rendering.statement_config import LINT_FILE, lint_file_problems, lint_rules
-    import yaml
-
-    directory = Path(directory)
-    problems = lint_file_problems(directory / LINT_FILE)
-    if problems:
-        return problems
-    path = directory / LINT_FILE
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    crisis_types = sorted(p.stem for p in directory.glob("*.y*ml") if p.stem != "severities")
-    return validate_templates(directory, lint=lint_rules(data or {}), crisis_types=crisis_types)
+__all__ = [
+    "CORE_KINDS",
+    "NOTICES",
+    "SAMPLE_COMPANY",
+    "Rendered",
+    "StatementTemplates",
+    "next_update_at",
+    "public_claims",
+    "sample_incident",
+    "statement_context",
+    "validate_statement_templates",
+    "validate_templates",
+]

@@ -136,6 +136,14 @@ class FactConfirm(CrisisCommand):
 
 
 @dataclass(frozen=True)
+class FactTranslate(CrisisCommand):
+    name: ClassVar[str] = "fact translate"
+    no: int
+    lang: str
+    text: str
+
+
+@dataclass(frozen=True)
 class FactRetract(CrisisCommand):
     name: ClassVar[str] = "fact retract"
     no: int
@@ -437,6 +445,13 @@ def _fact(line: _Line, i: int, incident: int | None) -> CrisisCommand:
             _no_more(line, i + 2, "fact confirm", example)
             return FactConfirm(no=no, incident=incident)
         return FactRetract(no=no, reason=_plain(line.rest(i + 2)), incident=incident)
+    if action.isdigit() and i + 1 < len(tokens) and tokens[i + 1].value.lower() in ("zh", "en"):
+        lang = tokens[i + 1].value.lower()
+        text = _plain(line.rest(i + 2))
+        if not text:
+            raise InvalidInput(msg.err_needs(f"fact {action} {lang}", "the translated fact",
+                                             f"fact {action} zh 批次2411-B受影响"))
+        return FactTranslate(no=int(action), lang=lang, text=text, incident=incident)
     text = _plain(line.rest(i))
     if not text:
         raise InvalidInput(msg.err_needs("fact", "the fact", "fact Batch 2024-11 is affected"))

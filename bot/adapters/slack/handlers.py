@@ -22,6 +22,7 @@ from bot.domain.errors import DomainError, InvalidInput, NotPermitted
 from bot.domain.incident import Incident
 from bot.domain.permissions import Refused, Standing, Who, allows, check, check_claim, permission
 from bot.domain.roles import Actor, Role
+from bot.domain.severity import Severity
 from bot.logs import bind_log_context
 from bot.domain.playbook import Catalog
 from bot.services import IncidentService, Outcome
@@ -65,7 +66,8 @@ def error_reply(exc: Exception) -> Reply:
 
 #: Command fields renamed for the service call (``TaskDone.no`` is ``task_no``…).
 _RENAMED = {"no": {"task done": "task_no", "task assign": "task_no",
-                   "fact confirm": "fact_no", "fact retract": "fact_no"}}
+                   "fact confirm": "fact_no", "fact retract": "fact_no",
+                   "fact translate": "fact_no"}}
 #: Command fields that only choose the row (``Stage.advance``) and are not service arguments.
 _NOT_ARGUMENTS = frozenset({"incident", "advance"})
 
@@ -243,8 +245,8 @@ class CommandHandler:
             playbook = self.catalog.playbook(crisis_type)
         except KeyError as exc:
             raise InvalidInput(str(exc.args[0])) from None
-        level = self.catalog.policy.level(severity or playbook.default_severity)
-        roles = self.site.default_holders(level.invite)
+        roles = self.site.default_holders(
+            self.catalog.invite_for(crisis_type, Severity.parse(severity or playbook.default_severity)))
         if not actor.is_system:
             roles[Role.COMMANDER] = actor.id  # whoever declares leads until they hand over
         outcome = self.incidents.declare(

@@ -25,6 +25,10 @@ _LANG_ALIASES = {
     "chinese": "zh",
     "zh-hans": "zh",
     "中文": "zh",
+    "zh-hant": "zh-Hant",
+    "繁體": "zh-Hant",
+    "zh-hk": "zh-HK",
+    "zh-tw": "zh-TW",
 }
 VERBS = ("submit", "approve", "reject", "publish", "show", "edit")
 
@@ -98,7 +102,7 @@ def parse_statement(command: c.Statement) -> DraftStatement | StatementAction:
         else:
             raise InvalidInput(
                 f"Unexpected {msg.code(word)}: the kind is one of "
-                f"{', '.join(KINDS)} and the language en or zh, e.g. "
+                f"{', '.join(KINDS)} and the language one of {', '.join(LANGS)}, e.g. "
                 f"`/crisis statement {audience} holding zh`."
             )
     assert lang in LANGS

@@ -8,6 +8,7 @@ The one-line timeline entries come from :class:`~bot.adapters.slack.planner.Slac
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Sequence
 
 from bot.adapters.slack import messages
@@ -34,7 +35,8 @@ class StatementEffects:
     """The :class:`~bot.services.ports.EffectPlanner` for statements."""
 
     def __init__(
-        self, *, catalog: Catalog, lint: LintRules, contact: str, comms_channel: str | None
+        self, *, catalog: Catalog, lint: LintRules, contact: str | Mapping[str, str],
+        comms_channel: str | None
     ) -> None:
         self.catalog = catalog
         self.lint = lint

@@ -30,6 +30,7 @@ _TEXTS: dict[str, Callable[[_P], str]] = {
     "task.completed": lambda p: f"Task #{_g(p, 'task_no')} done" + (" (late)" if p.get("late") else ""),
     "fact.added": lambda p: f"Fact #{_g(p, 'fact_no')}: {_g(p, 'text')}",
     "fact.confirmed": lambda p: f"Fact #{_g(p, 'fact_no')} confirmed",
+    "fact.translated": lambda p: f"Fact #{_g(p, 'fact_no')} in {_g(p, 'lang')}: {_g(p, 'text')}",
     "fact.retracted": lambda p: f"Fact #{_g(p, 'fact_no')} retracted"
     + (f": {_g(p, 'reason')}" if p.get("reason") else ""),
     "note.added": lambda p: ("Note" + (f" [{_g(p, 'tag')}]" if p.get("tag") else "")

@@ -32,16 +32,23 @@ _HELP_GROUPS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("Facts, notes and impact", ("fact", "note", "impact"), (
         "`/crisis fact <text>` · `/crisis fact confirm <n>` · `/crisis fact retract <n> [reason]`",
         (
+            "`/crisis fact <n> zh <译文>` · `/crisis fact <n> en <translation>` — the fact's "
+            "other language version (same standing as confirming)"
+        ),
+        (
             "`/crisis note <text>` — start with `worked:`, `didnt:`, `cause:` or `lesson:` to "
             "prefill the post-mortem"
         ),
         "`/crisis impact orders=1200 revenue=USD 350000 customers=800 regions=east,north`",
     )),
     ("Statements", ("statement",), (
-        "`/crisis statement <audience> [holding|update|resolution] [en|zh]` — draft a statement",
+        (
+            "`/crisis statement <audience> [holding|update|resolution] "
+            "[en|zh|zh-Hant|zh-HK|zh-TW]` — draft a statement"
+        ),
         "`/crisis statement approve <id>` · `reject <id> <reason>` · `publish <id> [channel]`",
         "`/crisis statement submit <id>` · `edit <id> <text>` · `show <id>` · `list` — kinds also "
-        "`recall` and `breach`; the draft's buttons do the same",
+        "`recall`, `breach`, `clarification` and `qa`; the draft's buttons do the same",
     )),
     ("Closing", ("resolve", "postmortem", "followup"), (
         "`/crisis resolve [summary]` — resolve the incident",

@@ -28,8 +28,13 @@ KIND_LABELS: dict[str, tuple[str, str]] = {
     "resolution": ("Resolution & apology", "致歉及整改说明"),
     "recall": ("Recall notice", "召回公告"),
     "breach": ("Data-breach notice", "数据泄露告知"),
+    "clarification": ("Clarification (rumour)", "辟谣声明"),
+    "qa": ("Media Q&A kit", "媒体问答口径"),
 }
-LANG_LABELS: dict[str, str] = {"en": "English", "zh": "中文"}
+LANG_LABELS: dict[str, str] = {
+    "en": "English", "zh": "中文", "zh-Hant": "繁體中文", "zh-HK": "繁體中文（香港）",
+    "zh-TW": "繁體中文（台灣）",
+}
 STATEMENT_STATE_LABELS: dict[str, str] = {
     "draft": "📝 Draft", "in_review": "👀 In review", "approved": "✅ Approved",
     "rejected": "↩️ Rejected", "published": "📣 Published",
@@ -59,7 +64,8 @@ ERR_STATEMENT_TEXT_EMPTY = "The statement needs some text."
 ERR_STATEMENT_REASON_EMPTY = "Say why, so the author can fix it."
 ERR_STATEMENT_CHANNEL_EMPTY = "Say where it was published, e.g. website."
 STATEMENT_USAGE = (
-    "`/crisis statement <audience> [holding|update|resolution|recall|breach] [en|zh]` drafts a "
+    "`/crisis statement <audience> [holding|update|resolution|recall|breach|clarification|qa] "
+    "[en|zh|zh-Hant|zh-HK|zh-TW]` drafts a "
     "statement (audiences: customers, media, partners, regulators, employees). Then "
     "`/crisis statement submit <id>` · `approve <id>` · `reject <id> <reason>` · "
     "`publish <id> [channel]` · `show <id>` · `list`."

@@ -115,6 +115,10 @@ def _fact_confirmed(e: ev.FactConfirmed, who: str, inc: Incident | None, lang: s
     return f"✔️ {who} confirmed fact #{e.fact_no}{_with(_fact_text(inc, e.fact_no))}"
 
 
+def _fact_translated(e: ev.FactTranslated, who: str, inc: Incident | None, lang: str) -> str:
+    return f"🌐 {who} added the {_t(e.lang)} version of fact #{e.fact_no}: {_t(e.text)}"
+
+
 def _fact_retracted(e: ev.FactRetracted, who: str, inc: Incident | None, lang: str) -> str:
     reason = f" — reason: {_t(e.reason)}" if e.reason else ""
     return f"✖️ {who} retracted fact #{e.fact_no}{_with(_fact_text(inc, e.fact_no))}{reason}"
@@ -163,6 +167,7 @@ _DESCRIBERS: dict[type[ev.Event], Callable[[Any, str, Incident | None, str], str
     ev.FactAdded: _fact_added,
     ev.FactConfirmed: _fact_confirmed,
     ev.FactRetracted: _fact_retracted,
+    ev.FactTranslated: _fact_translated,
     ev.NoteAdded: _note,
     ev.ImpactRecorded: _impact,
     ev.MessageCaptured: _captured,
