@@ -77,10 +77,10 @@ def build_core(
     migrate: bool = True,
 ) -> Core:
     """Build the core; ``migrate`` applies pending migrations first (as ``serve`` does)."""
+    catalog = load_catalog(playbooks_dir(settings))  # before any migration: nothing half-done
     engine = make_engine(settings.database_url)
     if migrate:
         upgrade(engine)
-    catalog = load_catalog(playbooks_dir(settings))
     service = IncidentService(uow_factory=uow_factory(engine), catalog=catalog, clock=clock)
     return Core(settings=settings, engine=engine, catalog=catalog, incidents=service, clock=clock)
 

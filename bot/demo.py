@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import re
 import secrets
+import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import Any, Callable, TextIO
 
 import yaml
 
+from bot.adapters.playbooks import load_catalog
 from bot.adapters.slack.gateway import Pacer
 from bot.adapters.slack.ids import Action, encode_ref, encode_statement_ref
 from bot.bootstrap import Bot, build_bot
@@ -26,6 +28,7 @@ from bot.sandbox.driver import SlackDriver
 from bot.sandbox.emulator import SlackEmulator
 from bot.serving import serve_in_thread
 from bot.settings import Settings
+from bot.siteconfig import load_site_config
 
 #: Messages into one channel are paced at 1/s against real Slack; the local emulator has no
 #: rate limit, so the demo paces at 20/s to finish in seconds. The pacing code path is the same.
@@ -71,16 +74,31 @@ class Demo:
         return place.channel_id if place else self.general
 
 
-def run_demo(*, out: TextIO = sys.stdout, workdir: Path | None = None) -> int:
+def run_demo(*, out: TextIO = sys.stdout, workdir: Path | None = None,
+             settings: Settings | None = None) -> int:
     """Run the scripted crisis; returns the process exit code. Its files (database,
-    post-mortem) stay in ``workdir``, by default a new temporary directory that is kept."""
+    post-mortem) stay in ``workdir``, by default a new temporary directory that is kept when the
+    demo succeeds and removed when it fails. ``settings`` (from the environment) supply
+    ``CRISISBOT_PLAYBOOKS`` and ``CRISISBOT_CONFIG``: the demo's team, channels and monitor are
+    laid over the site config."""
+    site = load_site_config(settings.config_path) if settings else None  # bad config: fail first
+    playbooks = settings.playbooks_dir if settings else None
+    if playbooks is not None:
+        load_catalog(playbooks)  # a broken directory fails before anything is created
+    temporary = workdir is None
     base = Path(workdir or tempfile.mkdtemp(prefix="crisisbot-demo-"))
     base.mkdir(parents=True, exist_ok=True)
-    with SlackEmulator() as emulator:
-        return _run(emulator, base, out)
+    try:
+        with SlackEmulator() as emulator:
+            return _run(emulator, base, out, raw=site.raw if site else {}, playbooks=playbooks)
+    except BaseException:
+        if temporary:
+            shutil.rmtree(base, ignore_errors=True)
+        raise
 
 
-def _run(emulator: SlackEmulator, base: Path, out: TextIO) -> int:
+def _run(emulator: SlackEmulator, base: Path, out: TextIO, *, raw: dict[str, Any],
+         playbooks: Path | None) -> int:
     for user_id, (name, real_name, _) in TEAM.items():
         emulator.add_user(user_id, name=name, real_name=real_name)
     general = emulator.add_channel("general", members=list(TEAM) + ["UBOT"])
@@ -89,9 +107,10 @@ def _run(emulator: SlackEmulator, base: Path, out: TextIO) -> int:
     config = base / "crisisbot.yaml"
     config.write_text(yaml.safe_dump({
         "company": {"name": "Acme Shop", "contact": "help.acme.example · 400-800-1234"},
+        "statements": {"timezone": "Asia/Shanghai"},
+        **raw,  # the site config's company, statements, reminders, postmortem_lang
         "announce_channel": "crisis-announce",
         "comms_channel": "crisis-comms",
-        "statements": {"timezone": "Asia/Shanghai"},
         "roster": {role: [uid] for uid, (_, _, role) in TEAM.items() if role != "commander"},
         "monitors": demo_monitors(base),
     }), encoding="utf-8")
@@ -99,6 +118,7 @@ def _run(emulator: SlackEmulator, base: Path, out: TextIO) -> int:
     settings = Settings(
         database_url=f"sqlite:///{base / 'demo.db'}", slack_api_url=emulator.api_url,
         slack_bot_token=emulator.token, slack_signing_secret=secret, config_path=config,
+        playbooks_dir=playbooks,
     )
     bot = build_bot(settings, pacer=Pacer(pace=DEMO_PACE_SECONDS), start_gateway=False,
                     start_pollers=False)
