@@ -34,7 +34,7 @@ from bot.domain.lifecycle import (
 )
 from bot.domain.playbook import DueFrom, Playbook, TaskTemplate
 from bot.domain.records import Fact, FactStatus, RoleAssignment, SeverityChange, Task
-from bot.domain.roles import Actor, Role
+from bot.domain.roles import ROLE_LABELS, Actor, Role
 from bot.domain.severity import Severity
 from bot.domain import statements as st
 from bot.domain.incident_statements import StatementCommands
@@ -229,7 +229,7 @@ class Incident(StatementCommands):
             raise InvalidInput("Name the person to assign, e.g. `/crisis role comms @maria`.")
         current = self.holder(role)
         if current == user:
-            raise Conflict(f"<@{user}> is already the {role.value} of {self.id}.")
+            raise Conflict(f"<@{user}> is already the {ROLE_LABELS[role][0]} of {self.id}.")
         if not (role is Role.COMMANDER and self.holder(Role.COMMANDER) is None):
             # Roles carry rights (approving statements, SS, resolving), so once there is a
             # commander only the commander or an executive hands them out. While there is none,

@@ -14,6 +14,7 @@ from bot.adapters.rendering.formatting.figures import (
     figure_value,
     impact_label,
     impact_text,
+    count_of,
     number,
     percent,
 )
@@ -32,7 +33,7 @@ from bot.adapters.rendering.formatting.readable import Readable
 from bot.adapters.rendering.formatting.spans import duration
 
 __all__ = [
-    "Readable", "UserNames", "audience_label", "crisis_type_label", "duration", "figure_value",
+    "Readable", "UserNames", "audience_label", "count_of", "crisis_type_label", "duration", "figure_value",
     "impact_label", "impact_text", "kind_label", "lang_label", "mention", "number", "percent",
     "role_label", "stage_label", "state_label", "status_label",
 ]

@@ -14,13 +14,15 @@ IMPACT_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def number(value: float | int) -> str:
-    """``1200`` → ``1,200``; ``968.1834`` → ``968.18``; ``35000.0`` → ``35,000``."""
+def number(value: float | int, *, money: bool = False) -> str:
+    """``1200`` → ``1,200``; ``968.1834`` → ``968.18``; ``1.50`` → ``1.5`` (``1.50`` as money);
+    ``35000.0`` → ``35,000``."""
     if isinstance(value, bool):
         return str(value)
     if float(value).is_integer():
         return f"{int(value):,}"
-    return f"{value:,.2f}"
+    text = f"{value:,.2f}"
+    return text if money else text.rstrip("0").rstrip(".")
 
 
 def figure_value(value: Any) -> str:
@@ -29,7 +31,9 @@ def figure_value(value: Any) -> str:
     if isinstance(value, dict):
         if "amount" in value:
             currency = str(value.get("currency") or "")
-            return f"{currency} {figure_value(value['amount'])}".strip()
+            amount = value["amount"]
+            shown = number(amount, money=True) if isinstance(amount, (int, float)) else str(amount)
+            return f"{currency} {shown}".strip()
         return ", ".join(f"{k} {figure_value(v)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):
         return ", ".join(" ".join(str(v).split()) for v in value)
@@ -58,3 +62,8 @@ def percent(value: float | int | None, *, share: bool = False) -> str:
     if share:
         return f"{value * 100:.0f}%"
     return f"{number(round(value, 2))}%"
+
+
+def count_of(count: int, singular: str, plural: str | None = None) -> str:
+    """``1 open task``, ``5 open tasks`` (never ``task(s)``)."""
+    return f"{number(count)} {singular if count == 1 else (plural or singular + 's')}"

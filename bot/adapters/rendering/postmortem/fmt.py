@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from bot.adapters.rendering.formatting import figure_value
 from bot.domain.durations import format_duration
 
 
@@ -37,15 +38,4 @@ def pct(share: float | None) -> str:
 
 
 def figure(value: Any) -> str:
-    if isinstance(value, dict):
-        if "amount" in value:
-            currency = str(value.get("currency") or "")
-            return f"{currency} {figure(value['amount'])}".strip()
-        return " ".join(str(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
+    return figure_value(value)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
+
+from bot.adapters.rendering.formatting import number
 
 from bot.adapters.slack.escape import (
     link,
@@ -25,17 +28,19 @@ def snoozed(monitor: str, until: datetime, *, by: str) -> str:
             "are recorded as snoozed and open no incident.")
 
 
-def _alert_value(value: float | None, threshold: float | None) -> str:
+def _alert_value(value: float | None, threshold: float | None, labels: Any = None) -> str:
+    """`` — value 968.18% (threshold 300%)``: a ``change`` rule compares percentages."""
     if value is None:
         return ""
-    limit = f" (threshold {threshold:g})" if threshold is not None else ""
-    return f" — value {value:g}{limit}"
+    unit = "%" if (labels or {}).get("rule") == "change" else ""
+    limit = f" (threshold {number(threshold)}{unit})" if threshold is not None else ""
+    return f" — value {number(value)}{unit}{limit}"
 
 
 def _alert_fired(e: ev.AlertFired, who: str, inc: Incident | None, lang: str) -> str:
     source = f" ({link(e.url, 'source')})" if e.url else ""
     line = (f"📈 {who}: monitor *{_t(e.monitor)}* fired: {_t(e.title)}"
-            f"{_alert_value(e.value, e.threshold)}{source}")
+            f"{_alert_value(e.value, e.threshold, e.labels)}{source}")
     if inc is not None and not inc.is_active:
         line += f" · 🔁 INC-{e.incident} was resolved, but this signal fired again."
     elif inc is not None and e.severity:
@@ -61,7 +66,7 @@ def signals_firing_text(incident: Incident, *, now: datetime, limit: int = 8) ->
     """The card's list of monitor signals still firing, newest first."""
     firing = sorted(incident.firing.values(), key=lambda e: e.at, reverse=True)
     lines = [
-        f"• *{_t(e.monitor)}*: {_t(e.title)}{_alert_value(e.value, e.threshold)}, "
+        f"• *{_t(e.monitor)}*: {_t(e.title)}{_alert_value(e.value, e.threshold, e.labels)}, "
         f"since {fmt_time(e.first_seen, now=now)}"
         for e in firing[:limit]
     ]
