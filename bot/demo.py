@@ -8,22 +8,24 @@ channel as a person would read it.
 
 from __future__ import annotations
 
-import re
 import secrets
 import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, TextIO
+from typing import Any, TextIO
 
 import yaml
 
 from bot.adapters.playbooks import load_catalog
+from bot.adapters.rendering.formatting import lang_label, role_label, stage_label, status_label
 from bot.adapters.slack.gateway import Pacer
 from bot.adapters.slack.ids import Action, encode_ref, encode_statement_ref
 from bot.bootstrap import Bot, build_bot
 from bot.demo_monitors import demo_monitors, signal_fires
+from bot.demo_transcript import Transcript, stamp
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.emulator import SlackEmulator
 from bot.serving import serve_in_thread
@@ -51,27 +53,36 @@ class Demo:
     bot: Bot
     out: TextIO
     general: str
+    story: Transcript
 
     def say(self, line: str) -> None:
         print(line, file=self.out, flush=True)
 
     def command(self, text: str, *, user: str, channel: str | None = None) -> None:
+        self.story.action(f"/crisis {text}", user=user, at=datetime.now(UTC))
         response = self.driver.replied(
             lambda: self.driver.command(text, user=user, channel=channel or self.channel()))
         if response.status_code != 200:
             raise RuntimeError(f"/crisis {text} → HTTP {response.status_code}")
         self.bot.gateway.drain()
+        self.story.catch_up(self.incident_channel())
 
-    def click(self, action: Action, value: str, *, user: str, message_ts: str = "") -> None:
+    def click(self, action: Action, value: str, *, user: str, message_ts: str = "",
+              label: str = "") -> None:
+        self.story.action(f"clicks [{label or action}]", user=user, at=datetime.now(UTC))
         response = self.driver.replied(lambda: self.driver.click(
             action_id=action, value=value, user=user, channel=self.channel(), message_ts=message_ts))
         if response.status_code != 200:
             raise RuntimeError(f"click {action} → HTTP {response.status_code}")
         self.bot.gateway.drain()
+        self.story.catch_up(self.incident_channel())
 
     def channel(self) -> str:
+        return self.incident_channel() or self.general
+
+    def incident_channel(self) -> str | None:
         place = self.bot.gateway.store.place(1)
-        return place.channel_id if place else self.general
+        return place.channel_id if place else None
 
 
 def run_demo(*, out: TextIO = sys.stdout, workdir: Path | None = None,
@@ -124,11 +135,13 @@ def _run(emulator: SlackEmulator, base: Path, out: TextIO, *, raw: dict[str, Any
                     start_pollers=False)
     server = serve_in_thread(bot.web)
     driver = SlackDriver(bot_url=server.url, emulator=emulator, signing_secret=secret)
-    demo = Demo(emulator, driver, bot, out, general)
+    names = {uid: name for uid, (name, _, _) in TEAM.items()} | {"UBOT": "crisisbot"}
+    story = Transcript(emulator, out, names, channels=["crisis-announce", "crisis-comms"])
+    demo = Demo(emulator, driver, bot, out, general, story)
     try:
         _script(demo)
-        _print_transcript(demo)
         _postmortem(demo, base)
+        _ending(demo, base)
     finally:
         driver.close()
         server.stop()
@@ -137,8 +150,12 @@ def _run(emulator: SlackEmulator, base: Path, out: TextIO, *, raw: dict[str, Any
 
 
 def _script(demo: Demo) -> None:
-    demo.say("crisisbot demo — a brand-reputation crisis played against the local Slack emulator\n")
+    demo.say("crisisbot demo — a brand-reputation crisis played against the local Slack emulator")
+    demo.say("Each action below is followed by what it caused: the reply only the actor sees (↳) "
+             "and the posts in the channels.\n")
+    demo.story.action("polls the social-mentions monitor", user=None, at=datetime.now(UTC))
     signal_fires(demo)  # the mentions monitor opens INC-1 (bot/demo_monitors.py)
+    demo.story.catch_up(demo.incident_channel())
     demo.command("role commander <@UMEI|mei>", user="UMEI")
     demo.command("role comms <@UOMAR|omar>", user="UMEI")
     demo.command("role spokesperson <@ULIN|lin>", user="UMEI")
@@ -156,55 +173,15 @@ def _script(demo: Demo) -> None:
             break
         checklist_ts = demo.bot.gateway.store.place(1).checklist_ts or ""
         for task in incident.blocking_tasks():
-            demo.click(Action.TASK_DONE, encode_ref(1, task.no), user="UOMAR", message_ts=checklist_ts)
+            demo.click(Action.TASK_DONE, encode_ref(1, task.no), user="UOMAR", message_ts=checklist_ts,
+                       label=f"Done ✓ task #{task.no}")
         if incident.stage.value == "recover":
             demo.command("note lesson: keep third-party test reports ready to publish", user="UMEI")
             demo.command("resolve Lab retest clean; influencer corrected the video", user="UMEI")
         else:
-            demo.click(Action.STAGE_NEXT, encode_ref(1), user="UMEI", message_ts=checklist_ts)
+            demo.click(Action.STAGE_NEXT, encode_ref(1), user="UMEI", message_ts=checklist_ts,
+                       label="Advance stage")
     demo.command("status", user="UMEI")
-
-
-def _print_transcript(demo: Demo) -> None:
-    names = {uid: name for uid, (name, _, _) in TEAM.items()} | {"UBOT": "crisisbot"}
-    channel_names = {c["id"]: c["name"] for c in demo.emulator.channels()}
-    render = _renderer(names, channel_names)
-    channel = demo.channel()
-    name = channel_names.get(channel, channel)
-    demo.say(f"#{name} — transcript")
-    demo.say("=" * 72)
-    for message in demo.emulator.messages(channel):
-        pin = " 📌" if message.get("pinned") else ""
-        demo.say(f"[{_clock(message['ts'])}] {names.get(message.get('user'), 'crisisbot')}{pin}:")
-        for line in render(message.get("text", "")).splitlines():
-            demo.say(f"    {line}")
-    demo.say("\nReplies only the person who acted saw:")
-    for post in demo.emulator.response_url_posts():
-        text = render(str((post.get("payload") or {}).get("text", "")))
-        first = text.splitlines()[0] if text else ""
-        demo.say(f"  → {names.get(post.get('user'), post.get('user'))}: {first}")
-    demo.say("\n#crisis-announce:")
-    for message in demo.emulator.messages("crisis-announce"):
-        demo.say(f"    {render(message.get('text', ''))}")
-    _print_statements(demo, render)
-    incident = demo.bot.core.incidents.get(1)
-    demo.say(f"\n{incident.id} is {incident.status.value}; stages visited: "
-             + " → ".join(s.value for s in incident.stage_entered_at))
-
-
-def _renderer(names: dict[str, str], channels: dict[str, str]) -> Callable[[str], str]:
-    def render(text: str) -> str:
-        text = re.sub(r"<@([A-Z0-9]+)(?:\|[^>]*)?>", lambda m: "@" + names.get(m.group(1), m.group(1)), text)
-        text = re.sub(r"<#([A-Z0-9]+)(?:\|([^>]*))?>",
-                      lambda m: "#" + (m.group(2) or channels.get(m.group(1), m.group(1))), text)
-        return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    return render
-
-
-def _clock(ts: str) -> str:
-    from datetime import datetime, timezone
-
-    return datetime.fromtimestamp(float(ts), tz=timezone.utc).strftime("%H:%M:%S")
 
 
 def _statements(demo: Demo) -> None:
@@ -214,43 +191,58 @@ def _statements(demo: Demo) -> None:
         demo.command(f"statement customers holding {lang}", user="ULIN")
         card = [m for m in demo.emulator.messages(demo.channel()) if f"Statement #{sid} ·" in m["text"]][-1]
         value = encode_statement_ref(1, sid, 1)
-        demo.click(Action.STATEMENT_SUBMIT, value, user="ULIN", message_ts=card["ts"])
-        demo.click(Action.STATEMENT_APPROVE, value, user="ULIN", message_ts=card["ts"])  # refused: own draft
-        demo.click(Action.STATEMENT_APPROVE, value, user="UOMAR", message_ts=card["ts"])
+        demo.click(Action.STATEMENT_SUBMIT, value, user="ULIN", message_ts=card["ts"],
+                   label=f"Submit for review · statement #{sid}")
+        demo.click(Action.STATEMENT_APPROVE, value, user="ULIN", message_ts=card["ts"],
+                   label=f"Approve · statement #{sid}")  # refused: own draft
+        demo.click(Action.STATEMENT_APPROVE, value, user="UOMAR", message_ts=card["ts"],
+                   label=f"Approve · statement #{sid}")
         demo.command(f"statement approve {sid}", user="UPRIYA")
         demo.command(f"statement publish {sid} website", user="UOMAR")
 
 
-def _print_statements(demo: Demo, render: Callable[[str], str]) -> None:
-    demo.say("\n#crisis-comms (published statements):")
-    for message in demo.emulator.messages("crisis-comms"):
-        for line in render(message.get("text", "")).splitlines():
-            demo.say(f"    {line}")
-    incident = demo.bot.core.incidents.get(1)
-    for statement in incident.statements.values():
-        approvals = ", ".join(f"{render(f'<@{a.user}>')} as {a.role}"
-                              for a in statement.current_approvals())
-        where = ", ".join(f"{p.channel} at {p.at:%H:%M:%S} UTC" for p in statement.publications)
-        demo.say(f"Statement #{statement.id} ({statement.lang}) v{statement.version}: approved by "
-                 f"{approvals}; published to {where or 'nowhere yet'}")
-
-
 def _postmortem(demo: Demo, base: Path) -> None:
-    """`/crisis postmortem` in the incident channel; the uploaded files are saved in ``base``."""
+    """An action item, then `/crisis postmortem` in the incident channel; the uploaded files are
+    saved in ``base``, with the Chinese versions beside them."""
     demo.command("followup Keep third-party test reports ready to publish <@UOMAR|omar>", user="UMEI")
     demo.command("postmortem", user="UMEI")
     folder = base / "postmortem"
     folder.mkdir(exist_ok=True)
-    posted = [m for m in demo.emulator.messages(demo.channel()) if m.get("files")]
-    demo.say("\nPost-mortem posted to the incident channel:")
-    for line in (posted[-1]["text"] if posted else "").splitlines():
-        demo.say(f"    {line}")
-    demo.say("Files:")
     for file in demo.emulator.files():
-        path = folder / file["name"]
-        path.write_bytes(file["content"] or b"")
-        demo.say(f"  {path}")
+        (folder / file["name"]).write_bytes(file["content"] or b"")
     stored = demo.bot.handler.postmortems.generate(1, by="demo")  # the stored version: no rebuild
-    path = folder / stored.filename("json")
-    path.write_text(stored.rendered.json, encoding="utf-8")
-    demo.say(f"  {path}")
+    (folder / stored.filename("json")).write_text(stored.rendered.json, encoding="utf-8")
+    chinese = demo.bot.handler.postmortems.renderer.render(
+        demo.bot.handler.postmortems.source(1), lang="zh")
+    (folder / stored.filename("md").replace(".md", ".zh.md")).write_text(chinese.markdown, encoding="utf-8")
+    (folder / stored.filename("html").replace(".html", ".zh.html")).write_text(chinese.html,
+                                                                                 encoding="utf-8")
+
+
+def _ending(demo: Demo, base: Path) -> None:
+    """Where things ended: the card, the statements, the post-mortem and the files."""
+    render = demo.story.render
+    incident = demo.bot.core.incidents.get(1)
+    card = next((m for m in demo.emulator.messages(demo.channel()) if m.get("pinned")), None)
+    demo.say("\nWhere it ended")
+    demo.say("=" * 72)
+    demo.say(f"Incident channel: #{_channel_name(demo)}")
+    if card is not None:
+        demo.say(f"📌 Card (kept up to date): {render(card.get('text', '')).splitlines()[0]}")
+    for statement in incident.statements.values():
+        approvals = ", ".join(f"{render(f'<@{a.user}>')} as {role_label(a.role)}"
+                              for a in statement.current_approvals())
+        where = ", ".join(f"{p.channel} at {stamp(p.at)}" for p in statement.publications)
+        demo.say(f"Statement #{statement.id} ({lang_label(statement.lang)}) v{statement.version}: "
+                 f"approved by {approvals}; published to {where or 'nowhere yet'}")
+    demo.say(f"{incident.id} is {status_label(incident.status.value)}; stages visited: "
+             + " → ".join(stage_label(s.value) for s in incident.stage_entered_at))
+    demo.say(f"\nThe demo's files are in {base}:")
+    demo.say(f"  {base / 'demo.db'}  (the SQLite database)")
+    for path in sorted((base / "postmortem").iterdir()):
+        demo.say(f"  {path}")
+
+
+def _channel_name(demo: Demo) -> str:
+    channel = demo.channel()
+    return next((c["name"] for c in demo.emulator.channels() if c["id"] == channel), channel)

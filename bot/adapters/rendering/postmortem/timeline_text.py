@@ -25,6 +25,11 @@ def _statement(p: _P, r: Readable) -> str:
     return f"{r.audience(_g(p, 'audience'))}, {r.kind(_g(p, 'kind'))}, {r.language(_g(p, 'lang'))}"
 
 
+def _unit(p: _P) -> str:
+    """A ``change`` rule compares percentages."""
+    return "%" if dict(p.get("labels") or {}).get("rule") == "change" else ""
+
+
 _TEXTS: dict[str, _Text] = {
     "incident.declared": lambda p, r: f"Declared ({_g(p, 'severity')}, {r.crisis_type(_g(p, 'crisis_type'))}): "
     f"{_g(p, 'title')}"
@@ -60,7 +65,7 @@ _TEXTS: dict[str, _Text] = {
     + f" published ({_statement(p, r)})"
     + (f" to {_g(p, 'channel')}" if p.get("channel") else ""),
     "alert.fired": lambda p, r: f"Alert fired: {_g(p, 'monitor')} — {_g(p, 'title')}"
-    + (f" (value {r.figure(p.get('value'))}, threshold {r.figure(p.get('threshold'))})"
+    + (f" (value {r.figure(p.get('value'))}{_unit(p)}, threshold {r.figure(p.get('threshold'))}{_unit(p)})"
        if p.get("value") is not None else ""),
     "alert.resolved": lambda p, r: f"Alert resolved: {_g(p, 'monitor')}",
     "reminder.sent": lambda p, r: f"Reminder sent: {(_g(p, 'clock') or _g(p, 'kind')).replace('_', ' ')}",

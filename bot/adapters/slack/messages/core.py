@@ -10,7 +10,13 @@ from bot.adapters.slack.escape import (
     mention,
     one_line,
 )
-from bot.adapters.rendering.formatting import count_of, figure_value, impact_label, stage_label
+from bot.adapters.rendering.formatting import (
+    count_of,
+    figure_value,
+    impact_label,
+    stage_label,
+    status_label,
+)
 from bot.adapters.slack.messages.help import HELP_TEXT, _angles
 from bot.domain.clocks import Clock
 from bot.domain.durations import format_duration
@@ -229,7 +235,7 @@ def tasks_heading(open_total: int, open_in_stage: int, stage: str) -> str:
 def card_fallback(incident: Incident) -> str:
     return (
         f"{incident.id} · {_t(incident.title)} — severity {incident.severity.value}, "
-        f"stage {incident.stage.value}, {incident.status.value}"
+        f"stage {stage_label(incident.stage.value)}, {status_label(incident.status.value)}"
     )
 
 
