@@ -20,4 +20,4 @@ def test_demo_transcript_shows_both_holding_statements_approved_by_two_roles_and
         assert f"published statement #{sid} v1 for customers (holding statement" in transcript
     assert "nobody approves their own draft" in transcript
     assert "我们已成立专项小组" in transcript and "we have set up a dedicated team" in transcript
-    assert "approved by @omar as comms, @priya as legal; published to website" in transcript
+    assert "approved by @omar as Comms lead, @priya as Legal counsel; published to website" in transcript
