@@ -29,7 +29,7 @@ def base_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 def run(tmp_path: Path, *args: str, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([EXECUTABLE, *args], capture_output=True, text=True, timeout=120,
+    return subprocess.run([EXECUTABLE, *args], capture_output=True, text=True, timeout=120, check=False,
                           cwd=cwd or tmp_path, env=base_env(tmp_path, **env))
 
 
@@ -123,8 +123,8 @@ def test_validate_prints_yaml_errors_as_file_line_where_message(tmp_path, broken
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert lines == [
-        f"{broken_playbooks / 'supply_chain.yaml'}:2: (while parsing a flow sequence) invalid YAML: "
-        "expected ',' or ']', but got '<stream end>'",
+        (f"{broken_playbooks / 'supply_chain.yaml'}:2: (while parsing a flow sequence) invalid YAML: "
+         "expected ',' or ']', but got '<stream end>'"),
         f"1 problem(s) in {broken_playbooks}",
     ]
 

@@ -11,10 +11,10 @@ and the demo transcript all go through it.
 """
 
 from bot.adapters.rendering.formatting.figures import (
+    count_of,
     figure_value,
     impact_label,
     impact_text,
-    count_of,
     number,
     percent,
 )

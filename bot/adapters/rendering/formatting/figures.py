@@ -14,7 +14,7 @@ IMPACT_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def number(value: float | int, *, money: bool = False) -> str:
+def number(value: float, *, money: bool = False) -> str:
     """``1200`` → ``1,200``; ``968.1834`` → ``968.18``; ``1.50`` → ``1.5`` (``1.50`` as money);
     ``35000.0`` → ``35,000``."""
     if isinstance(value, bool):
@@ -55,7 +55,7 @@ def impact_text(figures: dict[str, Any], lang: str = "en", *, sep: str = " · ")
     return sep.join(f"{impact_label(str(k), lang)} {figure_value(v)}" for k, v in figures.items())
 
 
-def percent(value: float | int | None, *, share: bool = False) -> str:
+def percent(value: float | None, *, share: bool = False) -> str:
     """``968.18`` → ``968.18%``; with ``share=True`` a 0–1 share: ``0.21`` → ``21%``."""
     if value is None:
         return "—"

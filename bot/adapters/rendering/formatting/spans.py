@@ -9,7 +9,7 @@ from bot.domain.durations import format_duration
 _ZH_UNITS = (("d", "天"), ("h", "小时"), ("m", "分"), ("s", "秒"))
 
 
-def duration(seconds: int | float | timedelta | None, lang: str = "en") -> str:
+def duration(seconds: float | timedelta | None, lang: str = "en") -> str:
     """Whole seconds (or a timedelta) as ``2d 4h``, ``1h 30m``, ``45s``; ``—`` for none."""
     if seconds is None:
         return "—"

@@ -5,17 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.adapters.slack.escape import (
-    escape_mrkdwn,
-    mention,
-    one_line,
-)
 from bot.adapters.rendering.formatting import (
     count_of,
     figure_value,
     impact_label,
     stage_label,
     status_label,
+)
+from bot.adapters.slack.escape import (
+    escape_mrkdwn,
+    mention,
+    one_line,
 )
 from bot.adapters.slack.messages.help import HELP_TEXT, _angles
 from bot.domain.clocks import Clock

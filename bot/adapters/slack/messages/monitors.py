@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from bot.adapters.rendering.formatting import number
-
 from bot.adapters.slack.escape import (
     link,
     mention,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot.adapters.rendering.formatting import stage_label
 from bot.adapters.slack.escape import (
     escape_mrkdwn,
     link,
@@ -20,7 +21,6 @@ from bot.adapters.slack.messages.core import (
     format_figure,
     role_label,
 )
-from bot.adapters.rendering.formatting import stage_label
 from bot.adapters.slack.messages.monitors import _alert_fired, _alert_resolved
 from bot.adapters.slack.messages.postmortem import _followup
 from bot.adapters.slack.messages.reminders import _reminder_sent
