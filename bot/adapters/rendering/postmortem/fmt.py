@@ -1,12 +1,12 @@
-"""Formatting shared by the Markdown and HTML renderers."""
+"""Formatting shared by the Markdown and HTML renderers (figures, durations and shares come
+from :mod:`bot.adapters.rendering.formatting`)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
-from bot.adapters.rendering.formatting import figure_value
-from bot.domain.durations import format_duration
+from bot.adapters.rendering.formatting import duration, figure_value, percent
 
 
 def when(at: datetime | None) -> str:
@@ -22,9 +22,7 @@ def clock_time(at: datetime | None) -> str:
 
 
 def dur(seconds: int | float | None) -> str:
-    if seconds is None:
-        return "—"
-    return format_duration(timedelta(seconds=int(seconds)))
+    return duration(seconds)
 
 
 def offset(seconds: int | None) -> str:
@@ -34,7 +32,7 @@ def offset(seconds: int | None) -> str:
 
 
 def pct(share: float | None) -> str:
-    return "—" if share is None else f"{share * 100:.0f}%"
+    return percent(share, share=True)
 
 
 def figure(value: Any) -> str:
