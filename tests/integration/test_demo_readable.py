@@ -83,6 +83,7 @@ def test_postmortem_for_people_has_no_internals(demo, name):
         assert "Revenue at risk" in text and "USD 35,000" in text
     if name.endswith(".md"):
         assert "| 1 | Keep third-party test reports ready to publish | omar |" in text
+        assert ("负面" if chinese else "negative") in text  # sentiment shares, worded
 
 
 def test_postmortem_json_keeps_machine_values(demo):

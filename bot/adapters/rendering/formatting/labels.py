@@ -29,6 +29,9 @@ STATE_LABELS: dict[str, tuple[str, str]] = {
     "confirmed": ("confirmed", "已确认"), "retracted": ("retracted", "已撤回"),
     "unconfirmed": ("unconfirmed", "未确认"),
 }
+SENTIMENT_LABELS: dict[str, tuple[str, str]] = {
+    "negative": ("negative", "负面"), "neutral": ("neutral", "中性"), "positive": ("positive", "正面"),
+}
 #: Crisis types of the bundled playbooks, for when no catalog is at hand.
 CRISIS_TYPE_LABELS: dict[str, tuple[str, str]] = {
     "product_quality": ("Product quality", "产品质量"),
@@ -77,6 +80,10 @@ def lang_label(code: str, lang: str = "en") -> str:
 
 def state_label(state: str, lang: str = "en") -> str:
     return _pick(STATE_LABELS, state, lang)
+
+
+def sentiment_label(sentiment: str, lang: str = "en") -> str:
+    return _pick(SENTIMENT_LABELS, sentiment, lang)
 
 
 def crisis_type_label(key: str, lang: str = "en", *, catalog: Any = None) -> str:

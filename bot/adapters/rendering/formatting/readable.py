@@ -48,6 +48,9 @@ class Readable:
     def state(self, state: str) -> str:
         return labels.state_label(state, self._lang)
 
+    def sentiment(self, key: str) -> str:
+        return labels.sentiment_label(key, self._lang)
+
     def impact_label(self, key: str) -> str:
         return figures.impact_label(key, self._lang)
 

@@ -40,6 +40,11 @@ def readable_data(data: dict[str, Any], r: Readable) -> dict[str, Any]:
                   for tag, notes in data["notes"].items()}
     d["followups"] = [{**f, "owner": r.person(f["owner"]) if f.get("owner") else None,
                        "by": r.person(f["by"])} for f in data["followups"]]
+    signals = data.get("signals")
+    if signals and signals.get("sentiment"):
+        d["signals"] = {**signals, "sentiment": {
+            period: {r.sentiment(str(k)): v for k, v in shares.items()}
+            for period, shares in signals["sentiment"].items()}}
     d["timeline"] = [{**e, "actor": r.person(e["actor"]),
                       "text": describe(e["name"], e.get("payload") or {}, r)
                       if "payload" in e else e["text"]}
