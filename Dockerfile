@@ -6,8 +6,11 @@ ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py README.md ./
 COPY bot ./bot
+COPY playbooks ./playbooks
+COPY samples ./samples
+COPY slack ./slack
 RUN pip install --no-cache-dir .
 
 FROM python:3.11-slim-bookworm

@@ -30,6 +30,7 @@ from bot.adapters.slack.members import ChannelMembers
 from bot.adapters.slack.planner import SlackEffects
 from bot.adapters.slack.reminder_effects import SlackReminderEffects
 from bot.adapters.rendering.statement_config import load_statement_settings
+from bot.adapters.rendering.formatting import UserNames
 from bot.adapters.rendering.statements import StatementTemplates
 from bot.adapters.slack.statement_handler import StatementHandler
 from bot.adapters.slack.statement_planner import StatementEffects
@@ -83,10 +84,10 @@ def build_core(
     migrate: bool = True,
 ) -> Core:
     """Build the core; ``migrate`` applies pending migrations first (as ``serve`` does)."""
+    catalog = load_catalog(playbooks_dir(settings))  # before any migration: nothing half-done
     engine = make_engine(settings.database_url)
     if migrate:
         upgrade(engine)
-    catalog = load_catalog(playbooks_dir(settings))
     service = IncidentService(uow_factory=uow_factory(engine), catalog=catalog, clock=clock)
     return Core(settings=settings, engine=engine, catalog=catalog, incidents=service, clock=clock)
 
@@ -179,7 +180,7 @@ def build_bot(
                            on_dead_letter=metrics.dead_letter)
     identity = SlackIdentity(client=sync_client)
     gateway.wake = wake
-    postmortems = build_postmortems(core, site=site)
+    postmortems = build_postmortems(core, site=site, names=slack_user_names(sync_client))
     gateway.postmortems = postmortems.archive
     handler = CommandHandler(incidents=core.incidents, store=store, catalog=core.catalog,
                              site=site, clock=clock, postmortems=postmortems,
@@ -279,15 +280,28 @@ def build_statements(core: Core, *, site: SiteConfig, handler: CommandHandler) -
     return statements
 
 
-def build_postmortems(core: Core, *, site: SiteConfig | None = None) -> PostmortemService:
-    """The post-mortem use cases over the core's database (pandas/matplotlib load lazily)."""
+def slack_user_names(client: WebClient | None) -> UserNames:
+    """Display names for the post-mortem files: Slack's ``users.info``, cached per process."""
+    if client is None:
+        return UserNames()
+    return UserNames(lambda user: client.users_info(user=user).get("user"))
+
+
+def build_postmortems(core: Core, *, site: SiteConfig | None = None,
+                      names: UserNames | None = None) -> PostmortemService:
+    """The post-mortem use cases over the core's database (pandas/matplotlib load lazily).
+    Without ``names``, user names come from Slack when a bot token is configured."""
     from bot.adapters.db.postmortems import SqlPostmortemArchive
     from bot.adapters.db.signals import SqlIncidentSignals
     from bot.adapters.rendering.postmortem.renderer import PostmortemRenderer
 
+    settings = core.settings
+    if names is None:
+        names = slack_user_names(WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url,
+                                           timeout=10) if settings.slack_bot_token else None)
     return PostmortemService(
         archive=SqlPostmortemArchive(session_factory(core.engine)),
-        renderer=PostmortemRenderer(catalog=core.catalog), incidents=core.incidents,
+        renderer=PostmortemRenderer(catalog=core.catalog, names=names), incidents=core.incidents,
         clock=core.clock, default_lang=(site or SiteConfig()).postmortem_lang,
         signals=SqlIncidentSignals(core.engine),
     )

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
-
-from bot.settings import Settings
+from bot.cli_errors import EXIT_EXPECTED, explain
+from bot.settings import Settings, withhold_from_libraries
 
 DESCRIPTION = """\
 crisisbot coordinates an e-commerce crisis in Slack: incident channels, staged playbooks
@@ -23,6 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="crisisbot", description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--debug", action="store_true",
+                        help="show the full traceback of any failure (or set CRISISBOT_DEBUG=1)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
 
@@ -141,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = Settings.from_env()
+    debug = args.debug or os.environ.get("CRISISBOT_DEBUG", "").strip().lower() in ("1", "true", "yes")
     handler = {
         "demo": _demo,
         "serve": _serve,
@@ -154,31 +155,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         "verify": _verify,
         "outbox": _outbox,
     }[args.command]
+    settings: Settings | None = None
     try:
+        settings = Settings.from_env()
+        withhold_from_libraries()
         return handler(args, settings)
-    except OperationalError as exc:
-        print(f"crisisbot: cannot reach the database {safe_url(settings.database_url)}: "
-              f"{_first_line(exc.orig or exc)}", file=sys.stderr)
-        return 2
-
-
-def safe_url(url: str) -> str:
-    """The database URL with its password hidden, for messages."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "(unparsable URL)"
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else exc.__class__.__name__
+    except (Exception, SystemExit) as exc:  # expected failures: one line (bolt's own exits pass)
+        message = None if debug else explain(exc, settings=settings)
+        if message is None:
+            raise
+        print(f"crisisbot: {message}", file=sys.stderr)
+        return EXIT_EXPECTED
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from bot.demo import run_demo
 
-    return run_demo()
+    return run_demo(settings=settings)
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:

@@ -16,6 +16,16 @@ from bot.domain.durations import parse_duration
 
 DEFAULT_DATABASE_URL = "sqlite:///crisisbot.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DATABASE_URL_EXAMPLES = "sqlite:///crisisbot.db or postgresql+psycopg://user:password@host/dbname"
+
+#: Variables that libraries read from the process environment on their own: slack-bolt takes
+#: ``SLACK_BOT_TOKEN`` when no ``token`` is passed and then warns "As you gave `client` as well,
+#: `token` will be unused". crisisbot passes the token explicitly (see :func:`withhold_from_libraries`).
+READ_BY_LIBRARIES = ("SLACK_BOT_TOKEN",)
+
+
+class ConfigError(Exception):
+    """An expected configuration problem; the message says what is wrong, where, and what to do."""
 
 
 @dataclass(frozen=True)
@@ -44,11 +54,11 @@ class Settings:
             return value or None
 
         config = get("CRISISBOT_CONFIG")
-        if config is None and Path("crisisbot.yaml").is_file():
+        if config is None and Path("crisisbot.yaml").exists():  # a directory is reported, not skipped
             config = "crisisbot.yaml"
         playbooks = get("CRISISBOT_PLAYBOOKS")
         return cls(
-            database_url=get("CRISISBOT_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            database_url=database_url(get("CRISISBOT_DATABASE_URL") or DEFAULT_DATABASE_URL),
             slack_api_url=get("SLACK_API_URL") or DEFAULT_SLACK_API_URL,
             slack_bot_token=get("SLACK_BOT_TOKEN"),
             slack_signing_secret=get("SLACK_SIGNING_SECRET"),
@@ -66,6 +76,44 @@ class Settings:
                   self.monitor_secret, self.metrics_token]
         password = _url_password(self.database_url)
         return [v for v in (*values, password) if v]
+
+
+def withhold_from_libraries(environ: dict[str, str] | None = None) -> None:
+    """Remove :data:`READ_BY_LIBRARIES` from the process environment once the settings are read:
+    crisisbot hands those values to libraries explicitly, so nothing else picks them up."""
+    target = os.environ if environ is None else environ
+    for name in READ_BY_LIBRARIES:
+        target.pop(name, None)
+
+
+def database_url(url: str) -> str:
+    """Check ``CRISISBOT_DATABASE_URL``: SQLite or PostgreSQL through psycopg 3. ``postgres://`` and
+    ``postgresql://`` (the forms hosting providers print) are rewritten to ``postgresql+psycopg://``;
+    anything else is a :class:`ConfigError`."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(f"CRISISBOT_DATABASE_URL `{_hide_password(url)}` is not a database URL; "
+                          f"write it as {DATABASE_URL_EXAMPLES}") from None
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend in ("postgres", "postgresql") and driver in ("", "psycopg"):
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    if backend == "sqlite" and driver in ("", "pysqlite"):
+        return url
+    raise ConfigError(f"CRISISBOT_DATABASE_URL: `{parsed.drivername}` is not supported; crisisbot runs "
+                      f"on SQLite or PostgreSQL (psycopg 3): write {DATABASE_URL_EXAMPLES}")
+
+
+def _hide_password(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if sep and "@" in rest:
+        credentials, _, host = rest.rpartition("@")
+        user = credentials.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}"
+    return url
 
 
 def _url_password(url: str) -> str | None:
@@ -89,7 +137,8 @@ def _reminder_settings(get: Callable[[str], str | None]) -> dict[str, object]:
         try:
             values["reminder_interval"] = float(interval)
         except ValueError:
-            raise SystemExit(f"CRISISBOT_REMINDER_INTERVAL={interval!r} is not a number of seconds") from None
+            raise SystemExit(f"CRISISBOT_REMINDER_INTERVAL={interval!r} is not a number of seconds, "
+                             "e.g. 15") from None
         if values["reminder_interval"] <= 0:  # type: ignore[operator]
             raise SystemExit("CRISISBOT_REMINDER_INTERVAL must be more than zero seconds")
     late = get("CRISISBOT_REMINDER_LATE_WITHIN")

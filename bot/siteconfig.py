@@ -73,14 +73,34 @@ class SiteConfig:
 
 
 def load_site_config(path: Path | None) -> SiteConfig:
-    """Read the site config; ``None`` gives the defaults. Problems raise :class:`InvalidInput`."""
+    """Read the site config; ``None`` gives the defaults. Problems raise :class:`InvalidInput`
+    with one line: what is wrong, where (file:line for YAML) and what to do."""
     if path is None:
         return SiteConfig()
+    fix = "set CRISISBOT_CONFIG to your crisisbot.yaml, or unset it to run without one"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise InvalidInput(f"site config {path}: {exc}") from None
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidInput(f"site config {path} does not exist; {fix}") from None
+    except IsADirectoryError:
+        raise InvalidInput(f"site config {path} is a directory, not a YAML file; {fix}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise InvalidInput(f"site config {path} cannot be read ({reason}); {fix}") from None
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise InvalidInput(f"{yaml_error_line(path, exc)}; fix the YAML in that file") from None
     return parse_site_config(data, source=str(path), base=path.parent)
+
+
+def yaml_error_line(path: Path | str, exc: yaml.YAMLError) -> str:
+    """``FILE:LINE: invalid YAML: PROBLEM (CONTEXT)`` on one line, for any YAML error."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = f":{mark.line + 1}" if mark is not None else ""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    return f"{path}{line}: invalid YAML: {problem}" + (f" ({context})" if context else "")
 
 
 #: Top-level keys of the site config (``statements`` and ``comms_channel`` are read by the
@@ -97,7 +117,11 @@ def parse_site_config(data: Any, *, source: str = "site config", base: Path | No
         raise InvalidInput(f"{source}: unknown setting(s) {', '.join(unknown)}; "
                            f"known: {', '.join(sorted(KNOWN_KEYS))}")
     roster: dict[Role, tuple[str, ...]] = {}
-    for key, users in (data.get("roster") or {}).items():
+    roster_data = data.get("roster") or {}
+    if not isinstance(roster_data, dict):
+        raise InvalidInput(f"{source}: roster must be a mapping of role to Slack user ids, "
+                           "e.g. `roster: {comms: [U02COMMS]}`")
+    for key, users in roster_data.items():
         try:
             role = Role.parse(str(key))
         except ValueError as exc:

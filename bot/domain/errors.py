@@ -52,7 +52,8 @@ class StageBlocked(DomainError):
     def __init__(self, stage: str, blocking: tuple[tuple[int, str], ...]) -> None:
         lines = "; ".join(f"#{no} {text}" for no, text in blocking)
         super().__init__(
-            f"Stage `{stage}` still has {len(blocking)} open required task(s): {lines}. "
+            f"Stage {stage.capitalize()} still has {len(blocking)} open required "
+            f"task{'' if len(blocking) == 1 else 's'}: {lines}. "
             "Complete them, or the commander can force the advance."
         )
         self.stage = stage

@@ -35,7 +35,7 @@ from bot.domain.lifecycle import (
 from bot.domain.permissions import Standing, effective_roles
 from bot.domain.playbook import DueFrom, Playbook, TaskTemplate
 from bot.domain.records import Fact, FactStatus, RoleAssignment, SeverityChange, Task
-from bot.domain.roles import Actor, Role
+from bot.domain.roles import ROLE_LABELS, Actor, Role
 from bot.domain.severity import Severity
 from bot.domain import statements as st
 from bot.domain.incident_statements import StatementCommands
@@ -256,7 +256,7 @@ class Incident(StatementCommands):
             raise InvalidInput("Name the person to assign, e.g. `/crisis role comms @maria`.")
         current = self.holder(role)
         if current == user:
-            raise Conflict(f"<@{user}> is already the {role.value} of {self.id}.")
+            raise Conflict(f"<@{user}> is already the {ROLE_LABELS[role][0]} of {self.id}.")
         vacant = self.holder(Role.COMMANDER) is None
         if not (role is Role.COMMANDER and vacant and user == actor.id):
             # Roles carry rights (approving statements, severity, resolving), so only the

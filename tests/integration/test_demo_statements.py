@@ -24,5 +24,4 @@ def test_demo_transcript_shows_the_holding_statements_approved_by_two_roles_and_
     assert "We are verifying the claims being made against our own records." in transcript
     # Traditional Chinese from the Chinese version of the fact, converted by OpenCC, dates named
     assert "視頻中的產品是50毫升保溼霜2411-B批次" in transcript and "（北京時間）" in transcript
-    assert "Statement #3 (zh-Hant) v1: approved by @omar as comms, @priya as legal" in transcript
-    assert "approved by @omar as comms, @priya as legal; published to website" in transcript
+    assert "approved by @omar as Comms lead, @priya as Legal counsel; published to website" in transcript

@@ -35,7 +35,8 @@ def test_postmortem_posts_a_summary_with_markdown_and_html_files_to_the_incident
     md = next(f for f in files if f["name"].endswith(".md"))["content"].decode()
     html = next(f for f in files if f["name"].endswith(".html"))["content"].decode()
     assert md.startswith("# Post-mortem — INC-1: Checkout failing for card payments")
-    assert "Add a second card processor" in md and "UOPS" in md
+    # owners by their Slack name (users.info), never the raw user id
+    assert "| Add a second card processor | uops |" in md and "UOPS" not in md
     assert "the status page went up within minutes" in md
     assert html.startswith("<!DOCTYPE html>") and "<svg" in html
     carrying = [m for m in world.messages() if m.get("files")]

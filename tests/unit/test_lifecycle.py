@@ -342,7 +342,7 @@ def test_advancing_with_open_required_task_is_refused_and_lists_it():
     assert error.stage == "assess"
     assert error.blocking == ((1, "verify"),)
     assert "#1 verify" in error.message
-    assert "1 open required task(s)" in error.message
+    assert "1 open required task:" in error.message
     assert incident.stage is Phase.ASSESS
     assert len(incident.pending) == pending_before
 

@@ -45,7 +45,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = f" ({self.where})" if self.where else ""
-        return f"{self.file}:{self.line}:{where} {self.message}"
+        line = f":{self.line}" if self.line else ""  # 0: the file (or directory) as a whole
+        return f"{self.file}{line}:{where} {self.message}"
 
 
 class PlaybookError(Exception):
@@ -57,13 +58,16 @@ class PlaybookError(Exception):
 
 
 def bundled_playbooks_dir() -> Path:
-    """The ``playbooks/`` directory shipped with crisisbot."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
+    """The playbooks shipped with crisisbot: ``bot/_playbooks`` inside an installed wheel (the
+    top-level ``playbooks/`` mapped in at build time), else the source tree's ``playbooks/``."""
+    package = Path(__file__).resolve().parents[2]
+    installed = package / "_playbooks"
+    if (installed / SEVERITIES_FILE).is_file():
+        return installed
+    for parent in package.parents:
         candidate = parent / "playbooks"
         if (candidate / SEVERITIES_FILE).is_file():
             return candidate
-    installed = Path(__file__).resolve().parents[2] / "_playbooks"
     return installed
 
 
@@ -121,9 +125,12 @@ class _Reader:
         try:
             root = yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
+            # One line: FILE:LINE: (while parsing …) invalid YAML: expected …, but found …
+            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
             line = mark.line + 1 if mark else 0
-            self.problems.append(Problem(str(self.path), line, "", f"invalid YAML: {exc}"))
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            where = getattr(exc, "context", None) or ""
+            self.problems.append(Problem(str(self.path), line, where, f"invalid YAML: {problem}"))
             return None
         if not isinstance(root, MappingNode):
             self._problem(root, "", "must be a mapping of keys to values")

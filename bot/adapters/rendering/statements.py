@@ -26,6 +26,7 @@ from typing import Any
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from bot.adapters.rendering.chinese import to_variant
+from bot.adapters.rendering.formatting import figure_value
 from bot.adapters.rendering.formatting.dates import format_datetime
 from bot.adapters.rendering.jinja_env import build_environment, render
 from bot.adapters.rendering.statement_config import StatementSettings
@@ -213,15 +214,7 @@ def statement_context(
 
 
 def _figure(value: Any) -> str:
-    if isinstance(value, dict) and "amount" in value:
-        amount = value["amount"]
-        number = f"{int(amount):,}" if float(amount).is_integer() else f"{amount:,.2f}"
-        return f"{value.get('currency', '')} {number}".strip()
-    if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    return str(value)
+    return figure_value(value)
 
 
 from bot.adapters.rendering.statements_validate import (

@@ -1,11 +1,12 @@
-"""Formatting shared by the Markdown and HTML renderers."""
+"""Formatting shared by the Markdown and HTML renderers (figures, durations and shares come
+from :mod:`bot.adapters.rendering.formatting`)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
-from bot.domain.durations import format_duration
+from bot.adapters.rendering.formatting import duration, figure_value, percent
 
 
 def when(at: datetime | None) -> str:
@@ -21,9 +22,7 @@ def clock_time(at: datetime | None) -> str:
 
 
 def dur(seconds: int | float | None) -> str:
-    if seconds is None:
-        return "—"
-    return format_duration(timedelta(seconds=int(seconds)))
+    return duration(seconds)
 
 
 def offset(seconds: int | None) -> str:
@@ -33,19 +32,8 @@ def offset(seconds: int | None) -> str:
 
 
 def pct(share: float | None) -> str:
-    return "—" if share is None else f"{share * 100:.0f}%"
+    return percent(share, share=True)
 
 
 def figure(value: Any) -> str:
-    if isinstance(value, dict):
-        if "amount" in value:
-            currency = str(value.get("currency") or "")
-            return f"{currency} {figure(value['amount'])}".strip()
-        return " ".join(str(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
+    return figure_value(value)

@@ -8,23 +8,27 @@ from typing import Any
 
 from markupsafe import Markup
 
+from bot.adapters.rendering.formatting import Readable
 from bot.adapters.rendering.postmortem import fmt
 from bot.adapters.rendering.postmortem.charts import CHART_KEYS, all_charts
 from bot.adapters.rendering.postmortem.report import NOTE_SECTIONS, Report
 from bot.adapters.rendering.postmortem.sections import clock_label, response_rows, state_word
+from bot.adapters.rendering.postmortem.view import readable_data
 from bot.adapters.rendering.postmortem.wording import Words
 
 
-def render_html(report: Report, *, lang: str = "en", charts: bool = True) -> str:
+def render_html(report: Report, *, lang: str = "en", charts: bool = True,
+                readable: Readable | None = None) -> str:
     w = Words(lang)
     svgs = all_charts(report.data) if charts else dict.fromkeys(CHART_KEYS)
+    data = readable_data(report.data, readable or Readable(lang))
     context: dict[str, Any] = {
-        "d": report.data, "w": w, "f": fmt, "notes_sections": NOTE_SECTIONS,
+        "d": data, "w": w, "f": fmt, "notes_sections": NOTE_SECTIONS,
         "response_rows": response_rows(report.data, w),
         "charts": {k: Markup(v) if v else None for k, v in svgs.items()},
         "state_word": lambda s: state_word(s, w),
         "clock_label": lambda c: clock_label(c, w),
-        "timeline_rows": _timeline_rows(report.data["timeline"]),
+        "timeline_rows": _timeline_rows(data["timeline"]),
     }
     from bot.adapters.rendering.postmortem.templating import postmortem_jinja_env
 

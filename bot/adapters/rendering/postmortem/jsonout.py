@@ -22,7 +22,9 @@ def _plain(value: Any) -> Any:
 
 
 def report_dict(report: Report) -> dict[str, Any]:
-    return {"schema": SCHEMA, **_plain(report.data)}
+    data = dict(report.data)  # the timeline's raw payloads are for the readable versions only
+    data["timeline"] = [{k: v for k, v in e.items() if k != "payload"} for e in data["timeline"]]
+    return {"schema": SCHEMA, **_plain(data)}
 
 
 def render_json(report: Report) -> str:

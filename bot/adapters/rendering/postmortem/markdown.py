@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.adapters.rendering.formatting import Readable
 from bot.adapters.rendering.postmortem.fmt import clock_time, dur, figure, offset, pct, when
 from bot.adapters.rendering.postmortem.report import NOTE_SECTIONS, Report
 from bot.adapters.rendering.postmortem.sections import (
@@ -11,6 +12,7 @@ from bot.adapters.rendering.postmortem.sections import (
     response_rows,
     state_word,
 )
+from bot.adapters.rendering.postmortem.view import readable_data
 from bot.adapters.rendering.postmortem.wording import Words
 
 
@@ -28,9 +30,9 @@ def _table(head: list[str], rows: list[list[Any]]) -> list[str]:
     return lines + [""]
 
 
-def render_markdown(report: Report, *, lang: str = "en") -> str:
+def render_markdown(report: Report, *, lang: str = "en", readable: Readable | None = None) -> str:
     w = Words(lang)
-    d = report.data
+    d = readable_data(report.data, readable or Readable(lang))
     inc = d["incident"]
     met = d["metrics"]
     out: list[str] = [f"# {w.h('title')} — {inc['id']}: {md_escape(inc['title'])}", ""]
@@ -55,7 +57,7 @@ def render_markdown(report: Report, *, lang: str = "en") -> str:
     out += [f"## {w.h('impact')}", ""]
     if d["impact"]:
         out += _table([w.h("metric"), w.h("value")],
-                      [[md_escape(k), md_escape(figure(v))] for k, v in d["impact"].items()])
+                      [[md_escape(k), md_escape(v)] for k, v in d["impact"].items()])
     else:
         out += [w.t("no_impact"), ""]
 

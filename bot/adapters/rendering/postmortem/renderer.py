@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.adapters.rendering.formatting import Readable, UserNames
 from bot.adapters.rendering.postmortem.fmt import dur
 from bot.adapters.rendering.postmortem.sections import response_rows
 from bot.adapters.rendering.postmortem.wording import Words
@@ -15,8 +16,9 @@ if TYPE_CHECKING:
 
 
 class PostmortemRenderer:
-    def __init__(self, *, catalog: Catalog) -> None:
+    def __init__(self, *, catalog: Catalog, names: UserNames | None = None) -> None:
         self.catalog = catalog
+        self.names = names or UserNames()  # Slack display names (users.info, cached)
 
     def report(self, source: PostmortemInput) -> "Report":
         # pandas and matplotlib load here, on the first report, not when the bot starts
@@ -33,8 +35,10 @@ class PostmortemRenderer:
         from bot.adapters.rendering.postmortem.markdown import render_markdown
 
         report = self.report(source)
+        readable = Readable(lang, names=self.names, catalog=self.catalog)
         return RenderedPostmortem(
-            markdown=render_markdown(report, lang=lang), html=render_html(report, lang=lang),
+            markdown=render_markdown(report, lang=lang, readable=readable),
+            html=render_html(report, lang=lang, readable=readable),
             json=render_json(report), summary=summary_lines(report, lang=lang),
         )
 

@@ -105,7 +105,8 @@ def build_report(
                        "owner": r.payload.get("owner"), "by": r.actor, "at": r.at}
                       for r in records if r.name == "followup.added"],
         "timeline": [{"at": r.at, "offset_s": m.seconds(r.at - declared_at), "actor": r.actor,
-                      "name": r.name, "text": describe(r.name, r.payload)} for r in records],
+                      "name": r.name, "text": describe(r.name, r.payload),
+                      "payload": dict(r.payload)} for r in records],
         "integrity": {"chain_head": source.chain_head, "events": len(records)},
     }
     return Report(data)

@@ -5,6 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.adapters.rendering.formatting import (
+    count_of,
+    figure_value,
+    impact_label,
+    stage_label,
+    status_label,
+)
 from bot.adapters.slack.escape import (
     escape_mrkdwn,
     mention,
@@ -124,31 +131,13 @@ def _utc(at: datetime) -> datetime:
 
 def format_figure(key: str, value: Any) -> str:
     """One impact figure as escaped mrkdwn: ``*Revenue at risk* USD 350,000``."""
-    label = IMPACT_LABELS.get(key) or key.replace("_", " ").capitalize()
-    return f"*{escape_mrkdwn(label)}* {escape_mrkdwn(_figure_value(value))}"
-
-
-def _figure_value(value: Any) -> str:
-    if isinstance(value, dict) and "amount" in value:
-        return f"{value.get('currency', '')} {_number(value['amount'])}".strip()
-    if isinstance(value, (list, tuple)):
-        return ", ".join(one_line(str(v)) for v in value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _number(value)
-    return one_line(str(value))
-
-
-def _number(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return one_line(str(value))
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.2f}".rstrip("0").rstrip(".")
-    return f"{int(value):,}"
+    label = IMPACT_LABELS.get(key) or impact_label(key)
+    return f"*{escape_mrkdwn(label)}* {escape_mrkdwn(figure_value(value))}"
 
 
 def force_confirm_text(blocking: int) -> str:
     return (
-        f"{blocking} required task(s) of this stage are still open. Forcing the advance is "
+        f"{count_of(blocking, 'required task')} of this stage {'is' if blocking == 1 else 'are'} still open. Forcing the advance is "
         "recorded on the timeline and in the post-mortem. Only the commander can do it."
     )
 
@@ -252,7 +241,7 @@ def tasks_heading(open_total: int, open_in_stage: int, stage: str) -> str:
 def card_fallback(incident: Incident) -> str:
     return (
         f"{incident.id} · {_t(incident.title)} — severity {incident.severity.value}, "
-        f"stage {incident.stage.value}, {incident.status.value}"
+        f"stage {stage_label(incident.stage.value)}, {status_label(incident.status.value)}"
     )
 
 
@@ -285,7 +274,8 @@ def checklist_heading(incident: Incident, *, position: int, total: int, done: in
 
 
 def checklist_fallback(incident: Incident, open_count: int) -> str:
-    return f"{incident.id} · stage {incident.stage.value} checklist: {open_count} open task(s)"
+    return (f"{incident.id} · {stage_label(incident.stage.value)} checklist: "
+            f"{count_of(open_count, 'open task')}")
 
 
 def done_collapsed(tasks: list[Task], *, lang: str = "en") -> str:
@@ -293,7 +283,7 @@ def done_collapsed(tasks: list[Task], *, lang: str = "en") -> str:
 
 
 def more_open_tasks(count: int) -> str:
-    return f"…and {count} more open task(s); `/crisis task done &lt;n&gt;` works for every task."
+    return f"…and {count_of(count, 'more open task')}; `/crisis task done &lt;n&gt;` works for every task."
 
 
 def home_incident(summary: Any, *, next_clock: str) -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
+from bot.adapters.rendering.formatting import number
 from bot.adapters.slack.escape import (
     link,
     mention,
@@ -58,11 +60,15 @@ def still_firing_after_resolution(count: int) -> str:
             "will offer a reopen.")
 
 
-def _alert_value(value: float | None, threshold: float | None, value_text: str = "") -> str:
+def _alert_value(value: float | None, threshold: float | None, value_text: str = "",
+                 labels: Any = None) -> str:
+    """`` — value 968.18% (threshold 300%)``: a ``change`` rule compares percentages; with no
+    number, Grafana's ``valueString``."""
     if value is None:
         return f" — {_t(clip(value_text, 120))}" if value_text else ""
-    limit = f" (threshold {threshold:g})" if threshold is not None else ""
-    return f" — value {value:g}{limit}"
+    unit = "%" if (labels or {}).get("rule") == "change" else ""
+    limit = f" (threshold {number(threshold)}{unit})" if threshold is not None else ""
+    return f" — value {number(value)}{unit}{limit}"
 
 
 def _links(links: dict[str, str], url: str = "") -> str:
@@ -78,7 +84,8 @@ def _alert_fired(e: ev.AlertFired, who: str, inc: Incident | None, lang: str) ->
     links = _links(e.links, e.url)
     source = f" ({links})" if links else ""
     line = (f"📈 {who}: monitor *{_t(clip(e.monitor, 120))}* fired: {_t(e.title)}"
-            f"{_alert_value(e.value, e.threshold, e.value_text)}{source}{_truncated(e.truncated)}")
+            f"{_alert_value(e.value, e.threshold, e.value_text, e.labels)}{source}"
+            f"{_truncated(e.truncated)}")
     if e.description:
         line += f"\n> {_t(clip(e.description, 300))}"
     if inc is not None and not inc.is_active:
@@ -118,7 +125,7 @@ def signal_line(e: ev.AlertFired, label_names: list[str], *, now: datetime) -> s
     parts = [f"• *{_t(clip(e.monitor, 80))}*: {_t(clip(e.title, 120))}"]
     if labels:
         parts.append(f" — {_t(clip(labels, 120))}")
-    parts.append(_alert_value(e.value, e.threshold, e.value_text))
+    parts.append(_alert_value(e.value, e.threshold, e.value_text, e.labels))
     parts.append(f", since {fmt_time(e.first_seen, now=now)}")
     text = "".join(parts) + _truncated(e.truncated)
     pairs = dict(e.links) or ({"source": e.url} if e.url else {})

@@ -146,8 +146,10 @@ def statement_list(incident_id: str, statements: list[Any], *, rule: Any) -> str
 
 def statement_drafted_reply(statement: Any, errors: int) -> str:
     fix = f" Lint found {errors} error(s); edit before asking for review." if errors else ""
-    return (f":memo: Drafted statement #{statement.id} v{statement.version} "
-            f"({_t(statement.template)}); it is posted in the channel with its buttons.{fix}")
+    what = (f"{audience_label(statement.audience)} · {kind_label(statement.kind)} · "
+            f"{LANG_LABELS.get(statement.lang, statement.lang)}")
+    return (f":memo: Drafted statement #{statement.id} v{statement.version} ({_t(what)}); it is "
+            f"posted in the channel with its buttons.{fix}")
 
 
 def statement_published_to_comms(statement: Any, *, incident_id: str, channel: str) -> str:
@@ -179,7 +181,7 @@ def _st_approved(e: ev.StatementApproved, who: str, inc: Incident | None, lang: 
 
 def _st_published(e: ev.StatementPublished, who: str, inc: Incident | None, lang: str) -> str:
     ref = _statement_ref(e) if e.version else f"statement #{e.statement_id}"  # 0: before versions
-    where = f" in {channel_link(e.channel)}" if e.channel else ""
+    where = f" to {channel_link(e.channel)}" if e.channel else ""
     return (f"📣 {who} published {ref} for {audience_label(e.audience).lower()} "
             f"({kind_label(e.kind).lower()}, {LANG_LABELS.get(e.lang, _t(e.lang))}){where}")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot.adapters.rendering.formatting import stage_label
 from bot.adapters.slack.escape import (
     escape_mrkdwn,
     link,
@@ -79,10 +80,12 @@ def _role(e: ev.RoleAssigned, who: str, inc: Incident | None, lang: str) -> str:
 
 
 def _stage(e: ev.StageAdvanced, who: str, inc: Incident | None, lang: str) -> str:
-    line = f"➡️ {who} moved the incident to stage *{_t(e.to_stage)}* (from {_t(e.from_stage)})"
+    line = (f"➡️ {who} moved the incident to stage *{_t(stage_label(e.to_stage))}* "
+            f"(from {_t(stage_label(e.from_stage))})")
     if e.forced:
         tasks = ", ".join(f"#{no}" for no in e.open_required)
-        line += f" — ⚠️ forced past open required task(s) {tasks}".rstrip()
+        noun = "task" if len(e.open_required) == 1 else "tasks"
+        line += f" — ⚠️ forced past open required {noun} {tasks}".rstrip()
     return line
 
 
