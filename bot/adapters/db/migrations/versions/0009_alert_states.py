@@ -1,7 +1,7 @@
 """Alert states: the source's ``starts_at`` per alert, and monitor names up to 255 characters.
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0007b
 Create Date: 2026-11-30
 
 ``alerts.starts_at`` tells a repeat (the same ``startsAt``) from a re-fire (a new one).
@@ -14,7 +14,7 @@ from alembic import op
 from bot.adapters.db.types import UTCDateTime
 
 revision = "0009"
-down_revision = "0005"
+down_revision = "0007b"
 branch_labels = None
 depends_on = None
 
