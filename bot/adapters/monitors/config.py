@@ -148,6 +148,9 @@ def parse_monitors(data: Any, *, source: str = "site config", base: Path | None 
             f"{where}.allow_signatures_without_timestamp"),
         max_opened_per_minute=_positive(data.get("max_opened_per_minute", 10),
                                         f"{where}.max_opened_per_minute"),
+        severity_labels=_severity_labels(data.get("severity_labels"), f"{where}.severity_labels"),
+        grafana_hmac=_grafana_hmac(data.get("grafana_hmac"), f"{where}.grafana_hmac"),
+        custom=_custom(data.get("custom"), f"{where}.custom"),
     )
 
 
@@ -161,10 +164,6 @@ def _flag(value: Any, where: str) -> bool:
     if not isinstance(value, bool):
         raise InvalidInput(f"{where} must be true or false")
     return value
-        severity_labels=_severity_labels(data.get("severity_labels"), f"{where}.severity_labels"),
-        grafana_hmac=_grafana_hmac(data.get("grafana_hmac"), f"{where}.grafana_hmac"),
-        custom=_custom(data.get("custom"), f"{where}.custom"),
-    )
 
 
 def _severity_labels(raw: Any, where: str) -> dict[str, str]:
