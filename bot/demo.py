@@ -38,6 +38,8 @@ from bot.siteconfig import load_site_config
 #: leniently (rate tiers off; sizes and scopes as strict as Slack) and paces at 20/s to finish
 #: in seconds. The pacing code path is the same.
 DEMO_PACE_SECONDS = 0.05
+#: How long the demo waits for an answer on the response URL.
+REPLY_TIMEOUT_SECONDS = 60.0
 
 TEAM = {
     "UMEI": ("mei", "Mei Chen", "commander"),
@@ -63,8 +65,10 @@ class Demo:
 
     def command(self, text: str, *, user: str, channel: str | None = None) -> None:
         self.story.action(f"/crisis {text}", user=user, at=datetime.now(UTC))
+        # A slow machine may take a while to build the post-mortem: wait like a patient user.
         response = self.driver.replied(
-            lambda: self.driver.command(text, user=user, channel=channel or self.channel()))
+            lambda: self.driver.command(text, user=user, channel=channel or self.channel()),
+            timeout=REPLY_TIMEOUT_SECONDS)
         if response.status_code != 200:
             raise RuntimeError(f"/crisis {text} → HTTP {response.status_code}")
         self.bot.gateway.drain()
