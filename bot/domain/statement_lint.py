@@ -234,14 +234,16 @@ def lint_text(
         if not form:
             continue
         if fact.status is FactStatus.CONFIRMED:
-            if base_lang(lang) == "zh" and form == fact.text and not fact.text_in("zh"):
+            base = base_lang(lang)
+            if form == fact.text and fact.text_in(base) is None:
+                name_en, name_zh = ("Chinese", "中文") if base == "zh" else ("English", "英文")
                 add(
                     Level.WARNING,
                     "fact_untranslated",
-                    f"Fact #{fact.no} has no Chinese version, so the original is used: "
-                    f"“{fact.text}”. Add one with `/crisis fact {fact.no} zh <text>`.",
-                    f"事实 #{fact.no} 没有中文版本，声明中使用了原文：“{fact.text}”。"
-                    f"请用 `/crisis fact {fact.no} zh <译文>` 添加。",
+                    f"Fact #{fact.no} has no {name_en} version, so the original is used: "
+                    f"“{fact.text}”. Add one with `/crisis fact {fact.no} {base} <text>`.",
+                    f"事实 #{fact.no} 没有{name_zh}版本，声明中使用了原文：“{fact.text}”。"
+                    f"请用 `/crisis fact {fact.no} {base} <译文>` 添加。",
                 )
             continue
         if fact.status is FactStatus.RETRACTED:

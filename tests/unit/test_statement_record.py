@@ -170,3 +170,11 @@ def test_an_unfilled_template_placeholder_blocks_the_statement():
     findings = lint_text(text, kind="clarification", lang="en", facts=[], contact="", rules=LINT)
     assert [f.code for f in findings if f.is_error] == ["unfilled_placeholder"]
     assert "占位" in findings[0].message.zh
+
+
+def test_an_english_draft_of_a_chinese_only_fact_warns_too():
+    fact = Fact(1, "华东仓库停电", "U1", T0, status=FactStatus.CONFIRMED)
+    findings = lint_text("华东仓库停电. We have paused orders. Call 400-800-1234.", kind="holding",
+                         lang="en", facts=[fact], contact="", rules=LINT)
+    assert [(f.code, f.level.value) for f in findings] == [("fact_untranslated", "warning")]
+    assert "/crisis fact 1 en" in findings[0].message.en
