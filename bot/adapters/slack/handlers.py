@@ -113,8 +113,9 @@ class CommandHandler:
             return self.status(number)
         if isinstance(cmd, c.Timeline):
             incident = svc.get(number)
-            view = blocks.timeline_blocks(svc.timeline(number), incident=incident,
-                                          limit=cmd.limit or 20)
+            limit = cmd.limit or 20
+            view = blocks.timeline_blocks(svc.timeline(number, last=limit), incident=incident,
+                                          limit=limit)
             return Reply(view["text"], view["blocks"])
         if isinstance(cmd, c.Stage) and not cmd.advance:
             view = blocks.stage_checklist(svc.get(number), now=self.clock())
