@@ -11,7 +11,8 @@ import json
 from datetime import timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as hs
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hs
 
 from bot.domain import events as ev
 from bot.domain import snapshot

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from sqlalchemy import Engine, ForeignKey, String, Text, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
