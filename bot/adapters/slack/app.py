@@ -1,12 +1,16 @@
 """The bolt ``AsyncApp``: listeners are one screen each — ack, parse, one handler call, reply.
 
-Handlers run in a worker thread (``asyncio.to_thread``) after ``ack()``, so Slack gets its
-answer within milliseconds whatever the database or Slack API are doing.
+Before the ack a slash command is only verified (by bolt), parsed and written to the inbox.
+Everything after the ack runs off the event loop in the bounded :class:`KeyedWorkers` pool
+(when given): commands for different incidents concurrently, commands for one incident in
+order; a slash command's answer is posted to its response_url from the worker thread too.
+Without a pool, handlers run in ``asyncio.to_thread``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import uuid
 from datetime import datetime, timezone
@@ -19,7 +23,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.db.inbox import InboxEntry, SlackInbox
 from bot.adapters.slack import blocks, commands as c
 from bot.adapters.slack.handlers import CommandHandler, Reply, error_reply
+from bot.adapters.slack.inbox import post_to_response_url
 from bot.adapters.slack.messages.inbox import INBOX_UNAVAILABLE
+from bot.adapters.slack.messages.workers import BUSY
+from bot.adapters.slack.workers import KeyedWorkers
 from bot.adapters.slack.ids import Action, Shortcut, View, decode_block_ref, decode_ref
 from bot.adapters.slack.statement_handler import StatementHandler
 from bot.adapters.slack.statement_listeners import register_statement_listeners
@@ -30,6 +37,7 @@ log = logging.getLogger(__name__)
 def build_app(
     *, handler: CommandHandler, api_url: str, bot_token: str | None, signing_secret: str,
     statements: StatementHandler | None = None, inbox: SlackInbox | None = None,
+    workers: KeyedWorkers | None = None,
 ) -> AsyncApp:
     """Create the bolt app with every listener registered (nothing happens at import time)."""
     # No token on the app's client: bolt hands each listener a client carrying the token
@@ -53,11 +61,50 @@ def build_app(
     app = AsyncApp(client=client, signing_secret=signing_secret, authorize=authorize,
                    ignoring_self_events_enabled=True)
 
-    async def run(fn, *args, **kwargs) -> Reply:
+    async def run(fn, *args, order: Any = None, urgent: bool = True, **kwargs) -> Any:
+        """``fn(*args, **kwargs)`` off the event loop (behind earlier work of ``order``)."""
         try:
-            return await asyncio.to_thread(fn, *args, **kwargs)
+            if workers is None:
+                return await asyncio.to_thread(fn, *args, **kwargs)
+            future = workers.submit(order, functools.partial(fn, *args, **kwargs), urgent=urgent)
+            if future is None:
+                return Reply(BUSY)
+            return await asyncio.wrap_future(future)
         except Exception as exc:  # noqa: BLE001
             return error_reply(exc)
+
+    # Which incident a channel belongs to never changes once known.
+    channel_incident: dict[str, int] = {}
+    ordering = asyncio.Lock()
+
+    async def incident_key(parsed: Any, channel_id: str | None) -> Any:
+        """The ordering key of a command: its incident (named, or its channel's)."""
+        if getattr(parsed, "incident", None) is not None:
+            return ("incident", parsed.incident)
+        if not channel_id:
+            return None
+        if channel_id not in channel_incident:
+            number = await asyncio.to_thread(handler.store.incident_for_channel, channel_id)
+            if number is None:
+                return ("channel", channel_id)
+            channel_incident[channel_id] = number
+        return ("incident", channel_incident[channel_id])
+
+    def finish_command(parsed: Any, entry: InboxEntry) -> None:
+        """In a worker thread: run the command, post its answer, mark it done in the inbox.
+        If the answer cannot be posted the command stays pending; the sweeper retries it."""
+        reply = handler.handle(parsed, user_id=entry.user_id, channel_id=entry.channel_id,
+                               key=entry.key)
+        try:
+            status = post_to_response_url(entry.response_url, reply.as_response())
+        except Exception as exc:  # noqa: BLE001 - retried by the inbox sweeper
+            log.warning("answer not posted (%s); the inbox retries it", exc.__class__.__name__)
+            return
+        if status >= 500:
+            log.warning("response_url answered %s; the inbox retries the command", status)
+            return
+        assert inbox is not None
+        inbox.finish(entry.key, now=handler.clock())
 
     # ------------------------------------------------------------------ /crisis
 
@@ -87,6 +134,12 @@ def build_app(
                 await ack(response_type="ephemeral", text=INBOX_UNAVAILABLE)
                 return
         await ack()
+        if workers is not None and inbox is not None and entry.response_url:
+            async with ordering:  # submitted in arrival order, so one incident's stay in order
+                order = await incident_key(parsed, entry.channel_id)
+                if workers.submit(order, functools.partial(finish_command, parsed, entry)) is None:
+                    log.warning("worker pool full: a command waits in the inbox for the sweeper")
+            return
         reply = await run(handler.handle, parsed, user_id=entry.user_id,
                           channel_id=entry.channel_id, key=key)
         await respond(**reply.as_response())
@@ -142,7 +195,8 @@ def build_app(
         key = f"action:{message_ts}:{action.get('action_id')}:{action.get('value', '')}" + (
             f":{action.get('selected_user')}" if action.get("selected_user") else "")
         reply = await run(handler.handle, make(number, task_no), user_id=body["user"]["id"],
-                          channel_id=(body.get("channel") or {}).get("id"), key=key)
+                          channel_id=(body.get("channel") or {}).get("id"), key=key,
+                          order=("incident", number))
         await respond(replace_original=False, **reply.as_response())
 
     @app.action(str(Action.OPEN_DECLARE))
@@ -219,7 +273,9 @@ def build_app(
     async def home(event, client: AsyncWebClient) -> None:
         if event.get("tab", "home") != "home":
             return
-        view = await asyncio.to_thread(handler.home)
+        view = await run(handler.home, urgent=False)
+        if isinstance(view, Reply):  # an error or a full pool: the tab keeps its last view
+            return
         await client.views_publish(user_id=event["user"], view=view)
 
     if statements is not None:
