@@ -24,20 +24,20 @@ import secrets
 import statistics
 import subprocess
 import sys
-import threading
 import tempfile
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import httpx  # noqa: E402
-import yaml  # noqa: E402
+import httpx
+import yaml
 
-from bot.sandbox.driver import SlackDriver, sign  # noqa: E402
-from bot.sandbox.emulator import SlackEmulator  # noqa: E402
-from tests.integration.processes import ServeProcess, free_port  # noqa: E402
+from bot.sandbox.driver import SlackDriver, sign
+from bot.sandbox.emulator import SlackEmulator
+from tests.integration.processes import ServeProcess, free_port
 
 
 async def load(url: str, emulator: SlackEmulator, secret: str, channel: str, *, clients: int,
