@@ -117,9 +117,11 @@ class SqlTimelineRepository:
                 incident=e.incident, name=e.name, actor=e.actor, at=e.at, payload=payload))
             rows.append({"incident": e.incident, "name": e.name, "actor": e.actor,
                          "occurred_at": e.at, "payload": payload, "chain_hash": heads[e.incident]})
-        self.session.execute(insert(TimelineRow), rows)
+        ids = self.session.execute(
+            insert(TimelineRow).returning(TimelineRow.id, sort_by_parameter_order=True), rows
+        ).scalars().all()
         if self.snapshots is not None:
-            self.snapshots.appending(events)
+            self.snapshots.appending(events, ids)
 
     def head(self, number: int) -> str:
         """The incident's chain head. Its row is locked first (PostgreSQL), so two writers

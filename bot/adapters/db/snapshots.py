@@ -15,7 +15,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, ForeignKey, String, Text, func, select
+from sqlalchemy import Engine, ForeignKey, String, Text, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -76,19 +76,15 @@ def events_after(session: Session, number: int, after: int) -> list[Event]:
             for name, actor, at, payload in rows]
 
 
-def write(session: Session, incident: Incident) -> None:
-    """Store ``incident`` as of the incident's latest stored event (call after appending)."""
+def write(session: Session, incident: Incident, *, last_event: int) -> None:
+    """Store ``incident`` as the state after timeline event ``last_event``, its latest
+    (the incident's row is locked by the transaction, so no other writer appends meanwhile)."""
     try:
         state = json.dumps(snapshot.dump(incident), separators=(",", ":"))
     except snapshot.SnapshotError as exc:
         log.warning("INC-%s: state not snapshotted (%s); it is replayed instead", incident.number, exc)
         return
-    last = session.execute(
-        select(func.max(TimelineRow.id)).where(TimelineRow.incident == incident.number)
-    ).scalar_one_or_none()
-    if last is None:
-        return
-    values = {"schema": snapshot.SCHEMA, "last_event": int(last), "state": state}
+    values = {"schema": snapshot.SCHEMA, "last_event": last_event, "state": state}
     builder = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(
         builder(SnapshotRow).values(incident=incident.number, **values)
@@ -104,13 +100,16 @@ class SnapshotWriter:
         self.session = session
         self.saved: dict[int, Incident] = {}
         self.appended: dict[int, list[Event]] = {}
+        self.last_id: dict[int, int] = {}
 
     def saving(self, incident: Incident) -> None:
         self.saved[incident.number] = incident
 
-    def appending(self, events: Sequence[Event]) -> None:
-        for event in events:
+    def appending(self, events: Sequence[Event], ids: Sequence[int]) -> None:
+        """``events`` were stored under timeline ``ids`` (in the same order)."""
+        for event, row_id in zip(events, ids, strict=True):
             self.appended.setdefault(event.incident, []).append(event)
+            self.last_id[event.incident] = max(row_id, self.last_id.get(event.incident, 0))
 
     def flush(self) -> None:
         try:
@@ -121,10 +120,11 @@ class SnapshotWriter:
                 if incident is None or len(events) != len(incident.pending) or any(
                         a is not b for a, b in zip(events, incident.pending)):
                     continue
-                write(self.session, incident)
+                write(self.session, incident, last_event=self.last_id[number])
         finally:
             self.saved.clear()
             self.appended.clear()
+            self.last_id.clear()
 
 
 # ---------------------------------------------------------------- the check (crisisbot verify)

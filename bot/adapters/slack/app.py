@@ -91,10 +91,17 @@ def build_app(
         return ("incident", channel_incident[channel_id])
 
     def finish_command(parsed: Any, entry: InboxEntry) -> None:
-        """In a worker thread: run the command, post its answer, mark it done in the inbox.
-        If the answer cannot be posted the command stays pending; the sweeper retries it."""
+        """In a worker thread: run the command; its answer is posted outside the incident's
+        queue, so the next command of the incident need not wait for the HTTP round trip."""
         reply = handler.handle(parsed, user_id=entry.user_id, channel_id=entry.channel_id,
                                key=entry.key)
+        assert workers is not None
+        if workers.submit(None, functools.partial(answer, entry, reply)) is None:
+            answer(entry, reply)
+
+    def answer(entry: InboxEntry, reply: Reply) -> None:
+        """Post the answer and mark the command done in the inbox. If the answer cannot be
+        posted the command stays pending; the sweeper retries it (with its idempotency key)."""
         try:
             status = post_to_response_url(entry.response_url, reply.as_response())
         except Exception as exc:  # noqa: BLE001 - retried by the inbox sweeper
