@@ -21,6 +21,7 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.db.inbox import InboxEntry, SlackInbox
+from bot.adapters.db.write_gate import run_urgent
 from bot.adapters.slack import blocks, commands as c
 from bot.adapters.slack.handlers import CommandHandler, Reply, error_reply
 from bot.adapters.slack.inbox import post_to_response_url
@@ -135,7 +136,7 @@ def build_app(
                            text=command.get("text", ""), response_url=command.get("response_url", ""))
         if inbox is not None and entry.response_url:
             try:  # stored before the ack: a crash from here on loses nothing
-                await asyncio.to_thread(inbox.accept, entry, now=handler.clock())
+                await asyncio.to_thread(run_urgent, inbox.accept, entry, now=handler.clock())
             except Exception as exc:  # noqa: BLE001 - not stored, so not accepted either
                 log.error("inbox unavailable: %s", exc.__class__.__name__)
                 await ack(response_type="ephemeral", text=INBOX_UNAVAILABLE)
