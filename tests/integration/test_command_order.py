@@ -3,10 +3,16 @@ order, several incidents are served, and every command is answered (real HTTP bo
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from sqlalchemy import event
 
 from bot.domain import events as ev
+from bot.domain.roles import Actor
 from tests.integration.slack_world import make_world
+
+LEAD = Actor("ULEAD")
 
 
 @pytest.fixture
@@ -42,3 +48,26 @@ def test_commands_for_one_incident_keep_their_order_and_incidents_interleave(wor
         if number == first:
             expected = [n for i in range(15) for n in (f"step {i}", f"named {i}")]
         assert notes == expected
+
+
+def test_status_card_reminders_and_app_home_never_read_the_whole_timeline(world):
+    number = world.declare("Checkout failing")
+    world.bot.core.incidents.apply(number, lambda inc, now: [
+        e for i in range(300) for e in inc.add_note(f"filler {i}", actor=LEAD, at=now)])
+    scans: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        flat = " ".join(statement.split()).lower()
+        if "from timeline" in flat and "timeline.id >" not in flat and "limit" not in flat:
+            scans.append(flat)
+
+    event.listen(world.bot.core.engine, "before_cursor_execute", record)
+    try:
+        assert "Checkout failing" in json.dumps(world.cmd("status"))
+        world.cmd("note one more")  # plans the card update and the reminders; drains the card
+        world.driver.event({"type": "app_home_opened", "user": "ULEAD", "tab": "home"})
+        assert world.emulator.wait_for(lambda: world.emulator.home_view("ULEAD") is not None,
+                                       timeout=60)
+    finally:
+        event.remove(world.bot.core.engine, "before_cursor_execute", record)
+    assert scans == []
