@@ -23,7 +23,7 @@ from bot.adapters.scheduler import ReminderTicker
 from bot.adapters.slack.app import build_app
 from bot.adapters.slack.gateway import Pacer, SlackGateway
 from bot.adapters.slack.inbox import InboxSweeper
-from bot.adapters.slack.workers import KeyedWorkers
+from bot.adapters.slack.workers import InFlight, KeyedWorkers
 from bot.adapters.slack.handlers import CommandHandler
 from bot.adapters.slack.planner import SlackEffects
 from bot.adapters.slack.reminder_effects import SlackReminderEffects
@@ -168,12 +168,13 @@ def build_bot(
                              site=site, clock=clock, postmortems=postmortems)
     statements = build_statements(core, site=site, handler=handler)
     inbox = SlackInbox(session_factory(core.engine))
-    sweeper = InboxSweeper(inbox=inbox, handler=handler, clock=clock)
+    in_flight = InFlight()
+    sweeper = InboxSweeper(inbox=inbox, handler=handler, clock=clock, in_flight=in_flight)
     # Acknowledged work runs here, off the event loop: incidents in parallel, each in order.
     workers = KeyedWorkers(workers=COMMAND_WORKERS, capacity=COMMAND_BACKLOG)
     app = build_app(handler=handler, api_url=settings.slack_api_url,
                     bot_token=settings.slack_bot_token, signing_secret=settings.slack_signing_secret,
-                    statements=statements, inbox=inbox, workers=workers)
+                    statements=statements, inbox=inbox, workers=workers, in_flight=in_flight)
     alerts = build_alerts(core, site)
     handler.alerts = alerts
     poller = Poller(sources=site.monitors.sources, ingest=alerts.ingest_many,

@@ -27,7 +27,7 @@ from bot.adapters.slack.handlers import CommandHandler, Reply, error_reply
 from bot.adapters.slack.inbox import post_to_response_url
 from bot.adapters.slack.messages.inbox import INBOX_UNAVAILABLE
 from bot.adapters.slack.messages.workers import BUSY
-from bot.adapters.slack.workers import KeyedWorkers
+from bot.adapters.slack.workers import InFlight, KeyedWorkers
 from bot.adapters.slack.ids import Action, Shortcut, View, decode_block_ref, decode_ref
 from bot.adapters.slack.statement_handler import StatementHandler
 from bot.adapters.slack.statement_listeners import register_statement_listeners
@@ -38,12 +38,13 @@ log = logging.getLogger(__name__)
 def build_app(
     *, handler: CommandHandler, api_url: str, bot_token: str | None, signing_secret: str,
     statements: StatementHandler | None = None, inbox: SlackInbox | None = None,
-    workers: KeyedWorkers | None = None,
+    workers: KeyedWorkers | None = None, in_flight: InFlight | None = None,
 ) -> AsyncApp:
     """Create the bolt app with every listener registered (nothing happens at import time)."""
     # No token on the app's client: bolt hands each listener a client carrying the token
     # returned by ``authorize`` below.
     client = AsyncWebClient(base_url=api_url)
+    in_flight = in_flight if in_flight is not None else InFlight()
     identity: dict[str, Any] = {}
 
     async def authorize(enterprise_id, team_id, logger, **_: Any) -> AuthorizeResult:
@@ -104,15 +105,18 @@ def build_app(
         """Post the answer and mark the command done in the inbox. If the answer cannot be
         posted the command stays pending; the sweeper retries it (with its idempotency key)."""
         try:
-            status = post_to_response_url(entry.response_url, reply.as_response())
-        except Exception as exc:  # noqa: BLE001 - retried by the inbox sweeper
-            log.warning("answer not posted (%s); the inbox retries it", exc.__class__.__name__)
-            return
-        if status >= 500:
-            log.warning("response_url answered %s; the inbox retries the command", status)
-            return
-        assert inbox is not None
-        inbox.finish(entry.key, now=handler.clock())
+            try:
+                status = post_to_response_url(entry.response_url, reply.as_response())
+            except Exception as exc:  # noqa: BLE001 - retried by the inbox sweeper
+                log.warning("answer not posted (%s); the inbox retries it", exc.__class__.__name__)
+                return
+            if status >= 500:
+                log.warning("response_url answered %s; the inbox retries the command", status)
+                return
+            assert inbox is not None
+            inbox.finish(entry.key, now=handler.clock())
+        finally:
+            in_flight.discard(entry.key)
 
     # ------------------------------------------------------------------ /crisis
 
@@ -145,7 +149,9 @@ def build_app(
         if workers is not None and inbox is not None and entry.response_url:
             async with ordering:  # submitted in arrival order, so one incident's stay in order
                 order = await incident_key(parsed, entry.channel_id)
+                in_flight.add(entry.key)
                 if workers.submit(order, functools.partial(finish_command, parsed, entry)) is None:
+                    in_flight.discard(entry.key)
                     log.warning("worker pool full: a command waits in the inbox for the sweeper")
             return
         reply = await run(handler.handle, parsed, user_id=entry.user_id,

@@ -105,3 +105,24 @@ class KeyedWorkers:
                         future.set_exception(exc)
             finally:
                 self._done(key)
+
+
+class InFlight:
+    """Keys of the slash commands this process has accepted and not yet answered, so the
+    inbox sweeper does not run a second copy of one still waiting for a worker."""
+
+    def __init__(self) -> None:
+        self._keys: set[str] = set()
+        self._lock = threading.Lock()
+
+    def add(self, key: str) -> None:
+        with self._lock:
+            self._keys.add(key)
+
+    def discard(self, key: str) -> None:
+        with self._lock:
+            self._keys.discard(key)
+
+    def __call__(self, key: str) -> bool:
+        with self._lock:
+            return key in self._keys
