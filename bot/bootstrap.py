@@ -192,7 +192,7 @@ def build_bot(
             running["poller"], running["poller_stop"] = poller.start()
 
     def shutdown() -> None:
-        workers.close(wait=True)  # what was acknowledged is finished (or left to the inbox)
+        workers.close(wait=True)  # running work finishes; queued commands stay in the inbox
         ticker.stop()
         sweeper.stop()
         if "stop" in running:

@@ -84,3 +84,16 @@ def test_urgent_work_starts_before_background_work(pool):
     home.result(timeout=WAIT)
     command.result(timeout=WAIT)
     assert order == ["command", "home"]
+
+
+def test_closing_drops_work_not_started_and_lets_running_work_finish(pool):
+    workers = pool(workers=1)
+    release, started = threading.Event(), threading.Event()
+    running = workers.submit("a", lambda: (started.set(), release.wait(WAIT))[1])
+    assert started.wait(WAIT)
+    queued = [workers.submit("a", lambda: "late"), workers.submit("b", lambda: "late")]
+    assert workers.close(wait=False) == 2
+    assert all(f.cancelled() for f in queued)
+    assert workers.submit("c", lambda: None) is None
+    release.set()
+    assert running.result(timeout=WAIT) is True

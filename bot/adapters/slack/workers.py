@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future
@@ -63,14 +64,29 @@ class KeyedWorkers:
                 self._cv.notify()
         return future
 
-    def close(self, *, wait: bool = True) -> None:
-        """Stop taking work; with ``wait``, finish what was queued first."""
+    def close(self, *, wait: bool = True, timeout: float = 10.0) -> int:
+        """Stop taking work and drop what has not started (its futures are cancelled; slash
+        commands among it stay pending in the inbox for the sweeper). With ``wait``, give the
+        running jobs up to ``timeout`` seconds. Returns how many jobs were dropped."""
         with self._cv:
             self._closed = True
+            dropped = [future for queue in self._queues.values() for future, _ in queue]
+            for key in list(self._queues):
+                if key not in self._running:
+                    del self._queues[key]
+                else:
+                    self._queues[key].clear()
+            for ready in self._ready:
+                ready.clear()
+            self._waiting = 0
             self._cv.notify_all()
+        for future in dropped:
+            future.cancel()
         if wait:
+            deadline = time.monotonic() + timeout
             for thread in self._threads:
-                thread.join(timeout=60)
+                thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        return len(dropped)
 
     def _next(self) -> tuple[Hashable, Future[Any], Callable[[], Any]] | None:
         with self._cv:
