@@ -25,6 +25,7 @@ from bot.adapters.slack.gateway import Pacer, SlackGateway
 from bot.adapters.slack.inbox import InboxSweeper
 from bot.adapters.slack.identity import SlackIdentity
 from bot.adapters.slack.pacing import MethodBudget
+from bot.adapters.slack.workers import InFlight, KeyedWorkers
 from bot.adapters.slack.handlers import CommandHandler
 from bot.adapters.slack.members import ChannelMembers
 from bot.adapters.slack.planner import SlackEffects
@@ -53,6 +54,10 @@ from bot.services.alerts import AlertPolicy, AlertService
 
 #: Monitor webhooks are open to the network: a guessable secret would let anyone open incidents.
 MIN_MONITOR_SECRET = 16
+#: Threads running acknowledged Slack work (2-core hosts: more only adds GIL contention).
+COMMAND_WORKERS = 4
+#: Jobs that may wait for a worker; a slash command beyond that waits in the inbox instead.
+COMMAND_BACKLOG = 10_000
 
 
 def utc_now() -> datetime:
@@ -187,10 +192,14 @@ def build_bot(
                              members=ChannelMembers(client=sync_client, store=store))
     statements = build_statements(core, site=site, handler=handler)
     inbox = SlackInbox(session_factory(core.engine))
-    sweeper = InboxSweeper(inbox=inbox, handler=handler, clock=clock)
+    in_flight = InFlight()
+    sweeper = InboxSweeper(inbox=inbox, handler=handler, clock=clock, in_flight=in_flight)
+    # Acknowledged work runs here, off the event loop: incidents in parallel, each in order.
+    workers = KeyedWorkers(workers=COMMAND_WORKERS, capacity=COMMAND_BACKLOG)
     app = build_app(handler=handler, api_url=settings.slack_api_url,
                     bot_token=settings.slack_bot_token, signing_secret=settings.slack_signing_secret,
-                    statements=statements, inbox=inbox, identity=identity)
+                    statements=statements, inbox=inbox, identity=identity, workers=workers,
+                    in_flight=in_flight)
     alerts = build_alerts(core, site)
     handler.alerts = alerts
     poller = Poller(sources=site.monitors.sources, ingest=alerts.ingest_many,
@@ -209,6 +218,7 @@ def build_bot(
             running["poller"], running["poller_stop"] = poller.start()
 
     def shutdown() -> None:
+        workers.close(wait=True)  # running work finishes; queued commands stay in the inbox
         ticker.stop()
         sweeper.stop()
         if "stop" in running:

@@ -59,9 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
     grant.add_argument("role", metavar="ROLE")
 
     verify = commands.add_parser(
-        "verify", help="check the timeline's hash chain",
+        "verify", help="check the timeline's hash chain and the snapshots",
         description="Recompute each incident's timeline hash chain; print its head, or the first "
-                    "event that was changed, removed or reordered. Exit 1 if any chain is broken.",
+                    "event that was changed, removed or reordered. Compare each incident's stored "
+                    "snapshot (plus the events after it) with a replay of its whole timeline. "
+                    "Exit 1 if any chain is broken or any snapshot differs from the replay.",
     )
     verify.add_argument("incident", nargs="?", metavar="INC-N", help="one incident (default: all)")
     verify.add_argument("--events", type=int, metavar="N",
@@ -210,6 +212,7 @@ def _grant_runtime(engine, role: str) -> int:
 def _verify(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters.db import make_engine
     from bot.adapters.db.chain import verify_all
+    from bot.adapters.db.snapshots import SNAPSHOT_STATUS, check_all
 
     numbers = None
     if args.events is not None and (args.events < 0 or not args.incident):
@@ -224,10 +227,15 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
     engine = make_engine(settings.database_url)
     try:
         reports = verify_all(engine, numbers, first=args.events)
+        snapshots = {s.incident: s for s in check_all(engine, numbers)}
     finally:
         engine.dispose()
     broken = 0
     for report in reports:
+        snapshot = snapshots.get(report.incident)
+        if snapshot is not None:
+            print(f"INC-{report.incident}: {SNAPSHOT_STATUS[snapshot.status].format(tail=snapshot.tail)}")
+            broken += 0 if snapshot.consistent else 1
         if report.intact:
             print(f"INC-{report.incident}: intact, {report.events} events, chain head {report.head}")
             continue

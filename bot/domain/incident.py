@@ -152,6 +152,12 @@ class Incident(StatementCommands):
             incident._apply(event)
         return incident
 
+    def catch_up(self, events: list[ev.Event]) -> "Incident":
+        """Apply stored events recorded after this state was saved (a snapshot's tail)."""
+        for event in events:
+            self._apply(event)
+        return self
+
     @classmethod
     def _from_declared(cls, event: ev.IncidentDeclared) -> "Incident":
         severity = Severity(event.severity)

@@ -239,10 +239,11 @@ class IncidentService:
         with self.uow_factory() as uow:
             return uow.incidents.get(number)
 
-    def timeline(self, number: int) -> list[Event]:
+    def timeline(self, number: int, *, last: int | None = None) -> list[Event]:
+        """The incident's events, oldest first (only the ``last`` N when given)."""
         with self.uow_factory() as uow:
             uow.incidents.get(number)  # raises NotFound for an unknown incident
-            return uow.timeline.for_incident(number)
+            return uow.timeline.for_incident(number, last=last)
 
     def list(self, *, open_only: bool = False) -> list[IncidentSummary]:
         with self.uow_factory() as uow:

@@ -51,7 +51,8 @@ class IncidentRepository(Protocol):
 class TimelineRepository(Protocol):
     def append(self, events: Sequence[Event]) -> None: ...
 
-    def for_incident(self, number: int) -> list[Event]: ...
+    def for_incident(self, number: int, *, last: int | None = None) -> list[Event]:
+        """The incident's events, oldest first; only the ``last`` N when given."""
 
 
 class IdempotencyKeys(Protocol):

@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from bot.adapters.db.write_gate import WriteGate
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine for ``url`` (``sqlite:///…`` or ``postgresql+psycopg://…``).
@@ -41,6 +43,41 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    # This process's writers queue in Python, urgent ones first (see write_gate).
+    gate = WriteGate()
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if gate.acquire():
+            connection.info["write_gate"] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(connection.info)
+            raise
+
+    def _release(info: dict[str, Any]) -> None:
+        if info.pop("write_gate", False):
+            gate.release()
+
+    # These events fire before SQLAlchemy's own COMMIT / ROLLBACK: end the transaction here
+    # (the driver's commit() is then a no-op) so the gate opens only once it has ended.
+    @event.listens_for(engine, "commit")
+    def _on_commit(connection: Any) -> None:
+        _end(connection, "COMMIT")
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(connection: Any) -> None:
+        _end(connection, "ROLLBACK")
+
+    def _end(connection: Any, statement: str) -> None:
+        try:
+            dbapi = connection.connection.dbapi_connection
+            if dbapi is not None and dbapi.in_transaction:
+                dbapi.execute(statement)
+        finally:
+            _release(connection.info)
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        _release(record.info)  # a transaction that ended without commit or rollback events

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from bot.adapters.db import snapshots
 from bot.adapters.db.models import CounterRow, IdempotencyRow, IncidentRow, TimelineRow
 from bot.domain.chain import GENESIS, canonical, link
 from bot.domain.errors import NotFound
@@ -19,8 +20,9 @@ from bot.services.ports import IncidentSummary
 
 
 class SqlIncidentRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, snapshot_writer: snapshots.SnapshotWriter | None = None) -> None:
         self.session = session
+        self.snapshots = snapshot_writer or snapshots.SnapshotWriter(session)
 
     def next_number(self) -> int:
         # A single-row UPDATE … RETURNING takes the row lock: concurrent declares queue here
@@ -43,12 +45,22 @@ class SqlIncidentRepository:
         ).scalar_one_or_none()
         if row is None:
             raise NotFound(f"There is no incident {incident_id(number)}; `/crisis` lists them.")
+        # The snapshot + the events after it; the whole timeline only without a usable snapshot.
+        stored = snapshots.read(self.session, number)
+        if stored is not None:
+            return stored.incident.catch_up(
+                snapshots.events_after(self.session, number, stored.last_event))
+        return self.replay(number)
+
+    def replay(self, number: int) -> Incident:
+        """The incident replayed from its whole timeline (the definition of its state)."""
         return Incident.replay(SqlTimelineRepository(self.session).for_incident(number))
 
     def save(self, incident: Incident) -> None:
         self.session.execute(
             update(IncidentRow).where(IncidentRow.number == incident.number).values(**_columns(incident))
         )
+        self.snapshots.saving(incident)
 
     def count_declared(self, *, by: str, since: datetime) -> int:
         return int(self.session.execute(
@@ -88,8 +100,9 @@ def _columns(incident: Incident) -> dict[str, object]:
 
 
 class SqlTimelineRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, snapshot_writer: snapshots.SnapshotWriter | None = None) -> None:
         self.session = session
+        self.snapshots = snapshot_writer
 
     def append(self, events: Sequence[Event]) -> None:
         if not events:
@@ -104,7 +117,11 @@ class SqlTimelineRepository:
                 incident=e.incident, name=e.name, actor=e.actor, at=e.at, payload=payload))
             rows.append({"incident": e.incident, "name": e.name, "actor": e.actor,
                          "occurred_at": e.at, "payload": payload, "chain_hash": heads[e.incident]})
-        self.session.execute(insert(TimelineRow), rows)
+        ids = self.session.execute(
+            insert(TimelineRow).returning(TimelineRow.id, sort_by_parameter_order=True), rows
+        ).scalars().all()
+        if self.snapshots is not None:
+            self.snapshots.appending(events, ids)
 
     def head(self, number: int) -> str:
         """The incident's chain head. Its row is locked first (PostgreSQL), so two writers
@@ -117,12 +134,17 @@ class SqlTimelineRepository:
         ).scalar_one_or_none()
         return found or GENESIS
 
-    def for_incident(self, number: int) -> list[Event]:
-        rows = self.session.execute(
+    def for_incident(self, number: int, *, last: int | None = None) -> list[Event]:
+        """The incident's events, oldest first; only the ``last`` N when given."""
+        query = (
             select(TimelineRow.name, TimelineRow.actor, TimelineRow.occurred_at, TimelineRow.payload)
             .where(TimelineRow.incident == number)
-            .order_by(TimelineRow.id)
         )
+        if last is not None:
+            query = query.order_by(TimelineRow.id.desc()).limit(max(0, last))
+            rows = list(self.session.execute(query))[::-1]
+        else:
+            rows = list(self.session.execute(query.order_by(TimelineRow.id)))
         return [
             Event.from_record(name, incident=number, actor=actor, at=at, payload=payload)
             for name, actor, at, payload in rows

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.adapters.db.alerts import SqlAlertRepository
 from bot.adapters.db.outbox import SqlOutbox
 from bot.adapters.db.reminders import SqlReminders
+from bot.adapters.db.snapshots import SnapshotWriter
 from bot.adapters.db.repositories import (
     SqlIdempotencyKeys,
     SqlIncidentRepository,
@@ -23,8 +24,9 @@ class SqlUnitOfWork:
 
     def __enter__(self) -> "SqlUnitOfWork":
         self.session = self._sessions()
-        self.incidents = SqlIncidentRepository(self.session)
-        self.timeline = SqlTimelineRepository(self.session)
+        self._snapshots = SnapshotWriter(self.session)
+        self.incidents = SqlIncidentRepository(self.session, self._snapshots)
+        self.timeline = SqlTimelineRepository(self.session, self._snapshots)
         self.idempotency = SqlIdempotencyKeys(self.session)
         self.outbox = SqlOutbox(self.session)
         self.reminders = SqlReminders(self.session)
@@ -38,6 +40,8 @@ class SqlUnitOfWork:
             self.session.close()
 
     def commit(self) -> None:
+        # Snapshots of the incidents changed go into the same transaction as their events.
+        self._snapshots.flush()
         self.session.commit()
 
 

@@ -1,12 +1,16 @@
 """The bolt ``AsyncApp``: listeners are one screen each — ack, parse, one handler call, reply.
 
-Handlers run in a worker thread (``asyncio.to_thread``) after ``ack()``, so Slack gets its
-answer within milliseconds whatever the database or Slack API are doing.
+Before the ack a slash command is only verified (by bolt), parsed and written to the inbox.
+Everything after the ack runs off the event loop in the bounded :class:`KeyedWorkers` pool
+(when given): commands for different incidents concurrently, commands for one incident in
+order; a slash command's answer is posted to its response_url from the worker thread too.
+Without a pool, handlers run in ``asyncio.to_thread``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import uuid
 from datetime import datetime, timezone
@@ -17,10 +21,14 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.db.inbox import InboxEntry, SlackInbox
+from bot.adapters.db.write_gate import run_urgent
 from bot.adapters.slack import blocks, commands as c
 from bot.adapters.slack.handlers import CommandHandler, Reply, error_reply
+from bot.adapters.slack.inbox import post_to_response_url
 from bot.adapters.slack.messages.inbox import INBOX_UNAVAILABLE
 from bot.adapters.slack.identity import SlackIdentity
+from bot.adapters.slack.messages.workers import BUSY
+from bot.adapters.slack.workers import InFlight, KeyedWorkers
 from bot.adapters.slack.ids import Action, Shortcut, View, decode_block_ref, decode_ref
 from bot.adapters.slack.statement_handler import StatementHandler
 from bot.adapters.slack.statement_listeners import register_statement_listeners
@@ -32,11 +40,13 @@ def build_app(
     *, handler: CommandHandler, api_url: str, bot_token: str | None, signing_secret: str,
     statements: StatementHandler | None = None, inbox: SlackInbox | None = None,
     identity: SlackIdentity | None = None,
+    workers: KeyedWorkers | None = None, in_flight: InFlight | None = None,
 ) -> AsyncApp:
     """Create the bolt app with every listener registered (nothing happens at import time)."""
     # No token on the app's client: bolt hands each listener a client carrying the token
     # returned by ``authorize`` below.
     client = AsyncWebClient(base_url=api_url)
+    in_flight = in_flight if in_flight is not None else InFlight()
 
     async def authorize(enterprise_id, team_id, logger, **_: Any) -> AuthorizeResult:
         # Single workspace: the token is configured, so the ack never waits on the network.
@@ -50,11 +60,60 @@ def build_app(
     app = AsyncApp(client=client, signing_secret=signing_secret, authorize=authorize,
                    ignoring_self_events_enabled=True)
 
-    async def run(fn, *args, **kwargs) -> Reply:
+    async def run(fn, *args, order: Any = None, urgent: bool = True, **kwargs) -> Any:
+        """``fn(*args, **kwargs)`` off the event loop (behind earlier work of ``order``)."""
         try:
-            return await asyncio.to_thread(fn, *args, **kwargs)
+            if workers is None:
+                return await asyncio.to_thread(fn, *args, **kwargs)
+            future = workers.submit(order, functools.partial(fn, *args, **kwargs), urgent=urgent)
+            if future is None:
+                return Reply(BUSY)
+            return await asyncio.wrap_future(future)
         except Exception as exc:  # noqa: BLE001
             return error_reply(exc)
+
+    # Which incident a channel belongs to never changes once known.
+    channel_incident: dict[str, int] = {}
+    ordering = asyncio.Lock()
+
+    async def incident_key(parsed: Any, channel_id: str | None) -> Any:
+        """The ordering key of a command: its incident (named, or its channel's)."""
+        if getattr(parsed, "incident", None) is not None:
+            return ("incident", parsed.incident)
+        if not channel_id:
+            return None
+        if channel_id not in channel_incident:
+            number = await asyncio.to_thread(handler.store.incident_for_channel, channel_id)
+            if number is None:
+                return ("channel", channel_id)
+            channel_incident[channel_id] = number
+        return ("incident", channel_incident[channel_id])
+
+    def finish_command(parsed: Any, entry: InboxEntry) -> None:
+        """In a worker thread: run the command; its answer is posted outside the incident's
+        queue, so the next command of the incident need not wait for the HTTP round trip."""
+        reply = handler.handle(parsed, user_id=entry.user_id, channel_id=entry.channel_id,
+                               key=entry.key)
+        assert workers is not None
+        if workers.submit(None, functools.partial(answer, entry, reply)) is None:
+            answer(entry, reply)
+
+    def answer(entry: InboxEntry, reply: Reply) -> None:
+        """Post the answer and mark the command done in the inbox. If the answer cannot be
+        posted the command stays pending; the sweeper retries it (with its idempotency key)."""
+        try:
+            try:
+                status = post_to_response_url(entry.response_url, reply.as_response())
+            except Exception as exc:  # noqa: BLE001 - retried by the inbox sweeper
+                log.warning("answer not posted (%s); the inbox retries it", exc.__class__.__name__)
+                return
+            if status >= 500:
+                log.warning("response_url answered %s; the inbox retries the command", status)
+                return
+            assert inbox is not None
+            inbox.finish(entry.key, now=handler.clock())
+        finally:
+            in_flight.discard(entry.key)
 
     # ------------------------------------------------------------------ /crisis
 
@@ -78,12 +137,20 @@ def build_app(
                            text=command.get("text", ""), response_url=command.get("response_url", ""))
         if inbox is not None and entry.response_url:
             try:  # stored before the ack: a crash from here on loses nothing
-                await asyncio.to_thread(inbox.accept, entry, now=handler.clock())
+                await asyncio.to_thread(run_urgent, inbox.accept, entry, now=handler.clock())
             except Exception as exc:  # noqa: BLE001 - not stored, so not accepted either
                 log.error("inbox unavailable: %s", exc.__class__.__name__)
                 await ack(response_type="ephemeral", text=INBOX_UNAVAILABLE)
                 return
         await ack()
+        if workers is not None and inbox is not None and entry.response_url:
+            async with ordering:  # submitted in arrival order, so one incident's stay in order
+                order = await incident_key(parsed, entry.channel_id)
+                in_flight.add(entry.key)
+                if workers.submit(order, functools.partial(finish_command, parsed, entry)) is None:
+                    in_flight.discard(entry.key)
+                    log.warning("worker pool full: a command waits in the inbox for the sweeper")
+            return
         reply = await run(handler.handle, parsed, user_id=entry.user_id,
                           channel_id=entry.channel_id, key=key)
         await respond(**reply.as_response())
@@ -144,7 +211,8 @@ def build_app(
         key = f"action:{message_ts}:{action.get('action_id')}:{action.get('value', '')}" + (
             f":{action.get('selected_user')}" if action.get("selected_user") else "")
         reply = await run(handler.handle, make(number, task_no), user_id=body["user"]["id"],
-                          channel_id=(body.get("channel") or {}).get("id"), key=key, row=row)
+                          channel_id=(body.get("channel") or {}).get("id"), key=key, row=row,
+                          order=("incident", number))
         await respond(replace_original=False, **reply.as_response())
 
     @app.action(str(Action.OPEN_DECLARE))
@@ -226,7 +294,9 @@ def build_app(
     async def home(event, client: AsyncWebClient) -> None:
         if event.get("tab", "home") != "home":
             return
-        view = await asyncio.to_thread(handler.home, event["user"])
+        view = await run(handler.home, event["user"], urgent=False)
+        if isinstance(view, Reply):  # an error or a full pool: the tab keeps its last view
+            return
         await client.views_publish(user_id=event["user"], view=view)
 
     if statements is not None:

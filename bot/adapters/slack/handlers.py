@@ -211,8 +211,9 @@ class CommandHandler:
         return self.status(number)
 
     def _view_timeline(self, cmd: Any, *, number: int, **_: Any) -> Reply:
-        view = blocks.timeline_blocks(self.incidents.timeline(number),
-                                      incident=self.incidents.get(number), limit=cmd.limit or 20)
+        limit = cmd.limit or 20  # read only the events shown, whatever the incident's age
+        view = blocks.timeline_blocks(self.incidents.timeline(number, last=limit),
+                                      incident=self.incidents.get(number), limit=limit)
         return Reply(view["text"], view["blocks"])
 
     def _view_stage(self, cmd: Any, *, number: int, **_: Any) -> Reply:

@@ -32,12 +32,16 @@ class InboxSweeper:
         self, *, inbox: SlackInbox, handler: CommandHandler, clock: Callable[[], datetime],
         interval: float = 10.0,
         post: Callable[[str, dict[str, Any]], int] = post_to_response_url,
+        in_flight: Callable[[str], bool] | None = None,
     ) -> None:
         self.inbox = inbox
         self.handler = handler
         self.clock = clock
         self.interval = interval
         self.post = post
+        #: Whether this process still has the command queued or running (then it is skipped:
+        #: its lease was just renewed by the claim).
+        self.in_flight = in_flight
         self._scheduler: BackgroundScheduler | None = None
 
     def sweep(self) -> int:
@@ -54,6 +58,8 @@ class InboxSweeper:
                         "and were marked expired", expired)
         answered = 0
         for entry in entries:
+            if self.in_flight is not None and self.in_flight(entry.key):
+                continue
             try:
                 self._finish(entry)
                 answered += 1

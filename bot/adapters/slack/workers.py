@@ -1,0 +1,144 @@
+"""The bounded pool that runs acknowledged work off the event loop.
+
+Work for different incidents runs concurrently on a fixed number of threads; work for the
+same incident (the same ``key``) runs one at a time, in the order it was submitted. At most
+``capacity`` jobs wait; :meth:`KeyedWorkers.submit` refuses more (a refused slash command
+stays in the inbox, whose sweeper runs it once its lease runs out). Urgent work (someone is
+waiting for an answer) is started before background work (App Home refreshes).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Hashable
+from concurrent.futures import Future
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+class KeyedWorkers:
+    def __init__(self, *, workers: int = 4, capacity: int = 5000, name: str = "crisisbot-work") -> None:
+        if workers < 1 or capacity < 1:
+            raise ValueError("workers and capacity must be at least 1")
+        self.capacity = capacity
+        self._cv = threading.Condition()
+        self._queues: dict[Hashable, deque[tuple[Future[Any], Callable[[], Any]]]] = {}
+        self._ready: tuple[deque[Hashable], deque[Hashable]] = (deque(), deque())  # urgent, background
+        self._urgent: dict[Hashable, bool] = {}
+        self._running: set[Hashable] = set()
+        self._waiting = 0
+        self._closed = False
+        self._unkeyed = itertools.count()
+        self._threads = [threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True)
+                         for i in range(workers)]
+        for thread in self._threads:
+            thread.start()
+
+    @property
+    def waiting(self) -> int:
+        """Jobs submitted and not yet started."""
+        with self._cv:
+            return self._waiting
+
+    def submit(self, key: Hashable | None, job: Callable[[], Any], *,
+               urgent: bool = True) -> Future[Any] | None:
+        """Queue ``job`` behind earlier jobs of ``key`` (``None``: no ordering); returns its
+        future, or None when ``capacity`` jobs are already waiting or the pool is closed."""
+        future: Future[Any] = Future()
+        with self._cv:
+            if self._closed or self._waiting >= self.capacity:
+                return None
+            if key is None:
+                key = ("unkeyed", next(self._unkeyed))
+            queue = self._queues.setdefault(key, deque())
+            queue.append((future, job))
+            self._waiting += 1
+            if len(queue) == 1 and key not in self._running:
+                self._urgent[key] = urgent
+                self._ready[0 if urgent else 1].append(key)
+                self._cv.notify()
+        return future
+
+    def close(self, *, wait: bool = True, timeout: float = 10.0) -> int:
+        """Stop taking work and drop what has not started (its futures are cancelled; slash
+        commands among it stay pending in the inbox for the sweeper). With ``wait``, give the
+        running jobs up to ``timeout`` seconds. Returns how many jobs were dropped."""
+        with self._cv:
+            self._closed = True
+            dropped = [future for queue in self._queues.values() for future, _ in queue]
+            for key in list(self._queues):
+                if key not in self._running:
+                    del self._queues[key]
+                else:
+                    self._queues[key].clear()
+            for ready in self._ready:
+                ready.clear()
+            self._waiting = 0
+            self._cv.notify_all()
+        for future in dropped:
+            future.cancel()
+        if wait:
+            deadline = time.monotonic() + timeout
+            for thread in self._threads:
+                thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        return len(dropped)
+
+    def _next(self) -> tuple[Hashable, Future[Any], Callable[[], Any]] | None:
+        with self._cv:
+            while not (self._ready[0] or self._ready[1]):
+                if self._closed:
+                    return None
+                self._cv.wait()
+            key = (self._ready[0] or self._ready[1]).popleft()
+            self._running.add(key)
+            future, job = self._queues[key].popleft()
+            self._waiting -= 1
+            return key, future, job
+
+    def _done(self, key: Hashable) -> None:
+        with self._cv:
+            self._running.discard(key)
+            if self._queues[key]:
+                self._ready[0 if self._urgent.get(key, True) else 1].append(key)
+                self._cv.notify()
+            else:
+                del self._queues[key]
+                self._urgent.pop(key, None)
+
+    def _work(self) -> None:
+        while (taken := self._next()) is not None:
+            key, future, job = taken
+            try:
+                if future.set_running_or_notify_cancel():
+                    try:
+                        future.set_result(job())
+                    except BaseException as exc:  # noqa: BLE001 - handed to whoever waits
+                        future.set_exception(exc)
+            finally:
+                self._done(key)
+
+
+class InFlight:
+    """Keys of the slash commands this process has accepted and not yet answered, so the
+    inbox sweeper does not run a second copy of one still waiting for a worker."""
+
+    def __init__(self) -> None:
+        self._keys: set[str] = set()
+        self._lock = threading.Lock()
+
+    def add(self, key: str) -> None:
+        with self._lock:
+            self._keys.add(key)
+
+    def discard(self, key: str) -> None:
+        with self._lock:
+            self._keys.discard(key)
+
+    def __call__(self, key: str) -> bool:
+        with self._lock:
+            return key in self._keys
