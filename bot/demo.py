@@ -18,12 +18,12 @@ from typing import Callable, TextIO
 
 import yaml
 
+from bot.adapters.slack.api_methods import required_scopes
 from bot.adapters.slack.gateway import Pacer
 from bot.adapters.slack.ids import Action, encode_ref, encode_statement_ref
+from bot.adapters.slack.pacing import MethodBudget
 from bot.bootstrap import Bot, build_bot
 from bot.demo_monitors import demo_monitors, signal_fires
-from bot.adapters.slack.api_methods import required_scopes
-from bot.adapters.slack.pacing import MethodBudget
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.emulator import SlackEmulator
 from bot.serving import serve_in_thread
