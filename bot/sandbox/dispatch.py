@@ -85,7 +85,7 @@ def _api_call(ws: Workspace, method: str, request: Request) -> Response:
             body = {"ok": False, "error": "unknown_method"}
         elif not token:
             body = {"ok": False, "error": "not_authed"}
-        elif (method == "apps.connections.open") != (token == ws.app_token):
+        elif token != (ws.app_token if method == "apps.connections.open" else ws.token):
             # apps.connections.open takes the app-level token, and only it takes it.
             body = {"ok": False, "error": "not_allowed_token_type" if token in (
                 ws.token, ws.app_token) else "invalid_auth"}

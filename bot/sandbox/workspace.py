@@ -10,7 +10,6 @@ from typing import Any
 from bot.sandbox.args import Args, SlackError
 from bot.sandbox.blocklimits import DEFAULT_BLOCK_TEXT_BUDGET
 from bot.sandbox.faults import FaultInjector
-from bot.sandbox.ratelimit import RateLimiter
 from bot.sandbox.models import (
     WEB_URL,
     Channel,
@@ -20,6 +19,7 @@ from bot.sandbox.models import (
     User,
     View,
 )
+from bot.sandbox.ratelimit import RateLimiter
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 

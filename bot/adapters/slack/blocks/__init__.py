@@ -12,11 +12,11 @@ from bot.adapters.slack.blocks.modals import declare_modal, parse_declare_submis
 from bot.adapters.slack.blocks.timeline import help_blocks, timeline_blocks
 
 __all__ = [
-    "app_home",
-    "home_order",
     "HOME_ROOM",
+    "app_home",
     "declare_modal",
     "help_blocks",
+    "home_order",
     "incident_card",
     "parse_declare_submission",
     "stage_checklist",

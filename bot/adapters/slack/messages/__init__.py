@@ -13,7 +13,6 @@ user text went through :func:`~bot.adapters.slack.escape.escape_mrkdwn`, people 
 from __future__ import annotations
 
 from bot.adapters.slack.messages.access import confidential_announcement, refusal
-from bot.adapters.slack.messages.delivery import EFFECT_ACTIONS, blocks_left_out, effect_failed
 from bot.adapters.slack.messages.core import (
     ALREADY_DONE,
     ASSIGN_PLACEHOLDER,
@@ -104,6 +103,7 @@ from bot.adapters.slack.messages.core import (
     tasks_heading,
     timeline_heading,
 )
+from bot.adapters.slack.messages.delivery import EFFECT_ACTIONS, blocks_left_out, effect_failed
 from bot.adapters.slack.messages.help import (
     HELP_FALLBACK,
     HELP_TEXT,
