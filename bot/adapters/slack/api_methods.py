@@ -33,7 +33,11 @@ API_METHODS: dict[str, ApiMethod] = {
     "conversations.setTopic": ApiMethod("channels:manage", "groups:write", TIER_2),
     "conversations.setPurpose": ApiMethod("channels:manage", "groups:write", TIER_2),
     "conversations.history": ApiMethod("channels:history", "groups:history", TIER_3),
+    # Who is in an incident channel (the permission table's "channel member").
+    "conversations.members": ApiMethod("channels:read", "groups:read", TIER_4),
     "pins.add": ApiMethod("pins:write", None, TIER_2),
+    # Display names for the post-mortem files (cached).
+    "users.info": ApiMethod("users:read", None, TIER_4),
     "views.open": ApiMethod(None, None, TIER_4),
     "views.publish": ApiMethod(None, None, TIER_4),
     "files.getUploadURLExternal": ApiMethod("files:write", None, TIER_4),
