@@ -35,6 +35,8 @@ from bot.siteconfig import load_site_config
 #: Messages into one channel are paced at 1/s against real Slack; the local emulator has no
 #: rate limit, so the demo paces at 20/s to finish in seconds. The pacing code path is the same.
 DEMO_PACE_SECONDS = 0.05
+#: How long the demo waits for the bot's answer to one action: generous, for loaded machines.
+REPLY_TIMEOUT = 120.0
 
 TEAM = {
     "UMEI": ("mei", "Mei Chen", "commander"),
@@ -61,7 +63,8 @@ class Demo:
     def command(self, text: str, *, user: str, channel: str | None = None) -> None:
         self.story.action(f"/crisis {text}", user=user, at=datetime.now(UTC))
         response = self.driver.replied(
-            lambda: self.driver.command(text, user=user, channel=channel or self.channel()))
+            lambda: self.driver.command(text, user=user, channel=channel or self.channel()),
+            timeout=REPLY_TIMEOUT)
         if response.status_code != 200:
             raise RuntimeError(f"/crisis {text} → HTTP {response.status_code}")
         self.bot.gateway.drain()
@@ -71,7 +74,8 @@ class Demo:
               label: str = "") -> None:
         self.story.action(f"clicks [{label or action}]", user=user, at=datetime.now(UTC))
         response = self.driver.replied(lambda: self.driver.click(
-            action_id=action, value=value, user=user, channel=self.channel(), message_ts=message_ts))
+            action_id=action, value=value, user=user, channel=self.channel(), message_ts=message_ts),
+            timeout=REPLY_TIMEOUT)
         if response.status_code != 200:
             raise RuntimeError(f"click {action} → HTTP {response.status_code}")
         self.bot.gateway.drain()
