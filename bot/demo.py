@@ -38,8 +38,8 @@ from bot.siteconfig import load_site_config
 #: leniently (rate tiers off; sizes and scopes as strict as Slack) and paces at 20/s to finish
 #: in seconds. The pacing code path is the same.
 DEMO_PACE_SECONDS = 0.05
-#: How long the demo waits for an answer on the response URL.
-REPLY_TIMEOUT_SECONDS = 60.0
+#: How long the demo waits for the bot's answer to one action: generous, for loaded machines.
+REPLY_TIMEOUT = 120.0
 
 TEAM = {
     "UMEI": ("mei", "Mei Chen", "commander"),
@@ -65,10 +65,9 @@ class Demo:
 
     def command(self, text: str, *, user: str, channel: str | None = None) -> None:
         self.story.action(f"/crisis {text}", user=user, at=datetime.now(UTC))
-        # A slow machine may take a while to build the post-mortem: wait like a patient user.
         response = self.driver.replied(
             lambda: self.driver.command(text, user=user, channel=channel or self.channel()),
-            timeout=REPLY_TIMEOUT_SECONDS)
+            timeout=REPLY_TIMEOUT)
         if response.status_code != 200:
             raise RuntimeError(f"/crisis {text} → HTTP {response.status_code}")
         self.bot.gateway.drain()
@@ -78,7 +77,8 @@ class Demo:
               label: str = "") -> None:
         self.story.action(f"clicks [{label or action}]", user=user, at=datetime.now(UTC))
         response = self.driver.replied(lambda: self.driver.click(
-            action_id=action, value=value, user=user, channel=self.channel(), message_ts=message_ts))
+            action_id=action, value=value, user=user, channel=self.channel(), message_ts=message_ts),
+            timeout=REPLY_TIMEOUT)
         if response.status_code != 200:
             raise RuntimeError(f"click {action} → HTTP {response.status_code}")
         self.bot.gateway.drain()
