@@ -210,7 +210,8 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("stage next", C, "/crisis stage next", Who.LEAD, "incidents.advance_stage"),
     Permission("stage force", C, "/crisis stage next force", Who.LEAD, "incidents.advance_stage"),
     Permission("resolve", C, "/crisis resolve [summary]", Who.LEAD, "incidents.resolve"),
-    Permission("reopen", C, "Reopen button / /crisis reopen", Who.LEAD, "incidents.reopen"),
+    Permission("reopen", C, "(the command behind the Reopen button)", Who.LEAD,
+               "incidents.reopen"),
     Permission("role", C, "/crisis role <role> @user", Who.LEAD_OR_CLAIM, "incidents.assign_role",
                notes="a roster commander may only give command to themselves"),
     # Buttons, shortcut and reaction: the same calls as their commands, same rights.
@@ -255,18 +256,18 @@ class Refused(NotPermitted):
 
     code = "refused"
 
-    def __init__(self, row: Permission, standing: Standing, incident_label: str) -> None:
+    def __init__(self, row: Permission, standing: Standing, incident_label: str | None) -> None:
         self.row = row
         self.standing = standing
+        #: None for a workspace-wide row (snooze): no incident, no commander to name.
         self.incident_label = incident_label
-        self.outsider = not standing.is_insider
+        self.outsider = incident_label is not None and not standing.is_insider
         self.commander = standing.commander
-        super().__init__(
-            f"You cannot run `{row.key}` in {incident_label}: it is for {row.who.describe}."
-        )
+        where = f" in {incident_label}" if incident_label else ""
+        super().__init__(f"You cannot run `{row.key}`{where}: it is for {row.who.describe}.")
 
 
-def check(row: Permission, standing: Standing, *, incident_label: str) -> None:
+def check(row: Permission, standing: Standing, *, incident_label: str | None) -> None:
     """Raise :class:`Refused` unless ``standing`` admits the row."""
     if not allows(row.who, standing):
         raise Refused(row, standing, incident_label)

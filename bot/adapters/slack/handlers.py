@@ -124,6 +124,8 @@ class CommandHandler:
         """The actor's standing in ``incident``; channel membership is looked up only when the
         decision depends on it (no role in the incident, not a roster exec)."""
         standing = incident.standing(actor, restrict_reads=self.site.reads_restricted)
+        if who is not None and allows(who, standing):
+            return standing  # decided without asking Slack
         needs_channel = who in (None, Who.READER, Who.CONTRIBUTOR)
         if (needs_channel and not standing.is_insider and self.members is not None
                 and self.members.in_channel(incident.number, actor.id, from_channel=channel_id)):
@@ -136,6 +138,9 @@ class CommandHandler:
         row = permission(key)
         incident = self.incidents.get(number)
         standing = self.standing(incident, actor, channel_id=channel_id, who=row.who)
+        if not allows(row.who, standing) and not standing.is_insider:
+            # Refused either way; say "you are not part of it" only to those who are not.
+            standing = self.standing(incident, actor, channel_id=channel_id)
         check(row, standing, incident_label=incident.id)
         return incident
 
@@ -169,14 +174,13 @@ class CommandHandler:
         row = permission(row_key)
         target, method = row.call.split(".")
         if not row.incident:
-            check(row, Standing(user=actor.id, roster_roles=actor.roles), incident_label="crisisbot")
+            check(row, Standing(user=actor.id, roster_roles=actor.roles), incident_label=None)
             return getattr(self, f"_{target}_{method}")(cmd, actor=actor, key=key)
         number = self.incident_for(cmd, channel_id)
-        self.authorize(row_key, number, actor=actor, channel_id=channel_id)
+        incident = self.authorize(row_key, number, actor=actor, channel_id=channel_id)
         if target == "incidents":
             arguments = service_arguments(cmd, command_key)
             if command_key == "role":
-                incident = self.incidents.get(number)
                 check_claim(incident.standing(actor), role=cmd.role, user=cmd.user,
                             incident_label=incident.id)
             if command_key == "reopen" and not arguments.get("reason"):

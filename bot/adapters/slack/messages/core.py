@@ -149,7 +149,7 @@ def _number(value: Any) -> str:
 def force_confirm_text(blocking: int) -> str:
     return (
         f"{blocking} required task(s) of this stage are still open. Forcing the advance is "
-        "recorded on the timeline and in the post-mortem. Only the commander can do it."
+        "recorded on the timeline and in the post-mortem. Only the commander or an executive can do it."
     )
 
 
