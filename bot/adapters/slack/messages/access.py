@@ -14,6 +14,8 @@ WHO_TEXT: dict[Who, tuple[str, str]] = {
     Who.CONTRIBUTOR: ("people in the incident channel or holding a role in it",
                       "事件频道成员或事件角色持有人"),
     Who.TEAM: ("people holding a role in the incident", "事件角色持有人"),
+    Who.TEAM_OR_ASSIGNEE: ("people holding a role in the incident or assigned the task",
+                           "事件角色持有人或该任务的负责人"),
     Who.DECIDER: ("the incident's commander, comms lead, legal counsel or an executive",
                   "事件指挥官、传播负责人、法务或高管"),
     Who.PUBLISHER: ("the incident's commander, comms lead, spokesperson or an executive",
