@@ -46,6 +46,7 @@ class Who(StrEnum):
     READER = "reader"
     CONTRIBUTOR = "contributor"
     TEAM = "team"
+    TEAM_OR_ASSIGNEE = "team_or_assignee"
     DECIDER = "decider"
     PUBLISHER = "publisher"
     LEAD = "lead"
@@ -63,6 +64,7 @@ _DESCRIBE: dict[Who, str] = {
                 "`visibility: members`) only people in the incident",
     Who.CONTRIBUTOR: "people in the incident: channel members, incident role holders, roster exec",
     Who.TEAM: "anyone holding a role in the incident, roster exec",
+    Who.TEAM_OR_ASSIGNEE: "anyone holding a role in the incident, roster exec, the task's assignee",
     Who.DECIDER: "incident commander, comms, legal or exec; roster exec",
     Who.PUBLISHER: "incident commander, comms, spokesperson or exec; roster exec",
     Who.LEAD: "incident commander or exec; roster exec",
@@ -84,6 +86,8 @@ class Standing:
     #: Reads are limited to people in the incident (confidential, or ``visibility: members``).
     reads_restricted: bool = False
     is_system: bool = False
+    #: The actor is the assignee of the task the action is about (``task done``).
+    assignee: bool = False
 
     @property
     def is_roster_exec(self) -> bool:
@@ -124,6 +128,8 @@ def allows(who: Who, standing: Standing) -> bool:
         return s.is_insider
     if who is Who.TEAM:
         return bool(roles)
+    if who is Who.TEAM_OR_ASSIGNEE:
+        return bool(roles) or s.assignee
     if who is Who.DECIDER:
         return bool(roles & DECIDERS)
     if who is Who.PUBLISHER:
@@ -184,7 +190,8 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("task add", C, "/crisis task add <text>", Who.CONTRIBUTOR, "incidents.add_task"),
     Permission("followup", C, "/crisis followup <text> [@owner]", Who.CONTRIBUTOR,
                "incidents.add_followup"),
-    Permission("task done", C, "/crisis task done <n>", Who.TEAM, "incidents.complete_task"),
+    Permission("task done", C, "/crisis task done <n>", Who.TEAM_OR_ASSIGNEE,
+               "incidents.complete_task"),
     Permission("task assign", C, "/crisis task assign <n> @user", Who.TEAM,
                "incidents.assign_task"),
     Permission("statement draft", C, "/crisis statement <audience> [kind] [lang]", Who.TEAM,
@@ -212,11 +219,13 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("stage next", C, "/crisis stage next", Who.LEAD, "incidents.advance_stage"),
     Permission("stage force", C, "/crisis stage next force", Who.LEAD, "incidents.advance_stage"),
     Permission("resolve", C, "/crisis resolve [summary]", Who.LEAD, "incidents.resolve"),
-    Permission("reopen", C, "Reopen button / /crisis reopen", Who.LEAD, "incidents.reopen"),
+    Permission("reopen", C, "(the command behind the Reopen button)", Who.LEAD,
+               "incidents.reopen"),
     Permission("role", C, "/crisis role <role> @user", Who.LEAD_OR_CLAIM, "incidents.assign_role",
                notes="a roster commander may only give command to themselves"),
     # Buttons, shortcut and reaction: the same calls as their commands, same rights.
-    Permission("button:task_done", B, "checklist *Done*", Who.TEAM, "incidents.complete_task"),
+    Permission("button:task_done", B, "checklist / reminder *Done*", Who.TEAM_OR_ASSIGNEE,
+               "incidents.complete_task"),
     Permission("button:task_assign", B, "checklist assignee picker", Who.TEAM,
                "incidents.assign_task"),
     Permission("button:stage_next", B, "checklist *Advance*", Who.LEAD, "incidents.advance_stage"),
@@ -257,18 +266,18 @@ class Refused(NotPermitted):
 
     code = "refused"
 
-    def __init__(self, row: Permission, standing: Standing, incident_label: str) -> None:
+    def __init__(self, row: Permission, standing: Standing, incident_label: str | None) -> None:
         self.row = row
         self.standing = standing
+        #: None for a workspace-wide row (snooze): no incident, no commander to name.
         self.incident_label = incident_label
-        self.outsider = not standing.is_insider
+        self.outsider = incident_label is not None and not standing.is_insider
         self.commander = standing.commander
-        super().__init__(
-            f"You cannot run `{row.key}` in {incident_label}: it is for {row.who.describe}."
-        )
+        where = f" in {incident_label}" if incident_label else ""
+        super().__init__(f"You cannot run `{row.key}`{where}: it is for {row.who.describe}.")
 
 
-def check(row: Permission, standing: Standing, *, incident_label: str) -> None:
+def check(row: Permission, standing: Standing, *, incident_label: str | None) -> None:
     """Raise :class:`Refused` unless ``standing`` admits the row."""
     if not allows(row.who, standing):
         raise Refused(row, standing, incident_label)

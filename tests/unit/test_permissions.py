@@ -216,3 +216,10 @@ def test_visibility_accepts_workspace_or_members_only():
     assert check_visibility("") == "workspace"
     with pytest.raises(ValueError):
         check_visibility("everyone")
+
+
+def test_a_task_may_be_completed_by_its_assignee_without_a_role():
+    who = TABLE["task done"].who
+    assert not allows(who, MEMBER)
+    assert allows(who, standing(assignee=True))
+    assert allows(TABLE["button:task_done"].who, standing(assignee=True))

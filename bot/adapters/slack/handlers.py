@@ -125,19 +125,36 @@ class CommandHandler:
                  who: Who | None = None) -> Standing:
         """The actor's standing in ``incident``; channel membership is looked up only when the
         decision depends on it (no role in the incident, not a roster exec)."""
-        standing = incident.standing(actor, restrict_reads=self.site.reads_restricted)
+        return self._with_channel(incident, incident.standing(actor), channel_id=channel_id,
+                                  who=who)
+
+    def _with_channel(self, incident: Incident, standing: Standing, *, channel_id: str | None,
+                      who: Who | None) -> Standing:
+        standing = replace(standing, reads_restricted=standing.reads_restricted
+                           or self.site.reads_restricted)
+        if who is not None and allows(who, standing):
+            return standing  # decided without asking Slack
         needs_channel = who in (None, Who.READER, Who.CONTRIBUTOR)
         if (needs_channel and not standing.is_insider and self.members is not None
-                and self.members.in_channel(incident.number, actor.id, from_channel=channel_id)):
+                and self.members.in_channel(incident.number, standing.user,
+                                            from_channel=channel_id)):
             standing = replace(standing, in_channel=True)
         return standing
 
-    def authorize(self, key: str, number: int, *, actor: Actor, channel_id: str | None) -> Incident:
-        """Check row ``key`` of the permission table for ``actor`` in incident ``number``;
-        returns the incident or raises :class:`~bot.domain.permissions.Refused`."""
+    def authorize(self, key: str, number: int, *, actor: Actor, channel_id: str | None,
+                  task_no: int | None = None) -> Incident:
+        """Check row ``key`` of the permission table for ``actor`` in incident ``number``
+        (``task_no``: the task the action is about); returns the incident or raises
+        :class:`~bot.domain.permissions.Refused`."""
         row = permission(key)
         incident = self.incidents.get(number)
-        standing = self.standing(incident, actor, channel_id=channel_id, who=row.who)
+        assignee = task_no is not None and any(
+            t.no == task_no and t.assignee == actor.id for t in incident.tasks)
+        standing = replace(incident.standing(actor), assignee=assignee)
+        standing = self._with_channel(incident, standing, channel_id=channel_id, who=row.who)
+        if not allows(row.who, standing) and not standing.is_insider:
+            # Refused either way; say "you are not part of it" only to those who are not.
+            standing = self._with_channel(incident, standing, channel_id=channel_id, who=None)
         check(row, standing, incident_label=incident.id)
         return incident
 
@@ -171,14 +188,14 @@ class CommandHandler:
         row = permission(row_key)
         target, method = row.call.split(".")
         if not row.incident:
-            check(row, Standing(user=actor.id, roster_roles=actor.roles), incident_label="crisisbot")
+            check(row, Standing(user=actor.id, roster_roles=actor.roles), incident_label=None)
             return getattr(self, f"_{target}_{method}")(cmd, actor=actor, key=key)
         number = self.incident_for(cmd, channel_id)
-        self.authorize(row_key, number, actor=actor, channel_id=channel_id)
+        incident = self.authorize(row_key, number, actor=actor, channel_id=channel_id,
+                                  task_no=cmd.no if command_key == "task done" else None)
         if target == "incidents":
             arguments = service_arguments(cmd, command_key)
             if command_key == "role":
-                incident = self.incidents.get(number)
                 check_claim(incident.standing(actor), role=cmd.role, user=cmd.user,
                             incident_label=incident.id)
             if command_key == "reopen" and not arguments.get("reason"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.adapters.slack.escape import escape_mrkdwn, mention
 from bot.domain.incident import Incident
-from bot.domain.permissions import Refused, Who
+from bot.domain.permissions import Refused, Surface, Who
 from bot.domain.roles import Role
 
 #: Who a row is for, as a person reads it (English, Chinese).
@@ -14,6 +14,8 @@ WHO_TEXT: dict[Who, tuple[str, str]] = {
     Who.CONTRIBUTOR: ("people in the incident channel or holding a role in it",
                       "事件频道成员或事件角色持有人"),
     Who.TEAM: ("people holding a role in the incident", "事件角色持有人"),
+    Who.TEAM_OR_ASSIGNEE: ("people holding a role in the incident or assigned the task",
+                           "事件角色持有人或该任务的负责人"),
     Who.DECIDER: ("the incident's commander, comms lead, legal counsel or an executive",
                   "事件指挥官、传播负责人、法务或高管"),
     Who.PUBLISHER: ("the incident's commander, comms lead, spokesperson or an executive",
@@ -22,16 +24,22 @@ WHO_TEXT: dict[Who, tuple[str, str]] = {
     Who.LEAD_OR_CLAIM: (("the incident's commander or an executive (a rostered commander may "
                          "take command of an incident that has none)"),
                         "事件指挥官或高管（无指挥官时，名册中的指挥官可接管）"),
-    Who.ROSTER_LEAD: ("commanders and executives of the roster", "名册中的指挥官和高管"),
+    Who.ROSTER_LEAD: ("people listed as commander or exec in the site roster",
+                      "站点名册中的指挥官或高管"),
 }
 
 
 def refusal(exc: Refused) -> str:
     """The ephemeral answer to a refused action: what it needs, who leads, how to be added."""
+    row = exc.row
+    action = (f"`/crisis {escape_mrkdwn(row.key)}`" if row.surface is Surface.COMMAND
+              else escape_mrkdwn(row.usage))
+    en_who, zh_who = WHO_TEXT[row.who]
+    if exc.incident_label is None:  # workspace-wide (snooze)
+        return (f":lock: {action} is for {en_who}; nothing was changed.\n"
+                f"{action} 仅限{zh_who}，未做任何更改。")
     label = escape_mrkdwn(exc.incident_label)
-    action = f"`{escape_mrkdwn(exc.row.key)}`"
     lead = mention(exc.commander) if exc.commander else None
-    en_who, zh_who = WHO_TEXT[exc.row.who]
     if exc.outsider:
         ask_en = (f"Its commander is {lead}: ask them to add you to the incident channel or give "
                   f"you a role (`/crisis {label} role <role> @you`)." if lead else

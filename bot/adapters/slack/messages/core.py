@@ -137,8 +137,9 @@ def format_figure(key: str, value: Any) -> str:
 
 def force_confirm_text(blocking: int) -> str:
     return (
-        f"{count_of(blocking, 'required task')} of this stage {'is' if blocking == 1 else 'are'} still open. Forcing the advance is "
-        "recorded on the timeline and in the post-mortem. Only the commander can do it."
+        f"{count_of(blocking, 'required task')} of this stage {'is' if blocking == 1 else 'are'} "
+        "still open. Forcing the advance is recorded on the timeline and in the post-mortem. "
+        "Only the commander or an executive can do it."
     )
 
 

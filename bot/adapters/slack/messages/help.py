@@ -12,8 +12,8 @@ from bot.domain.roles import Role
 _HELP_GROUPS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("Declare and follow", ("declare", "status", "timeline"), (
         (
-            "`/crisis declare <title> [sev:SS|S|A] [type:<playbook>]` — declare an incident and "
-            "open its channel; with no title, opens a form"
+            "`/crisis declare <title> [sev:SS|S|A] [type:<playbook>] [confidential:yes|no]` — "
+            "declare an incident and open its channel; with no title, opens a form"
         ),
         "`/crisis status` — the incident card: severity, stage, roles, open tasks, clocks",
         "`/crisis timeline [n]` — the last n timeline entries (20 by default)",
@@ -26,7 +26,7 @@ _HELP_GROUPS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("Stages and tasks", ("stage", "task"), (
         "`/crisis stage` — the current stage checklist",
         "`/crisis stage next` — advance (blocked while required tasks are open)",
-        "`/crisis stage next force` — commander only: advance past open required tasks",
+        "`/crisis stage next force` — commander or exec: advance past open required tasks",
         "`/crisis task done <n>` · `/crisis task add <text>` · `/crisis task assign <n> <@user>`",
     )),
     ("Facts, notes and impact", ("fact", "note", "impact"), (
