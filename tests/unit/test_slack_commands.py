@@ -517,3 +517,9 @@ def test_any_command_like_text_parses_or_raises_invalid_input(text):
         assert exc.message
     else:
         assert isinstance(result, CrisisCommand)
+
+
+def test_nul_characters_are_dropped_from_command_text():
+    # PostgreSQL refuses NUL in text; it must never reach the database as an unexpected error.
+    assert parse_command("note a\x00b") == Note(text="ab")
+    assert parse_command("\x00") == Help()

@@ -552,7 +552,9 @@ def parse_command(text: str) -> CrisisCommand:
     means ``status``. Empty text means ``help``. Raises :class:`InvalidInput` (or
     :class:`UnknownCommand`) with the fix, never anything else.
     """
-    line = _Line(text if isinstance(text, str) else "")
+    # NUL can never be stored (PostgreSQL text refuses it) and Slack never sends one in
+    # earnest: drop it rather than fail deep in the database.
+    line = _Line(text.replace("\x00", "") if isinstance(text, str) else "")
     incident: int | None = None
     start = 0
     if line.tokens and line.tokens[0].value.lower().startswith("inc-"):
