@@ -4,6 +4,8 @@ one is finished by the sweeper and answered through its response_url."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import text
 
@@ -18,6 +20,16 @@ def world(tmp_path, clock):
     w.close()
 
 
+def eventually(predicate, *, timeout: float = 60.0) -> bool:
+    """Database state has no event to wait on: re-check until ``timeout`` (generous)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def rows(world) -> list[tuple[str, str]]:
     with world.bot.core.engine.connect() as conn:
         return [tuple(r) for r in conn.execute(text("SELECT text, status FROM slack_inbox ORDER BY id"))]
@@ -26,7 +38,7 @@ def rows(world) -> list[tuple[str, str]]:
 def test_an_answered_command_is_stored_and_marked_done(world):
     world.declare()
     world.cmd("note stored first")
-    assert world.emulator.wait_for(lambda: ("note stored first", "done") in rows(world))
+    assert eventually(lambda: ("note stored first", "done") in rows(world))
 
 
 def test_a_command_that_cannot_be_stored_is_refused_and_changes_nothing(world):
@@ -53,3 +65,22 @@ def test_the_sweeper_finishes_a_pending_command_after_its_lease(world, clock):
     notes = [e.text for e in world.bot.core.incidents.timeline(1) if e.name == "note.added"]
     assert notes == ["left behind by a crash"]
     assert world.bot.sweeper.sweep() == 0 and ("note left behind by a crash", "done") in rows(world)
+
+
+def test_a_command_stored_too_late_for_the_ack_is_abandoned_never_run(world):
+    import sqlite3
+
+    world.declare()
+    channel = world.channel()
+    path = world.bot.core.engine.url.database
+    blocker = sqlite3.connect(path, isolation_level=None, timeout=30)
+    blocker.execute("BEGIN IMMEDIATE")  # another writer holds the database
+    try:
+        response = world.driver.command("note too slow to store", user="ULEAD", channel=channel)
+        assert response.status_code == 200 and "was not taken" in response.json()["text"]
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert eventually(lambda: ("note too slow to store", "abandoned") in rows(world))
+    assert world.bot.sweeper.sweep() == 0
+    assert not [e for e in world.bot.core.incidents.timeline(1) if e.name == "note.added"]

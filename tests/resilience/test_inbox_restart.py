@@ -11,6 +11,7 @@ from bot.bootstrap import build_core
 from bot.settings import Settings
 from bot.testclock import FileClock
 from tests.integration.processes import ServeProcess, free_port
+from tests.integration.test_command_inbox import eventually
 from tests.resilience.test_crash_restart import wait_for_card
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -73,8 +74,7 @@ def test_kill_9_after_the_ack_and_before_the_commit_loses_nothing(site, pg_url, 
 
         assert site.emulator.wait_for(lambda: answered(), timeout=60), "".join(second.log)
         assert ":white_check_mark:" in answered()[0]["payload"]["text"]
-        assert site.emulator.wait_for(
-            lambda: ("note survived the crash", "done") in inbox_status(pg_url), timeout=30)
+        assert eventually(lambda: ("note survived the crash", "done") in inbox_status(pg_url))
     finally:
         driver.close()
         second.stop()
@@ -109,8 +109,7 @@ def test_a_command_older_than_its_response_url_is_marked_expired_not_run(site, p
     FileClock.write(clock_file, T0 + timedelta(minutes=31))
     second = ServeProcess(env, port)
     try:
-        assert site.emulator.wait_for(
-            lambda: ("note too late", "expired") in inbox_status(pg_url), timeout=60)
+        assert eventually(lambda: ("note too late", "expired") in inbox_status(pg_url))
     finally:
         driver.close()
         second.stop()

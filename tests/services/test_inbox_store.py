@@ -46,6 +46,14 @@ def test_finished_commands_are_pruned_after_a_week_pending_ones_never(engine):
     assert inbox.status_of("slack:done") is None and inbox.status_of("slack:open") == "pending"
 
 
+def test_an_abandoned_command_is_never_taken_over(engine):
+    inbox = SlackInbox(session_factory(engine))
+    inbox.accept(entry(), now=T0)
+    inbox.abandon("slack:abc", now=T0)
+    assert inbox.claim_due(now=T0 + timedelta(minutes=5)) == ([], 0)
+    assert inbox.status_of("slack:abc") == "abandoned"
+
+
 def test_a_command_older_than_30_minutes_expires(engine):
     inbox = SlackInbox(session_factory(engine))
     inbox.accept(entry(), now=T0)

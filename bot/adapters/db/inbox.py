@@ -114,11 +114,19 @@ class SlackInbox:
                     claimed.append(InboxEntry(*row))
             return claimed, int(expired or 0)
 
+    def abandon(self, key: str, *, now: datetime) -> None:
+        """The user was told the command was not taken (storing it took too long): never run
+        it, even though it was stored in the end."""
+        with self.sessions() as session:
+            session.execute(update(InboxRow).where(InboxRow.key == key, InboxRow.status == "pending")
+                            .values(status="abandoned", done_at=now))
+            session.commit()
+
     def prune(self, *, before: datetime) -> int:
         """Forget finished and expired commands received before ``before``."""
         with self.sessions() as session:
             gone = session.execute(
-                delete(InboxRow).where(InboxRow.status.in_(("done", "expired")),
+                delete(InboxRow).where(InboxRow.status.in_(("done", "expired", "abandoned")),
                                        InboxRow.received_at < before)
             ).rowcount
             session.commit()

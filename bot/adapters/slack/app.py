@@ -35,6 +35,9 @@ from bot.adapters.slack.statement_listeners import register_statement_listeners
 
 log = logging.getLogger(__name__)
 
+#: How long the command listener waits to store a command before answering "not taken".
+ACCEPT_TIMEOUT = 2.0
+
 
 def build_app(
     *, handler: CommandHandler, api_url: str, bot_token: str | None, signing_secret: str,
@@ -135,13 +138,9 @@ def build_app(
         key = context.get("request_key") or f"cmd:{uuid.uuid4().hex}"
         entry = InboxEntry(key=key, user_id=command["user_id"], channel_id=command.get("channel_id"),
                            text=command.get("text", ""), response_url=command.get("response_url", ""))
-        if inbox is not None and entry.response_url:
-            try:  # stored before the ack: a crash from here on loses nothing
-                await asyncio.to_thread(run_urgent, inbox.accept, entry, now=handler.clock())
-            except Exception as exc:  # noqa: BLE001 - not stored, so not accepted either
-                log.error("inbox unavailable: %s", exc.__class__.__name__)
-                await ack(response_type="ephemeral", text=INBOX_UNAVAILABLE)
-                return
+        if inbox is not None and entry.response_url and not await _stored(entry):
+            await ack(response_type="ephemeral", text=INBOX_UNAVAILABLE)
+            return
         await ack()
         if workers is not None and inbox is not None and entry.response_url:
             async with ordering:  # submitted in arrival order, so one incident's stay in order
@@ -156,6 +155,27 @@ def build_app(
         await respond(**reply.as_response())
         if inbox is not None and entry.response_url:
             await run(inbox.finish, key, now=handler.clock())
+
+    async def _stored(entry: InboxEntry) -> bool:
+        """Store the command before the ack, so a crash from then on loses nothing. Slack
+        wants its ack within 3 s: a store still running after :data:`ACCEPT_TIMEOUT` is
+        given up, and should it land later it is marked abandoned, never run."""
+        assert inbox is not None
+        storing = asyncio.ensure_future(
+            asyncio.to_thread(run_urgent, inbox.accept, entry, now=handler.clock()))
+        try:
+            await asyncio.wait_for(asyncio.shield(storing), timeout=ACCEPT_TIMEOUT)
+            return True
+        except Exception as exc:  # noqa: BLE001 - not stored, so not accepted either
+            log.error("inbox unavailable: %s", exc.__class__.__name__)
+
+            def landed_late(done: asyncio.Future) -> None:
+                if not done.cancelled() and done.exception() is None:
+                    asyncio.ensure_future(asyncio.to_thread(
+                        inbox.abandon, entry.key, now=handler.clock()))
+
+            storing.add_done_callback(landed_late)
+            return False
 
     # ------------------------------------------------------------------ buttons
 
