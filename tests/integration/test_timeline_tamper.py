@@ -220,7 +220,7 @@ def test_grant_runtime_refuses_unknown_or_odd_role_names(runtime, monkeypatch, c
 def test_the_migration_chains_events_stored_before_it(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = make_engine(url)
-    upgrade(engine, "0007")
+    upgrade(engine, "0006")
     with engine.begin() as conn:
         conn.execute(text(
             "INSERT INTO incidents (number, title, crisis_type, severity, stage, status, declared_at,"

@@ -1,6 +1,6 @@
 """The transactional inbox of slash commands (stored before Slack gets its ack).
 
-Revision ID: 0007
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-30
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 from bot.adapters.db.types import BigId, UTCDateTime
 
-revision = "0007"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """Alert states: the source's ``starts_at`` per alert, and monitor names up to 255 characters.
 
-Revision ID: 0009
-Revises: 0007b
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-30
 
 ``alerts.starts_at`` tells a repeat (the same ``startsAt``) from a re-fire (a new one).
@@ -13,8 +13,8 @@ from alembic import op
 
 from bot.adapters.db.types import UTCDateTime
 
-revision = "0009"
-down_revision = "0007b"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -3,8 +3,8 @@
 Existing events are chained in their stored order (the append-only triggers are switched off
 for that one backfill, inside this migration's transaction).
 
-Revision ID: 0007b
-Revises: 0007
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-30
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 from bot.domain.chain import GENESIS, canonical, link
 
-revision = "0007b"
-down_revision = "0007"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

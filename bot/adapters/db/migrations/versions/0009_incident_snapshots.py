@@ -2,8 +2,8 @@
 
 No backfill: an incident without a snapshot is replayed, and its next change stores one.
 
-Revision ID: 0012
-Revises: 0009
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-30
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from bot.adapters.db.types import BigId
 
-revision = "0012"
-down_revision = "0009"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
