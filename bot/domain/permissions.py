@@ -3,8 +3,9 @@
 Every ``/crisis`` subcommand, button, shortcut and reaction is one :class:`Permission` row:
 its key, where it comes from (``surface``), who may run it (a :class:`Who` predicate over the
 actor's :class:`Standing` in the incident) and the service call it makes. The Slack adapter
-dispatches through this table (``CommandHandler`` in ``bot/adapters/slack/handlers.py``), the README and SECURITY.md
-publish it (a test keeps them equal), and the permission-matrix test is generated from it.
+dispatches through this table (``CommandHandler`` in ``bot/adapters/slack/handlers.py``), the
+README and SECURITY.md publish it (a test keeps them equal), and the permission-matrix test is
+generated from it.
 
 Who counts for what:
 
