@@ -131,7 +131,8 @@ def build_alerts(core: Core, site: SiteConfig) -> AlertService:
     return AlertService(
         incidents=core.incidents,
         router=Router(config, crisis_types=core.catalog.playbooks.keys()),
-        roles_for=lambda severity: site.default_holders(core.catalog.policy.level(severity).invite),
+        roles_for=lambda crisis_type, severity: site.default_holders(
+            core.catalog.invite_for(crisis_type, severity)),
         policy=AlertPolicy(refire_window=config.refire_window, raise_severity=config.raise_severity,
                            max_opened_per_minute=config.max_opened_per_minute),
         config_snoozes=config.snoozed,

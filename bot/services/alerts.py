@@ -64,7 +64,9 @@ class AlertPolicy:
 class AlertService:
     incidents: IncidentService
     router: Callable[[Alert], Route]
-    roles_for: Callable[[Severity], Mapping[Role, str]] = lambda severity: {}
+    #: Roster holders of the roles invited for (crisis type, severity): the severity's list plus
+    #: the crisis type's own roles (security for a data breach…).
+    roles_for: Callable[[str, Severity], Mapping[Role, str]] = lambda crisis_type, severity: {}
     policy: AlertPolicy = field(default_factory=AlertPolicy)
     #: Snoozes from the site config: monitor name -> until (``/crisis snooze`` ones are stored).
     config_snoozes: Callable[[str, datetime], bool] = lambda monitor, now: False
@@ -261,7 +263,7 @@ class AlertService:
             severity=route.severity, description=description, actor=MONITOR_ACTOR,
             at=now, source=f"monitor:{alert.monitor}",
         )
-        for role, user in self.roles_for(incident.severity).items():
+        for role, user in self.roles_for(incident.crisis_type, incident.severity).items():
             incident.assign_role(role, user, actor=MONITOR_ACTOR, at=now)
         uow.incidents.add(incident)
         return incident

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from bot.adapters.monitors.http import MAX_BODY
+from bot.domain.roles import Role
 from tests.integration.monitor_helpers import SECRET, counts, generic, post
 from tests.integration.slack_world import make_world
 
@@ -133,6 +134,17 @@ def test_a_firing_alert_opens_an_incident_with_its_channel_team_and_card(world):
     card = world.messages()[0]
     assert "Signals still firing" in json.dumps(card["blocks"])
     assert any("monitor *social-listening* fired" in t for t in world.texts())
+
+
+def test_a_monitor_opened_incident_gets_the_roles_its_crisis_type_adds(world):
+    # product_quality adds legal and ops to every severity: an A-level safety alert must not
+    # run its regulator clock without them.
+    post(world.server.url, "generic", generic(severity="A", crisis_type="product_quality"), sign=True)
+    world.bot.gateway.drain()
+    incident = world.incident(1)
+    assert incident.holder(Role.LEGAL) == "ULEGAL" and incident.holder(Role.OPS) == "UOPS"
+    (channel,) = incident_channels(world)
+    assert {"ULEGAL", "UOPS"} <= set(channel["members"])
 
 
 def test_repeats_of_a_firing_alert_are_counted_without_a_new_incident_or_event(world):
