@@ -285,7 +285,8 @@ def test_a_media_statement_cannot_be_approved_without_a_press_contact(world):
 def test_a_fact_translation_feeds_the_chinese_and_traditional_drafts(world):
     declared(world)
     denied = world.cmd("fact 1 zh 40%的银行卡支付自09:00起失败", user="UCS")
-    assert "Only the commander, comms lead, legal counsel or an executive" in denied["text"]
+    assert denied["text"].startswith(":lock: `/crisis fact &lt;n&gt; zh|en &lt;text&gt;`")
+    assert "commander, comms lead, legal counsel or an executive" in denied["text"]
     world.cmd("fact 1 zh 自09:00起40%的银行卡支付失败", user="ULEGAL")
     assert world.incident().fact(1).text_in("zh") == "自09:00起40%的银行卡支付失败"
     world.cmd("statement customers holding zh-Hant", user="USPOKE")

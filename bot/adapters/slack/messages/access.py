@@ -29,10 +29,18 @@ WHO_TEXT: dict[Who, tuple[str, str]] = {
 }
 
 
+def _typed(key: str, usage: str) -> str:
+    """What the person typed: the row's key, or its usage where the key is not the syntax
+    (``fact translate`` is typed ``/crisis fact <n> zh|en <text>``)."""
+    if usage.startswith("/crisis ") and not usage.startswith(f"/crisis {key}"):
+        return usage
+    return f"/crisis {key}"
+
+
 def refusal(exc: Refused) -> str:
     """The ephemeral answer to a refused action: what it needs, who leads, how to be added."""
     row = exc.row
-    action = (f"`/crisis {escape_mrkdwn(row.key)}`" if row.surface is Surface.COMMAND
+    action = (f"`{escape_mrkdwn(_typed(row.key, row.usage))}`" if row.surface is Surface.COMMAND
               else escape_mrkdwn(row.usage))
     en_who, zh_who = WHO_TEXT[row.who]
     if exc.incident_label is None:  # workspace-wide (snooze)
