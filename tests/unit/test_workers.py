@@ -97,3 +97,15 @@ def test_closing_drops_work_not_started_and_lets_running_work_finish(pool):
     assert workers.submit("c", lambda: None) is None
     release.set()
     assert running.result(timeout=WAIT) is True
+
+
+def test_a_job_keeps_the_submitters_log_fields_and_its_own_binds_do_not_leak(pool):
+    from bot.logs import bind_log_context, current_context, log_context
+
+    workers = pool(workers=1)
+    with log_context(request_id="r-1"):
+        seen_first = workers.submit(None, lambda: (bind_log_context(incident="INC-7"),
+                                                   current_context())[1]).result(timeout=WAIT)
+    seen_second = workers.submit(None, current_context).result(timeout=WAIT)
+    assert seen_first == {"request_id": "r-1", "incident": "INC-7"}
+    assert seen_second == {}  # same thread, nothing left over from the first job

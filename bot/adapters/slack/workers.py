@@ -9,6 +9,7 @@ waiting for an answer) is started before background work (App Home refreshes).
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import logging
 import threading
@@ -56,7 +57,9 @@ class KeyedWorkers:
             if key is None:
                 key = ("unkeyed", next(self._unkeyed))
             queue = self._queues.setdefault(key, deque())
-            queue.append((future, job))
+            # The job runs in a copy of the submitter's context, like ``asyncio.to_thread``: it
+            # keeps the request's log fields, and what it binds never leaks into later jobs.
+            queue.append((future, _in_context(contextvars.copy_context(), job)))
             self._waiting += 1
             if len(queue) == 1 and key not in self._running:
                 self._urgent[key] = urgent
@@ -142,3 +145,7 @@ class InFlight:
     def __call__(self, key: str) -> bool:
         with self._lock:
             return key in self._keys
+
+
+def _in_context(context: contextvars.Context, job: Callable[[], Any]) -> Callable[[], Any]:
+    return lambda: context.run(job)
