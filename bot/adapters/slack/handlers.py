@@ -23,7 +23,7 @@ from bot.domain.incident import Incident
 from bot.domain.permissions import Refused, Standing, Who, allows, check, check_claim, permission
 from bot.domain.roles import Actor, Role
 from bot.domain.severity import Severity
-from bot.logs import bind_log_context
+from bot.logs import bind_log_context, log_context
 from bot.domain.playbook import Catalog
 from bot.services import IncidentService, Outcome
 from bot.services.postmortems import PostmortemService
@@ -170,11 +170,14 @@ class CommandHandler:
                key: str | None = None, row: str | None = None) -> Reply:
         """Run ``command`` for ``user_id``; never raises (errors become a reply). ``row``: the
         permission row when it is not the command's own (a button)."""
-        try:
-            return self._dispatch(command, user_id=user_id, channel_id=channel_id, key=key,
-                                  row_key=row)
-        except Exception as exc:  # noqa: BLE001 - every error gets an answer
-            return error_reply(exc)
+        # The incident bound to the log context while handling stays with this call, whatever
+        # thread (sweeper, test, worker) runs it.
+        with log_context():
+            try:
+                return self._dispatch(command, user_id=user_id, channel_id=channel_id, key=key,
+                                      row_key=row)
+            except Exception as exc:  # noqa: BLE001 - every error gets an answer
+                return error_reply(exc)
 
     def _dispatch(self, cmd: Any, *, user_id: str, channel_id: str | None, key: str | None,
                   row_key: str | None = None) -> Reply:
