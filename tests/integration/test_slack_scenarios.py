@@ -204,6 +204,22 @@ def test_declare_modal_opens_and_its_submission_declares(world):
     assert (summary.title, summary.crisis_type, summary.severity) == ("Warehouse fire in Ningbo", "supply_chain", "S")
 
 
+def test_the_declare_modal_can_mark_an_incident_confidential(world):
+    values = {
+        "declare_title": {"declare_title": {"type": "plain_text_input", "value": "Supplier leak"}},
+        "declare_type": {"declare_type": {"type": "static_select", "selected_option": {"value": "supply_chain"}}},
+        "declare_confidential": {"declare_confidential": {"type": "static_select",
+                                                          "selected_option": {"value": "yes"}}},
+    }
+    response = world.driver.submit_view(view={"callback_id": View.DECLARE, "id": "V3"}, values=values, user="ULEAD")
+    assert response.status_code == 200
+    assert world.emulator.wait_for(lambda: bool(world.bot.core.incidents.list()))
+    assert world.bot.core.incidents.get(1).confidential
+    world.bot.gateway.drain()
+    (channel,) = [c for c in world.emulator.channels() if c["name"].startswith("inc-")]
+    assert channel["is_private"]
+
+
 def test_declare_modal_with_empty_title_returns_field_errors(world):
     values = {
         "declare_title": {"declare_title": {"type": "plain_text_input", "value": "  "}},

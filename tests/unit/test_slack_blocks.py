@@ -369,7 +369,8 @@ def test_declare_modal_has_the_declare_callback_id():
 def test_declare_modal_has_title_type_severity_and_description_inputs():
     modal = declare_modal(crisis_types=TYPES, default_type=None)
     assert [b["block_id"] for b in modal["blocks"]] == [
-        Block.DECLARE_TITLE, Block.DECLARE_TYPE, Block.DECLARE_SEVERITY, Block.DECLARE_DESCRIPTION
+        Block.DECLARE_TITLE, Block.DECLARE_TYPE, Block.DECLARE_SEVERITY, Block.DECLARE_DESCRIPTION,
+        Block.DECLARE_CONFIDENTIAL,
     ]
 
 
@@ -417,7 +418,16 @@ def submission(title: Any = "Checkout failing", crisis_type: str | None = "data_
 def test_declare_submission_parses_every_field():
     parsed = parse_declare_submission(submission(severity="SS", description=" First reports "))
     assert parsed == {"title": "Checkout failing", "crisis_type": "data_security",
-                      "severity": Severity.SS, "description": "First reports"}
+                      "severity": Severity.SS, "description": "First reports",
+                      "confidential": None}
+
+
+@pytest.mark.parametrize(("choice", "confidential"), [("yes", True), ("no", False)])
+def test_declare_submission_reads_the_confidentiality_choice(choice, confidential):
+    values = submission()
+    values["declare_confidential"] = {"declare_confidential": {
+        "type": "static_select", "selected_option": {"value": choice}}}
+    assert parse_declare_submission(values)["confidential"] is confidential
 
 
 def test_declare_submission_without_severity_leaves_it_to_the_playbook():

@@ -252,7 +252,8 @@ def build_app(
         user = body["user"]["id"]
         reply = await run(handler.declare, title=parsed["title"], crisis_type=parsed["crisis_type"],
                           severity=parsed["severity"], description=parsed.get("description", ""),
-                          actor=handler.actor(user), key=f"view:{view['id']}")
+                          actor=handler.actor(user), key=f"view:{view['id']}",
+                          confidential=parsed.get("confidential"))
         # A modal has no response_url: the declarer gets the answer as a direct message.
         await client.chat_postMessage(channel=user, text=reply.text)
 

@@ -26,6 +26,7 @@ class Action(StrEnum):
     DECLARE_TYPE = "declare_type"
     DECLARE_SEVERITY = "declare_severity"
     DECLARE_DESCRIPTION = "declare_description"
+    DECLARE_CONFIDENTIAL = "declare_confidential"
     DRAFT_STATEMENT = "draft_statement"  # value: encode_draft_value(…)
     STATEMENT_EDIT = "statement_edit"  # statement buttons: value encode_statement_ref(…)
     STATEMENT_SUBMIT = "statement_submit"
@@ -51,6 +52,7 @@ class Block(StrEnum):
     DECLARE_TYPE = "declare_type"
     DECLARE_SEVERITY = "declare_severity"
     DECLARE_DESCRIPTION = "declare_description"
+    DECLARE_CONFIDENTIAL = "declare_confidential"
     REMINDER = "reminder"
     STATEMENT_ACTIONS = "statement_actions"
     STATEMENT_TEXT = "statement_text"

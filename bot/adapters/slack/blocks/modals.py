@@ -56,6 +56,7 @@ def declare_modal(
             "max_length": MAX_TEXT,
         },
     })
+    blocks.append(_confidential_select())
     view: dict[str, Any] = {
         "type": "modal",
         "callback_id": View.DECLARE.value,
@@ -126,6 +127,25 @@ def _severity_select(initial: Severity | str | None) -> Block:
     }
 
 
+#: The confidentiality choice: unset keeps the playbook's default.
+_CONFIDENTIAL = {"yes": True, "no": False}
+
+
+def _confidential_select() -> Block:
+    return {
+        "type": "input",
+        "block_id": BlockId.DECLARE_CONFIDENTIAL.value,
+        "optional": True,
+        "label": plain(msg.FIELD_CONFIDENTIAL, limit=2000),
+        "hint": plain(msg.FIELD_CONFIDENTIAL_HINT, limit=2000),
+        "element": {
+            "type": "static_select",
+            "action_id": Action.DECLARE_CONFIDENTIAL.value,
+            "options": [option(msg.CONFIDENTIAL_YES, "yes"), option(msg.CONFIDENTIAL_NO, "no")],
+        },
+    }
+
+
 def _state(values: Any, block: BlockId, action: Action) -> Mapping[str, Any]:
     """The state of one input, or ``{}`` whatever shape ``values`` has."""
     if not isinstance(values, Mapping):
@@ -154,7 +174,8 @@ def parse_declare_submission(
 ) -> dict[str, Any]:
     """Read a submitted declare modal (``view["state"]["values"]``).
 
-    Returns ``{"title", "crisis_type", "severity" (Severity | None), "description"}``, or —
+    Returns ``{"title", "crisis_type", "severity" (Severity | None), "description",
+    "confidential" (bool | None: the playbook decides)}``, or —
     when a field is wrong — ``{"response_action": "errors", "errors": {block_id: message}}``,
     ready to be passed to ``ack(**result)`` so Slack shows the message under the field.
     ``crisis_types``, when given, is the set of known type keys. Never raises.
@@ -182,6 +203,8 @@ def parse_declare_submission(
         errors[BlockId.DECLARE_DESCRIPTION.value] = msg.err_description_long(
             len(description), MAX_TEXT
         )
+    confidential = _CONFIDENTIAL.get(
+        _selected(view_state_values, BlockId.DECLARE_CONFIDENTIAL, Action.DECLARE_CONFIDENTIAL))
     if errors:
         return {"response_action": "errors", "errors": errors}
     return {
@@ -189,6 +212,7 @@ def parse_declare_submission(
         "crisis_type": crisis_type,
         "severity": severity,
         "description": description,
+        "confidential": confidential,
     }
 
 
