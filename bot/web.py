@@ -202,11 +202,16 @@ def build_web(
         bolt_request.context["request_key"] = request_key(timestamp=timestamp or "",
                                                           signature=signature or "")
         try:
-            return to_starlette_response(await app.async_dispatch(bolt_request))
+            response = await app.async_dispatch(bolt_request)
         except Exception:  # a signed but odd payload must not become a 500
+            response = None
+        if response is None or response.status >= 500:
+            # Bolt answers 500 itself when its middleware trips over a payload of an unexpected
+            # shape (``event`` as a string…): for outside input that is a bad request.
             error_id = uuid.uuid4().hex[:8]
-            log.exception("slack request %s could not be dispatched", error_id)
+            log.error("slack request %s could not be dispatched", error_id)
             return refusal(400, f"the payload could not be handled (error id {error_id})")
+        return to_starlette_response(response)
 
     async def healthz(_: Request) -> Response:
         def ping() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from tests.integration.slack_world import make_world
 
@@ -121,6 +121,9 @@ SLACK_BODY = st.one_of(
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(timestamp=TIMESTAMP, signature=SIGNATURE, content_type=CONTENT_TYPE, body=SLACK_BODY)
+# Found by this test: bolt's own middleware answered 500 for a form field ``event`` that is text.
+@example(timestamp="{now}", signature="{valid}", content_type="application/x-www-form-urlencoded",
+         body=b"event")
 def test_any_slack_headers_and_body_get_a_4xx_or_an_answer_never_a_500(world, timestamp, signature,
                                                                       content_type, body):
     import time
