@@ -31,8 +31,18 @@ def inbox_status(pg_url: str) -> list[tuple[str, str]]:
     return [(t, status) for t, status, _ in inbox(pg_url)]
 
 
-def test_kill_9_after_the_ack_and_before_the_commit_loses_nothing(site, pg_url, tmp_path):
-    clock_file = tmp_path / "clock.txt"
+def notes_of_inc_1(pg_url: str) -> list[str]:
+    core = build_core(Settings(database_url=pg_url), migrate=False)
+    try:
+        return [e.text for e in core.incidents.timeline(1) if e.name == "note.added"]
+    finally:
+        core.close()
+
+
+def crash_after_the_ack(site, pg_url: str, clock_file, note: str):
+    """Declare INC-1 in a real ``crisisbot serve``, then send ``/crisis note`` while the
+    incident's row is locked, so the command is stored and acknowledged but not run, and
+    ``kill -9`` the process. Returns the env, port and driver for a restart."""
     FileClock.write(clock_file, T0)
     env = site.env(pg_url, CRISISBOT_TEST_CLOCK_FILE=str(clock_file))
     port = free_port()
@@ -48,22 +58,22 @@ def test_kill_9_after_the_ack_and_before_the_commit_loses_nothing(site, pg_url, 
         # handler waits on the lock until the process is killed.
         with locker.connect() as conn:
             conn.execute(text("SELECT number FROM incidents WHERE number = 1 FOR UPDATE"))
-            ack = driver.command("note survived the crash", user="ULEAD", channel=channel)
+            ack = driver.command(f"note {note}", user="ULEAD", channel=channel)
             assert ack.status_code == 200 and not ack.content  # acknowledged to Slack
-            stored = [row for row in inbox(pg_url) if row[0] == "note survived the crash"]
-            assert [row[1] for row in stored] == ["pending"]
-            response_url = stored[0][2]
+            assert [row[1] for row in inbox(pg_url) if row[0] == f"note {note}"] == ["pending"]
             first.kill9()
             conn.rollback()
     finally:
         first.stop()
         locker.dispose()
+    return env, port, driver
 
-    core = build_core(Settings(database_url=pg_url), migrate=False)
-    try:
-        assert not [e for e in core.incidents.timeline(1) if e.name == "note.added"]
-    finally:
-        core.close()
+
+def test_kill_9_after_the_ack_and_before_the_commit_loses_nothing(site, pg_url, tmp_path):
+    clock_file = tmp_path / "clock.txt"
+    env, port, driver = crash_after_the_ack(site, pg_url, clock_file, "survived the crash")
+    assert notes_of_inc_1(pg_url) == []
+    (response_url,) = [url for t, _, url in inbox(pg_url) if t == "note survived the crash"]
 
     FileClock.write(clock_file, T0 + timedelta(minutes=2))  # past the dead process's lease
     second = ServeProcess(env, port)
@@ -78,34 +88,12 @@ def test_kill_9_after_the_ack_and_before_the_commit_loses_nothing(site, pg_url, 
     finally:
         driver.close()
         second.stop()
-    core = build_core(Settings(database_url=pg_url), migrate=False)
-    try:
-        notes = [e.text for e in core.incidents.timeline(1) if e.name == "note.added"]
-    finally:
-        core.close()
-    assert notes == ["survived the crash"]
+    assert notes_of_inc_1(pg_url) == ["survived the crash"]
 
 
 def test_a_command_older_than_its_response_url_is_marked_expired_not_run(site, pg_url, tmp_path):
     clock_file = tmp_path / "clock.txt"
-    FileClock.write(clock_file, T0)
-    env = site.env(pg_url, CRISISBOT_TEST_CLOCK_FILE=str(clock_file))
-    port = free_port()
-    first = ServeProcess(env, port)
-    driver = site.driver(f"http://127.0.0.1:{port}")
-    locker = create_engine(pg_url)
-    try:
-        driver.replied(lambda: driver.command(
-            "declare Courier API down sev:S type:service_logistics", user="ULEAD", channel=site.general))
-        channel = wait_for_card(site, "inc-1-courier-api-down")
-        with locker.connect() as conn:
-            conn.execute(text("SELECT number FROM incidents WHERE number = 1 FOR UPDATE"))
-            assert driver.command("note too late", user="ULEAD", channel=channel).status_code == 200
-            first.kill9()
-            conn.rollback()
-    finally:
-        first.stop()
-        locker.dispose()
+    env, port, driver = crash_after_the_ack(site, pg_url, clock_file, "too late")
     FileClock.write(clock_file, T0 + timedelta(minutes=31))
     second = ServeProcess(env, port)
     try:
@@ -113,8 +101,4 @@ def test_a_command_older_than_its_response_url_is_marked_expired_not_run(site, p
     finally:
         driver.close()
         second.stop()
-    core = build_core(Settings(database_url=pg_url), migrate=False)
-    try:
-        assert not [e for e in core.incidents.timeline(1) if e.name == "note.added"]
-    finally:
-        core.close()
+    assert notes_of_inc_1(pg_url) == []
