@@ -28,14 +28,13 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
 import yaml
 
-from bot.sandbox.driver import SlackDriver, sign
+from bot.sandbox.driver import SlackDriver, signed_command
 from bot.sandbox.emulator import SlackEmulator
 from tests.integration.processes import ServeProcess, free_port
 
@@ -54,14 +53,8 @@ async def load(url: str, emulator: SlackEmulator, secret: str, channel: str, *, 
             await asyncio.sleep(random.uniform(0, interval))
         for _ in range(requests):
             tick = time.perf_counter()
-            body = urlencode({
-                "team_id": "T0EMU", "channel_id": channel, "user_id": "ULEAD", "command": "/crisis",
-                "text": "status", "response_url": emulator.new_response_url(channel=channel, user="ULEAD"),
-                "trigger_id": emulator.new_trigger_id(),
-            }).encode()
-            ts = str(int(time.time()))
-            headers = {"Content-Type": "application/x-www-form-urlencoded",
-                       "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sign(secret, ts, body)}
+            body, headers = signed_command(secret=secret, emulator=emulator, text="status",
+                                           channel=channel)
             began = time.perf_counter()
             response = await http.post(url, content=body, headers=headers)
             latencies.append(time.perf_counter() - began)

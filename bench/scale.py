@@ -29,7 +29,6 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -39,7 +38,7 @@ import yaml
 from bench.ack_latency import Child
 from bot.bootstrap import build_core
 from bot.domain.roles import Actor
-from bot.sandbox.driver import sign
+from bot.sandbox.driver import signed_command
 from bot.sandbox.emulator import SlackEmulator
 from bot.settings import Settings
 from tests.integration.processes import free_port
@@ -62,14 +61,8 @@ class Bench:
                                       timeout=timeout)
 
     def body(self, text: str) -> tuple[bytes, dict[str, str]]:
-        body = urlencode({
-            "team_id": "T0EMU", "channel_id": self.channel, "user_id": "ULEAD",
-            "command": "/crisis", "text": text, "trigger_id": self.emulator.new_trigger_id(),
-            "response_url": self.emulator.new_response_url(channel=self.channel, user="ULEAD"),
-        }).encode()
-        ts = str(int(time.time()))
-        return body, {"Content-Type": "application/x-www-form-urlencoded",
-                      "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sign(self.secret, ts, body)}
+        return signed_command(secret=self.secret, emulator=self.emulator, text=text,
+                              channel=self.channel)
 
     def command_to_answer(self, text: str) -> float:
         target = self.answers() + 1

@@ -27,7 +27,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -35,7 +34,7 @@ import httpx  # noqa: E402
 import yaml  # noqa: E402
 
 from bot.adapters.slack.api_methods import required_scopes  # noqa: E402
-from bot.sandbox.driver import SlackDriver, sign  # noqa: E402
+from bot.sandbox.driver import SlackDriver, signed_command  # noqa: E402
 from bot.sandbox.emulator import SlackEmulator  # noqa: E402
 from tests.integration.hanging_api import HangingApi  # noqa: E402
 from tests.integration.processes import ServeProcess, free_port  # noqa: E402
@@ -120,14 +119,8 @@ async def acks(url: str, emulator: SlackEmulator, secret: str, channel: str, *, 
 
     async def client(http: httpx.AsyncClient) -> None:
         for _ in range(requests // clients):
-            body = urlencode({
-                "team_id": "T0EMU", "channel_id": channel, "user_id": "ULEAD",
-                "command": "/crisis", "text": "status",
-                "response_url": emulator.new_response_url(channel=channel, user="ULEAD"),
-                "trigger_id": emulator.new_trigger_id()}).encode()
-            ts = str(int(time.time()))
-            headers = {"Content-Type": "application/x-www-form-urlencoded",
-                       "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sign(secret, ts, body)}
+            body, headers = signed_command(secret=secret, emulator=emulator, text="status",
+                                           channel=channel)
             began = time.perf_counter()
             response = await http.post(url, content=body, headers=headers)
             latencies.append(time.perf_counter() - began)

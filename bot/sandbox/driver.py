@@ -25,6 +25,21 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
+def signed_command(*, secret: str, emulator: SlackEmulator, text: str, channel: str,
+                   user: str = "ULEAD", team_id: str = "T0EMU",
+                   now: float | None = None) -> tuple[bytes, dict[str, str]]:
+    """The body and headers of a signed ``/crisis <text>`` slash command, for clients that
+    send it themselves (the async benchmarks)."""
+    body = urlencode({
+        "team_id": team_id, "channel_id": channel, "user_id": user, "command": "/crisis",
+        "text": text, "trigger_id": emulator.new_trigger_id(),
+        "response_url": emulator.new_response_url(channel=channel, user=user),
+    }).encode()
+    ts = str(int(time.time() if now is None else now))
+    return body, {"Content-Type": "application/x-www-form-urlencoded",
+                  "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sign(secret, ts, body)}
+
+
 class SlackDriver:
     def __init__(
         self, *, bot_url: str, emulator: SlackEmulator, signing_secret: str,
