@@ -48,6 +48,7 @@ from bot.adapters.db.alerts import SqlSampleStore
 from bot.adapters.monitors.http import monitor_endpoint
 from bot.adapters.monitors.poller import Poller
 from bot.adapters.monitors.routing import Router
+from bot.adapters.site.routes import DarkSite
 from bot.adapters.slack.messages.monitors import monitor_test_received
 from bot.services.alerts import AlertPolicy, AlertService
 
@@ -240,10 +241,17 @@ def build_bot(
     web = build_web(app=app, engine=core.engine, metrics=metrics, on_startup=startup,
                     on_shutdown=shutdown, monitor_webhook=webhook,
                     signing_secret=settings.slack_signing_secret,
-                    metrics_token=settings.metrics_token, slack_status=identity.status)
+                    metrics_token=settings.metrics_token, slack_status=identity.status,
+                    extra_routes=dark_site(core, site).routes() if site.dark_site.configured else ())
     return Bot(core=core, site=site, handler=handler, gateway=gateway, slack_app=app, web=web,
                metrics=metrics, reminders=reminders, ticker=ticker, alerts=alerts,
                poller=poller, sweeper=sweeper, identity=identity)
+
+
+def dark_site(core: Core, site: SiteConfig) -> DarkSite:
+    """The crisis dark site over the core's database (served, or exported as files)."""
+    return DarkSite(engine=core.engine, policy=core.catalog.policy, config=site.dark_site,
+                    clock=core.clock)
 
 
 def build_reminders(

@@ -139,6 +139,18 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=("md", "html", "csv"), default="md")
     report.add_argument("-o", "--output", type=Path, metavar="FILE",
                         help="write to FILE instead of standard output")
+
+    site = commands.add_parser("site", help="the crisis dark site")
+    site_commands = site.add_subparsers(dest="site_command", required=True)
+    site_export = site_commands.add_parser(
+        "export", help="write the dark site as static files for a CDN",
+        description="Write the dark site (index.html, en/, zh/, feed.atom, feed.json) into DIR, "
+        "as `crisisbot serve` would show it now.",
+    )
+    site_export.add_argument("directory", type=Path, metavar="DIR")
+    site_export.add_argument("--base-url", metavar="URL",
+                             help="absolute URL the files will be served from (feed links); "
+                             "default: dark_site.base_url")
     return parser
 
 
@@ -156,6 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "report": _report,
         "verify": _verify,
         "outbox": _outbox,
+        "site": _site,
     }[args.command]
     settings: Settings | None = None
     try:
@@ -174,6 +187,12 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from bot.demo import run_demo
 
     return run_demo(settings=settings)
+
+
+def _site(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.adapters.site.command import export_command
+
+    return export_command(directory=args.directory, base_url=args.base_url, settings=settings)
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:

@@ -27,6 +27,7 @@ import yaml
 
 from bot.domain.durations import parse_duration
 from bot.adapters.monitors.config import MonitorsConfig, parse_monitors
+from bot.adapters.site.config import DarkSiteConfig, parse_dark_site
 from bot.domain.errors import InvalidInput
 from bot.domain.permissions import check_visibility
 from bot.domain.reminders import ReminderSettings
@@ -51,6 +52,7 @@ class SiteConfig:
     #: Home): ``workspace`` (anyone) or ``members`` (people in the incident). Confidential
     #: incidents are always ``members``.
     visibility: str = "workspace"
+    dark_site: DarkSiteConfig = field(default_factory=lambda: parse_dark_site(None))
 
     @property
     def reads_restricted(self) -> bool:
@@ -106,7 +108,8 @@ def yaml_error_line(path: Path | str, exc: yaml.YAMLError) -> str:
 #: Top-level keys of the site config (``statements`` and ``comms_channel`` are read by the
 #: statement settings); anything else is a typo that would otherwise be silently ignored.
 KNOWN_KEYS = frozenset({"company", "announce_channel", "comms_channel", "roster", "statements",
-                        "reminders", "monitors", "postmortem_lang", "visibility"})
+                        "reminders", "monitors", "postmortem_lang", "visibility",
+                        "dark_site"})
 
 
 def parse_site_config(data: Any, *, source: str = "site config", base: Path | None = None) -> SiteConfig:
@@ -152,6 +155,10 @@ def parse_site_config(data: Any, *, source: str = "site config", base: Path | No
         monitors=parse_monitors(data.get("monitors"), source=source, base=base),
         postmortem_lang=_postmortem_lang(data, source),
         visibility=_visibility(data, source),
+        dark_site=parse_dark_site(data.get("dark_site"), source=source,
+                                  company=str(company.get("name") or ""),
+                                  contact=str(company.get("contact") or ""),
+                                  press_contact=str(company.get("press_contact") or "")),
     )
 
 

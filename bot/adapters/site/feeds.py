@@ -1,0 +1,100 @@
+"""Feeds for partners: Atom (RFC 4287) and JSON Feed 1.1, one entry per published statement.
+
+Entry ids are name-based UUID URNs derived from the public notice key, audience, language and
+publication time: stable across renders and exports, and they reveal no internal id.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Sequence
+from xml.etree import ElementTree as ET
+
+from bot.adapters.site.config import DarkSiteConfig
+from bot.adapters.site.model import Notice, SiteStatement, public_id
+from bot.adapters.site.render import iso
+from bot.adapters.site.wording import audience_word, kind_word, lang_word
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+
+
+def _entries(notices: Sequence[Notice]) -> list[SiteStatement]:
+    return sorted((s for n in notices for s in n.statements),
+                  key=lambda s: s.published_at, reverse=True)
+
+
+def _title(statement: SiteStatement) -> str:
+    lang = "zh" if statement.lang.startswith("zh") else "en"
+    return (f"{audience_word(statement.audience, lang)} · {kind_word(statement.kind, lang)} · "
+            f"{lang_word(statement.lang, lang)}")
+
+
+def _page_link(base: str, statement: SiteStatement) -> str:
+    return f"{base}#{statement.anchor}"
+
+
+def atom_feed(*, notices: Sequence[Notice], config: DarkSiteConfig, base: str,
+              now: datetime) -> bytes:
+    """The Atom document; ``base`` is the site's URL (absolute when known, else relative)."""
+    ET.register_namespace("", ATOM_NS)
+    feed = ET.Element(f"{{{ATOM_NS}}}feed", {XML_LANG: "en"})
+
+    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+        if text is not None:
+            element.text = text
+        return element
+
+    entries = _entries(notices)
+    sub(feed, "id", public_id("feed", config.title_en))
+    sub(feed, "title", config.title_en)
+    sub(feed, "updated", iso(entries[0].published_at if entries else _epoch(now)))
+    author = sub(feed, "author")
+    sub(author, "name", config.title_en)
+    sub(feed, "link", rel="self", type="application/atom+xml", href=f"{base}feed.atom")
+    sub(feed, "link", rel="alternate", type="text/html", href=base)
+    for statement in entries:
+        entry = sub(feed, "entry", **{XML_LANG: statement.html_lang})
+        sub(entry, "id", statement.feed_id)
+        sub(entry, "title", _title(statement))
+        sub(entry, "published", iso(statement.published_at))
+        sub(entry, "updated", iso(statement.published_at))
+        sub(entry, "link", rel="alternate", type="text/html", href=_page_link(base, statement))
+        sub(entry, "category", term=statement.audience)
+        sub(entry, "content", statement.text, type="text")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8",
+                                                                      xml_declaration=False)
+
+
+def json_feed(*, notices: Sequence[Notice], config: DarkSiteConfig, base: str,
+              now: datetime) -> bytes:
+    items = [
+        {
+            "id": statement.feed_id,
+            "url": _page_link(base, statement),
+            "title": _title(statement),
+            "content_text": statement.text,
+            "date_published": iso(statement.published_at),
+            "date_modified": iso(statement.published_at),
+            "language": statement.html_lang,
+            "tags": [statement.audience, statement.kind],
+        }
+        for statement in _entries(notices)
+    ]
+    document = {
+        "version": JSON_FEED_VERSION,
+        "title": config.title_en,
+        "home_page_url": base,
+        "feed_url": f"{base}feed.json",
+        "authors": [{"name": config.title_en}],
+        "items": items,
+    }
+    return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def _epoch(now: datetime) -> datetime:
+    """A dormant feed's ``updated``: the start of the current day, so it stays cacheable."""
+    return now.replace(hour=0, minute=0, second=0, microsecond=0)
