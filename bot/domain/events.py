@@ -249,6 +249,10 @@ class StatementDrafted(Event):
     lang: str
     text: str
     template: str = ""
+    #: A correction: the published statement this one withdraws and replaces once it is
+    #: itself published (0: not a correction), and why.
+    corrects: int = 0
+    correction_reason: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.domain import events as ev
 from bot.domain import statements as st
+from bot.domain.statement_corrections import check_correction, check_correction_publishable
 from bot.domain.errors import Conflict
 from bot.domain.lifecycle import Status
 from bot.domain.roles import Actor, Role
@@ -80,6 +81,26 @@ class StatementCommands:
             )
         )
 
+    def correct_statement(
+        self, statement_id: int, reason: str, *, actor: Actor, at: datetime,
+    ) -> list[ev.Event]:
+        """Draft a correction of published statement ``statement_id``: its text to edit, the
+        same audience, kind and language, reviewed like any statement."""
+        if self.status is Status.CLOSED:
+            raise Conflict(f"{self.id} is closed; it takes no new statements.")
+        original = self.statement(statement_id)
+        st.check_writer(roles=self.effective_roles(actor), is_system=actor.is_system,
+                        doing="draft corrections")
+        reason = check_correction(original, reason, self.statements)
+        return self._record(
+            ev.StatementDrafted(
+                incident=self.number, actor=actor.id, at=at, statement_id=len(self.statements) + 1,
+                version=1, audience=original.audience, kind=original.kind, lang=original.lang,
+                text=original.text, template=original.template, corrects=original.id,
+                correction_reason=reason,
+            )
+        )
+
     def edit_statement(
         self, statement_id: int, text: str, *, actor: Actor, at: datetime,
         version: int | None = None,
@@ -140,6 +161,7 @@ class StatementCommands:
         """Record that an approved statement went out on ``channel`` (checked again here: a
         fact retracted after approval blocks it)."""
         statement = self.statement(statement_id)
+        check_correction_publishable(statement, self.statements)
         channel = st.check_publish(
             statement, publisher_roles=self.effective_roles(actor), version=version,
             is_system=actor.is_system, rule=rule, channel=channel,

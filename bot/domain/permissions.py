@@ -201,6 +201,8 @@ PERMISSIONS: tuple[Permission, ...] = (
                "statements.edit"),
     Permission("statement submit", C, "/crisis statement submit <id>", Who.TEAM,
                "statements.submit"),
+    Permission("statement correct", C, "/crisis statement correct <id> <reason>", Who.TEAM,
+               "statements.correct"),
     Permission("statement approve", C, "/crisis statement approve <id>", Who.TEAM,
                "statements.approve",
                notes="and the approval rule frozen at submission (severity's roles)"),

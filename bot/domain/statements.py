@@ -94,6 +94,12 @@ class Statement:
     submitted_severity: str = ""
     rejection: tuple[str, str] | None = None  # (who, reason) for the current version
     publications: list[Publication] = field(default_factory=list)
+    #: Corrections (see bot.domain.statement_corrections): the statement this one corrects,
+    #: and why; on the corrected one, the correction that withdrew it once it was published.
+    corrects: int = 0
+    correction_reason: str = ""
+    corrected_by: int = 0
+    corrected_at: datetime | None = None
 
     @property
     def ref(self) -> str:
@@ -370,6 +376,8 @@ def apply(statements: dict[int, Statement], event: ev.Event) -> None:
             drafted_at=event.at,
             version=event.version,
             authors=[event.actor],
+            corrects=event.corrects,
+            correction_reason=event.correction_reason,
         )
         return
     statement = statements.get(getattr(event, "statement_id", 0))
@@ -397,3 +405,6 @@ def apply(statements: dict[int, Statement], event: ev.Event) -> None:
         statement.publications.append(
             Publication(event.channel, event.version or statement.version, event.at, event.actor)
         )
+        corrected = statements.get(statement.corrects) if statement.corrects else None
+        if corrected is not None and not corrected.corrected_by:
+            corrected.corrected_by, corrected.corrected_at = statement.id, event.at

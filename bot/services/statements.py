@@ -100,6 +100,17 @@ class StatementService:
             idempotency_key=idempotency_key,
         )
 
+    def correct(
+        self, number: int, statement_id: int, reason: str, *, actor: Actor,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        """Draft a correction of a published statement (see bot.domain.statement_corrections)."""
+        return self.incidents.apply(
+            number,
+            lambda inc, now: inc.correct_statement(statement_id, reason, actor=actor, at=now),
+            idempotency_key=idempotency_key,
+        )
+
     def submit(
         self, number: int, statement_id: int, *, actor: Actor, idempotency_key: str | None = None
     ) -> Outcome:

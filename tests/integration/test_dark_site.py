@@ -180,3 +180,50 @@ def test_site_export_writes_static_files_for_a_cdn(world, tmp_path, monkeypatch,
 def _escaped(text: str) -> str:
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace('"', "&#34;").replace("'", "&#39;"))
+
+
+def test_a_corrected_statement_stays_visible_marked_as_corrected(world, clock):
+    number = declare(world)
+    publish(world, number, "customers", "holding", "en")
+    original = world.incident(number).statement(1).text
+    clock.advance(minutes=20)
+    refused = world.cmd(f"INC-{number} statement correct 1", user="USPOKE")
+    assert "Say what was wrong" in refused["text"]
+    drafted = world.cmd(f"INC-{number} statement correct 1 the helpline number was wrong",
+                        user="USPOKE")
+    assert "corrects statement #1" in drafted["text"]
+    correction = world.incident(number).statement(2)
+    assert (correction.corrects, correction.audience, correction.text) == (1, "customers", original)
+    again = world.cmd(f"INC-{number} statement correct 1 twice", user="USPOKE")
+    assert "already being drafted" in again["text"]
+    world.cmd(f"INC-{number} statement submit 2", user="USPOKE")
+    world.cmd(f"INC-{number} statement approve 2", user="UCOMMS")
+    world.cmd(f"INC-{number} statement approve 2", user="ULEGAL")
+    same = world.cmd(f"INC-{number} statement publish 2 website", user="UCOMMS")
+    assert "still the same" in same["text"]  # a correction must change something
+    fixed = original.replace("400-800-1234", "400-800-4321")
+    assert fixed != original
+    world.cmd(f"INC-{number} statement edit 2 {fixed}", user="USPOKE")
+    world.cmd(f"INC-{number} statement submit 2", user="USPOKE")
+    world.cmd(f"INC-{number} statement approve 2", user="UCOMMS")
+    world.cmd(f"INC-{number} statement approve 2", user="ULEGAL")
+    world.cmd(f"INC-{number} statement publish 2 website", user="UCOMMS")
+    assert world.incident(number).statement(1).corrected_by == 2
+
+    html = get(world, "/news/en/").text
+    current, history = html.split("History of updates")
+    assert _escaped(fixed) in current and _escaped(original) not in current
+    assert "the helpline number was wrong" in current and "Read the original" in current
+    assert _escaped(original) in history  # the withdrawn text is kept, word for word
+    assert "Withdrawn and corrected" in history and "Read the correction" in history
+    root = check_atom(get(world, "/news/feed.atom").content)
+    entries = {e.findtext(f"{ATOM}content"): e for e in root.findall(f"{ATOM}entry")}
+    withdrawn = entries[original]
+    assert withdrawn.findtext(f"{ATOM}title").startswith("Withdrawn and corrected: ")
+    assert withdrawn.findtext(f"{ATOM}updated") > withdrawn.findtext(f"{ATOM}published")
+    assert entries[fixed].findtext(f"{ATOM}title").startswith("Correction: ")
+    items = {i["content_text"]: i for i in get(world, "/news/feed.json").json()["items"]}
+    assert items[original]["date_modified"] > items[original]["date_published"]
+    assert "the helpline number was wrong" in items[fixed]["summary"]
+    again = world.cmd(f"INC-{number} statement correct 1 once more", user="USPOKE")
+    assert "already corrected by #2" in again["text"]

@@ -48,7 +48,7 @@ STANDINGS: dict[str, tuple[str, Standing]] = {
 }
 
 #: (row, command text) in the order they run on an incident; each allowed one finds what it
-#: needs in the setup (statements #1–#5, facts #1–#3, open tasks #1 and #2).
+#: needs in the setup (statements #1–#6, facts #1–#3, open tasks #1 and #2).
 STEPS: list[tuple[str, str]] = [
     ("status", "status"),
     ("timeline", "timeline"),
@@ -70,6 +70,7 @@ STEPS: list[tuple[str, str]] = [
     ("statement reject", "statement reject 3 the date is wrong"),
     ("statement edit", "statement edit 4 We are looking into it. Contact help.acme.example"),
     ("statement publish", "statement publish 5 website"),
+    ("statement correct", "statement correct 6 the refund date was wrong"),
     ("role", f"role scribe <@{OTHER}>"),
     ("sev", "sev S"),
     ("stage force", "stage next force"),
@@ -178,7 +179,7 @@ def _add_member(m: Matrix, number: int) -> None:
 
 def _setup_incident(m: Matrix, number: int) -> None:
     """Every role held, facts, tasks and statements #1 (draft) #2, #3 (in review) #4 (draft)
-    #5 (approved)."""
+    #5 (approved) #6 (published)."""
     inc = f"INC-{number}"
     lead = HOLDERS[Role.COMMANDER]
     for role, user in HOLDERS.items():
@@ -194,6 +195,12 @@ def _setup_incident(m: Matrix, number: int) -> None:
     for approver in (HOLDERS[Role.COMMS], HOLDERS[Role.LEGAL]):
         reply = m.run(f"{inc} statement approve 5", user=approver)
         assert ":white_check_mark:" in reply["text"], reply
+    # #6: published, for the correction row
+    assert "Drafted" in m.run(f"{inc} statement customers update en", user=lead)["text"]
+    assert ":white_check_mark:" in m.run(f"{inc} statement submit 6", user=lead)["text"]
+    for approver in (HOLDERS[Role.COMMS], HOLDERS[Role.LEGAL]):
+        assert ":white_check_mark:" in m.run(f"{inc} statement approve 6", user=approver)["text"]
+    assert ":white_check_mark:" in m.run(f"{inc} statement publish 6 website", user=lead)["text"]
 
 
 @pytest.mark.parametrize("standing", list(STANDINGS))

@@ -14,7 +14,7 @@ from xml.etree import ElementTree as ET
 from bot.adapters.site.config import DarkSiteConfig
 from bot.adapters.site.model import Notice, SiteStatement, public_id
 from bot.adapters.site.render import iso
-from bot.adapters.site.wording import audience_word, kind_word, lang_word
+from bot.adapters.site.wording import audience_word, kind_word, lang_word, word
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -26,14 +26,34 @@ def _entries(notices: Sequence[Notice]) -> list[SiteStatement]:
                   key=lambda s: s.published_at, reverse=True)
 
 
+def _lang(statement: SiteStatement) -> str:
+    return "zh" if statement.lang.startswith("zh") else "en"
+
+
 def _title(statement: SiteStatement) -> str:
-    lang = "zh" if statement.lang.startswith("zh") else "en"
-    return (f"{audience_word(statement.audience, lang)} · {kind_word(statement.kind, lang)} · "
-            f"{lang_word(statement.lang, lang)}")
+    lang = _lang(statement)
+    title = (f"{audience_word(statement.audience, lang)} · {kind_word(statement.kind, lang)} · "
+             f"{lang_word(statement.lang, lang)}")
+    if statement.corrected_at:
+        return f"{word('corrected', lang)}{word('colon', lang)}{title}"
+    if statement.corrects:
+        return f"{word('correction', lang)}{word('colon', lang)}{title}"
+    return title
+
+
+def _summary(statement: SiteStatement) -> str | None:
+    """Why an entry changed or what it corrects; the published text itself never changes."""
+    lang = _lang(statement)
+    if statement.corrected_at:
+        return f"{word('corrected', lang)} {iso(statement.corrected_at)}"
+    if statement.corrects:
+        return (f"{word('correction', lang)}{word('colon', lang)}"
+                f"{word('what_was_wrong', lang)}{word('colon', lang)}{statement.correction_reason}")
+    return None
 
 
 def _page_link(base: str, statement: SiteStatement) -> str:
-    return f"{base}#{statement.anchor}"
+    return f"{base}#{statement.history_anchor}"
 
 
 def atom_feed(*, notices: Sequence[Notice], config: DarkSiteConfig, base: str,
@@ -51,7 +71,7 @@ def atom_feed(*, notices: Sequence[Notice], config: DarkSiteConfig, base: str,
     entries = _entries(notices)
     sub(feed, "id", public_id("feed", config.title_en))
     sub(feed, "title", config.title_en)
-    sub(feed, "updated", iso(entries[0].published_at if entries else _epoch(now)))
+    sub(feed, "updated", iso(max((e.updated_at for e in entries), default=_epoch(now))))
     author = sub(feed, "author")
     sub(author, "name", config.title_en)
     sub(feed, "link", rel="self", type="application/atom+xml", href=f"{base}feed.atom")
@@ -61,9 +81,12 @@ def atom_feed(*, notices: Sequence[Notice], config: DarkSiteConfig, base: str,
         sub(entry, "id", statement.feed_id)
         sub(entry, "title", _title(statement))
         sub(entry, "published", iso(statement.published_at))
-        sub(entry, "updated", iso(statement.published_at))
+        sub(entry, "updated", iso(statement.updated_at))
         sub(entry, "link", rel="alternate", type="text/html", href=_page_link(base, statement))
         sub(entry, "category", term=statement.audience)
+        summary = _summary(statement)
+        if summary:
+            sub(entry, "summary", summary, type="text")
         sub(entry, "content", statement.text, type="text")
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8",
                                                                       xml_declaration=False)
@@ -78,7 +101,8 @@ def json_feed(*, notices: Sequence[Notice], config: DarkSiteConfig, base: str,
             "title": _title(statement),
             "content_text": statement.text,
             "date_published": iso(statement.published_at),
-            "date_modified": iso(statement.published_at),
+            "date_modified": iso(statement.updated_at),
+            **({"summary": summary} if (summary := _summary(statement)) else {}),
             "language": statement.html_lang,
             "tags": [statement.audience, statement.kind],
         }

@@ -33,6 +33,12 @@ class SiteStatement:
     lang: str
     text: str
     published_at: datetime
+    #: A correction: the original's history anchor and what was wrong with it.
+    corrects: str = ""
+    correction_reason: str = ""
+    #: A withdrawn statement: when its correction went out, and the correction's anchor.
+    corrected_at: datetime | None = None
+    corrected_by: str = ""
 
     @property
     def html_lang(self) -> str:
@@ -45,6 +51,14 @@ class SiteStatement:
     @property
     def anchor(self) -> str:
         return "s-" + re.sub(r"[^A-Za-z0-9-]", "-", self.key)
+
+    @property
+    def history_anchor(self) -> str:
+        return "h-" + self.anchor[2:]
+
+    @property
+    def updated_at(self) -> datetime:
+        return self.corrected_at or self.published_at
 
     @property
     def feed_id(self) -> str:

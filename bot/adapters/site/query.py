@@ -6,6 +6,7 @@ it, without locking anything) and keeps only what was published to the site's au
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, distinct, select
@@ -66,11 +67,10 @@ def _notice(incident: Incident, *, policy: SeverityPolicy, audiences: tuple[str,
         return None
     first = shown[0][0]
     key = f"{first:%Y%m%dT%H%M%SZ}" if first.utcoffset() is not None else f"{first:%Y%m%dT%H%M%S}"
-    statements = tuple(
-        SiteStatement(notice=key, audience=s.audience, kind=s.kind, lang=s.lang, text=s.text,
-                      published_at=at)
-        for at, s in shown if s.kind != QA_KIND
-    )
+    plain = {s.id: SiteStatement(notice=key, audience=s.audience, kind=s.kind, lang=s.lang,
+                                 text=s.text, published_at=at)
+             for at, s in shown if s.kind != QA_KIND}
+    statements = tuple(_with_corrections(plain, incident))
     faq = tuple(
         FaqEntry(lang=s.lang, question=q, answer=a)
         for _, s in _latest_per_lang([(at, s) for at, s in shown if s.kind == QA_KIND])
@@ -84,6 +84,23 @@ def _notice(incident: Incident, *, policy: SeverityPolicy, audiences: tuple[str,
     )
 
 
+def _with_corrections(plain: dict[int, SiteStatement], incident: Incident) -> list[SiteStatement]:
+    """Link each published correction and the statement it withdrew, both ways."""
+    linked = []
+    for statement_id, shown in plain.items():
+        statement = incident.statements[statement_id]
+        original = plain.get(statement.corrects)
+        correction = plain.get(statement.corrected_by)
+        linked.append(replace(
+            shown,
+            corrects=original.history_anchor if original else "",
+            correction_reason=statement.correction_reason if original else "",
+            corrected_at=statement.corrected_at if correction else None,
+            corrected_by=correction.history_anchor if correction else "",
+        ))
+    return linked
+
+
 def _latest_per_lang(pairs: list[tuple[datetime, Statement]]) -> list[tuple[datetime, Statement]]:
     latest: dict[str, tuple[datetime, Statement]] = {}
     for at, statement in pairs:
@@ -93,8 +110,6 @@ def _latest_per_lang(pairs: list[tuple[datetime, Statement]]) -> list[tuple[date
 
 def _unique_keys(notices: list[Notice]) -> list[Notice]:
     """Two incidents whose first statements went out in the same second get ``-2``, ``-3``."""
-    from dataclasses import replace
-
     seen: dict[str, int] = {}
     result = []
     for notice in reversed(notices):  # oldest first, so an older notice keeps its key
@@ -102,7 +117,10 @@ def _unique_keys(notices: list[Notice]) -> list[Notice]:
         seen[notice.key] = count
         if count > 1:
             key = f"{notice.key}-{count}"
+            old, new = f"h-{notice.key}-", f"h-{key}-"
             notice = replace(notice, key=key, statements=tuple(
-                replace(s, notice=key) for s in notice.statements))
+                replace(s, notice=key, corrects=s.corrects.replace(old, new, 1),
+                        corrected_by=s.corrected_by.replace(old, new, 1))
+                for s in notice.statements))
         result.append(notice)
     return result[::-1]

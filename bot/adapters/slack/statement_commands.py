@@ -2,7 +2,8 @@
 
 ``/crisis statement <audience> [kind] [lang]`` drafts (kind and language in any order, holding
 and English by default); ``submit|approve|show <id>``, ``reject <id> <reason>``,
-``publish <id> [channel]`` and ``edit <id> <text>`` act on statement ``#id``.
+``publish <id> [channel]``, ``edit <id> <text>`` and ``correct <id> <reason>`` act on
+statement ``#id``.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ _LANG_ALIASES = {
     "zh-hk": "zh-HK",
     "zh-tw": "zh-TW",
 }
-VERBS = ("submit", "approve", "reject", "publish", "show", "edit")
+VERBS = ("submit", "approve", "reject", "publish", "show", "edit", "correct")
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,10 @@ def parse_statement(command: c.Statement) -> DraftStatement | StatementAction:
             raise InvalidInput(
                 "Give the new text, e.g. `/crisis statement edit 2 <new text>`; or "
                 "use the Edit button on the statement."
+            )
+        if first == "correct" and not rest:
+            raise InvalidInput(
+                "Say what was wrong, e.g. `/crisis statement correct 2 the refund date is 3 Dec`."
             )
         return StatementAction(command.incident, first, statement_id, rest)
     audience = first if first in AUDIENCES else f"{first}s" if f"{first}s" in AUDIENCES else ""

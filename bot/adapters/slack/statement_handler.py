@@ -96,6 +96,10 @@ class StatementHandler:
             if action.verb == "list":
                 return self.list(number)
             outcome = self._apply(action, number=number, user_id=user_id, version=version, key=key)
+            if action.verb == "correct" and not outcome.duplicate:  # the reply is the new draft
+                statement = self._latest(outcome)
+                errors = sum(f.is_error for f in self.service.findings(outcome.incident, statement.id))
+                return Reply(messages.statement_drafted_reply(statement, errors))
             return self._done(outcome, action.statement_id)
         except Exception as exc:  # noqa: BLE001
             return error_reply(exc)
@@ -145,6 +149,8 @@ class StatementHandler:
             outcome = self.service.publish(
                 number, sid, channel=action.text, actor=actor, version=version, **k
             )
+        elif action.verb == "correct":
+            outcome = self.service.correct(number, sid, action.text, actor=actor, **k)
         elif action.verb == "edit":
             outcome = self.service.edit(number, sid, action.text, actor=actor, version=version, **k)
         else:

@@ -68,7 +68,7 @@ STATEMENT_USAGE = (
     "[en|zh|zh-Hant|zh-HK|zh-TW]` drafts a "
     "statement (audiences: customers, media, partners, regulators, employees). Then "
     "`/crisis statement submit <id>` · `approve <id>` · `reject <id> <reason>` · "
-    "`publish <id> [channel]` · `show <id>` · `list`."
+    "`publish <id> [channel]` · `show <id>` · `list` · `correct <id> <what was wrong>`."
 )
 
 
@@ -148,8 +148,11 @@ def statement_drafted_reply(statement: Any, errors: int) -> str:
     fix = f" Lint found {errors} error(s); edit before asking for review." if errors else ""
     what = (f"{audience_label(statement.audience)} · {kind_label(statement.kind)} · "
             f"{LANG_LABELS.get(statement.lang, statement.lang)}")
+    corrects = (f" It corrects statement #{statement.corrects}: edit the text, then submit it; "
+                "once it is published the original shows as corrected."
+                if getattr(statement, "corrects", 0) else "")
     return (f":memo: Drafted statement #{statement.id} v{statement.version} ({_t(what)}); it is "
-            f"posted in the channel with its buttons.{fix}")
+            f"posted in the channel with its buttons.{corrects}{fix}")
 
 
 def statement_published_to_comms(statement: Any, *, incident_id: str, channel: str) -> str:
@@ -163,8 +166,10 @@ def _statement_ref(e: Any) -> str:
 
 
 def _st_drafted(e: ev.StatementDrafted, who: str, inc: Incident | None, lang: str) -> str:
+    correction = (f", a correction of statement #{e.corrects}{_with(_t(e.correction_reason))}"
+                  if e.corrects else "")
     return (f"📝 {who} drafted {_statement_ref(e)} for {audience_label(e.audience).lower()} "
-            f"({kind_label(e.kind).lower()}, {LANG_LABELS.get(e.lang, _t(e.lang))})")
+            f"({kind_label(e.kind).lower()}, {LANG_LABELS.get(e.lang, _t(e.lang))}){correction}")
 
 
 def _st_edited(e: ev.StatementEdited, who: str, inc: Incident | None, lang: str) -> str:
