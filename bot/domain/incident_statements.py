@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from bot.domain import events as ev
 from bot.domain import statements as st
-from bot.domain.statement_corrections import check_correction, check_correction_publishable
 from bot.domain.errors import Conflict
 from bot.domain.lifecycle import Status
 from bot.domain.roles import Actor, Role
 from bot.domain.severity import ApprovalRule, Severity
+from bot.domain.statement_corrections import check_correction, check_correction_publishable
 from bot.domain.statement_lint import Finding, LintRules, Variant, lint_text
 
 #: Contact channels per audience (``{"customers": ..., "media": ...}``), or one for all.

@@ -34,7 +34,7 @@ class Browser:
              "--disable-extensions", "--hide-scrollbars", "--remote-debugging-pipe",
              f"--user-data-dir={profile}", "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            preexec_fn=wire, pass_fds=(3, 4),
+            preexec_fn=wire, pass_fds=(3, 4),  # noqa: PLW1509 - wire() only calls dup2
         )
         os.close(to_child_r)
         os.close(from_child_w)

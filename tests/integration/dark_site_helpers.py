@@ -68,7 +68,7 @@ def check_atom(body: bytes) -> ET.Element:
 
     def date(element: ET.Element) -> None:
         assert _RFC3339.match(element.text or ""), element.text
-        datetime.fromisoformat((element.text or "").replace("Z", "+00:00"))
+        datetime.fromisoformat(element.text or "")
 
     def iri(element: ET.Element) -> None:
         assert re.match(r"^[a-z][a-z0-9+.-]*:", element.text or ""), element.text

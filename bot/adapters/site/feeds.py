@@ -7,8 +7,9 @@ publication time: stable across renders and exports, and they reveal no internal
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Sequence
 from xml.etree import ElementTree as ET
 
 from bot.adapters.site.config import DarkSiteConfig
@@ -19,6 +20,14 @@ from bot.adapters.site.wording import audience_word, kind_word, lang_word, word
 ATOM_NS = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+
+
+#: Characters XML 1.0 cannot carry at all (C0 controls other than tab, newline, return).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def _entries(notices: Sequence[Notice]) -> list[SiteStatement]:
@@ -65,7 +74,7 @@ def atom_feed(*, notices: Sequence[Notice], config: DarkSiteConfig, base: str,
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
         element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
         if text is not None:
-            element.text = text
+            element.text = _xml_text(text)
         return element
 
     entries = _entries(notices)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup

@@ -11,8 +11,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "skip": ("Skip to the notices", "跳到公告"),
     "language": ("Language", "语言"),
     "dormant_heading": ("No active notices", "目前没有公告"),
-    "dormant_body": ("There is no incident notice at the moment. Our services and the channels "
-                     "below work as usual.",
+    "dormant_body": (("There is no incident notice at the moment. Our services and the "
+                      "channels below work as usual."),
                      "目前没有需要发布的事件公告。我们的服务及以下联系渠道均正常运作。"),
     "ongoing": ("Ongoing", "处理中"),
     "resolved": ("Resolved", "已解决"),

@@ -49,8 +49,8 @@ _HELP_GROUPS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
         "`/crisis statement approve <id>` · `reject <id> <reason>` · `publish <id> [channel]`",
         "`/crisis statement submit <id>` · `edit <id> <text>` · `show <id>` · `list` — kinds also "
         "`recall`, `breach`, `clarification` and `qa`; the draft's buttons do the same",
-        "`/crisis statement correct <id> <what was wrong>` — draft a correction of a published "
-        "statement; once published, the original shows as corrected (never silently changed)",
+        ("`/crisis statement correct <id> <what was wrong>` — draft a correction of a published "
+         "statement; once published, the original shows as corrected (never silently changed)"),
     )),
     ("Closing", ("resolve", "postmortem", "followup"), (
         "`/crisis resolve [summary]` — resolve the incident",
