@@ -61,3 +61,23 @@ def test_a_correction_survives_the_stored_event_round_trip():
     event = drafted(2, "text", corrects=1, correction_reason="why")
     back = ev.Event.from_record(event.name, incident=1, actor="U1", at=T, payload=event.payload())
     assert back == event
+
+
+def test_both_cards_say_which_statement_corrects_which_and_escape_the_reason():
+    from bot.adapters.slack.blocks.statement import statement_card
+    from bot.domain.severity import ApprovalRule
+
+    statements: dict[int, st.Statement] = {}
+    st.apply(statements, drafted(1, "Call 400-800-1234"))
+    st.apply(statements, published(1))
+    st.apply(statements, drafted(2, "Call 400-800-4321", corrects=1,
+                                 correction_reason="the <!here> number was wrong"))
+    st.apply(statements, published(2))
+    texts = {}
+    for sid in (1, 2):
+        card = statement_card(incident_id="INC-1", number=1, statement=statements[sid],
+                              rule=ApprovalRule(people=2), findings=[])
+        texts[sid] = str(card["blocks"])
+    assert "Withdrawn: corrected by statement #2" in texts[1]
+    assert "Correction of statement #1: the &lt;!here&gt; number was wrong" in texts[2]
+    assert "<!here>" not in texts[2]

@@ -50,6 +50,8 @@ def statement_card(
             )
         ),
     ]
+    if statement.corrects or statement.corrected_by:  # corrections: both ends say so
+        blocks.append(context(msg.statement_correction_line(statement)))
     for chunk in _chunks(msg.statement_body(statement.text)):
         blocks.append(section(chunk))
     blocks.append(section(msg.statement_findings(findings, statement.lang)))

@@ -155,6 +155,15 @@ def statement_drafted_reply(statement: Any, errors: int) -> str:
             f"posted in the channel with its buttons.{corrects}{fix}")
 
 
+def statement_correction_line(statement: Any) -> str:
+    """On a correction's card what it corrects and why; on a corrected statement, by which."""
+    if statement.corrected_by:
+        return (f":warning: Withdrawn: corrected by statement #{statement.corrected_by} "
+                "(the dark site keeps this text, marked as corrected)")
+    return (f":pencil2: Correction of statement #{statement.corrects}"
+            f"{_with(_t(statement.correction_reason))}")
+
+
 def statement_published_to_comms(statement: Any, *, incident_id: str, channel: str) -> str:
     """The text posted to the internal comms channel when a statement is published."""
     return (f"📣 *{incident_id} · {statement_title(statement)}* published to "
