@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 #: Readers and CDNs may keep a page this long; a crisis page must not go stale for longer.
 MAX_AGE = 60
+#: Rendered variants kept (languages × zones × feeds); past it the cache starts over.
+_MAX_BODIES = 256
 
 
 @dataclass
@@ -47,6 +49,25 @@ class DarkSite:
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._cached: tuple[tuple[int, str], list[Notice]] | None = None
+        #: Rendered bodies of the current notices, by (kind, language, zone, …); emptied
+        #: whenever the notices are read again.
+        self._bodies: dict[tuple[str, ...], bytes] = {}
+
+    def body(self, now: datetime, variant: tuple[str, ...],
+             build: Callable[[list[Notice]], bytes]) -> bytes:
+        """``build(notices)``, built once per version of the notices and ``variant``."""
+        notices = self.notices(now)
+        with self._lock:
+            cached = self._bodies.get(variant)
+        if cached is not None:
+            return cached
+        body = build(notices)
+        with self._lock:
+            if self._cached is not None and self._cached[1] is notices:
+                if len(self._bodies) >= _MAX_BODIES:
+                    self._bodies.clear()
+                self._bodies[variant] = body
+        return body
 
     def notices(self, now: datetime) -> list[Notice]:
         """The notices as of ``now``; the last good ones when the database cannot answer."""
@@ -68,6 +89,7 @@ class DarkSite:
                 return self._cached[1]
         with self._lock:
             self._cached = (key, notices)
+            self._bodies.clear()
         return notices
 
     def routes(self) -> list[BaseRoute]:
@@ -99,16 +121,19 @@ class DarkSite:
                            self.config.zone)
         tz_given = request.query_params.get("tz") == zone
         now = self.clock()
+        root, keep = ("../" if explicit else ""), (f"?tz={quote(zone, safe='/')}" if tz_given else "")
+
+        def build(notices: list[Notice]) -> bytes:
+            return render_page(notices=notices, config=self.config, lang=lang, zone=zone,
+                               now=now, root=root, live=True, keep_query=keep).encode("utf-8")
+
         try:
-            notices = await asyncio.to_thread(self.notices, now)
-            body = render_page(notices=notices, config=self.config, lang=lang, zone=zone, now=now,
-                               root="../" if explicit else "", live=True,
-                               keep_query=f"?tz={quote(zone, safe='/')}" if tz_given else "")
+            body = await asyncio.to_thread(self.body, now, ("page", lang, zone, root, keep), build)
         except Exception:
             log.exception("dark site: the page could not be built")
             return _unavailable()
         vary = "Accept-Language" if explicit is None else None
-        return _cached(request, body.encode("utf-8"), "text/html; charset=utf-8", vary=vary,
+        return _cached(request, body, "text/html; charset=utf-8", vary=vary,
                        csp=content_security_policy())
 
     async def _feed(self, request: Request) -> Response:
@@ -118,10 +143,13 @@ class DarkSite:
         base = self.config.base_url or str(request.url.replace(query="", fragment="")
                                            ).rsplit("/", 1)[0] + "/"
         now = self.clock()
+        feed = atom_feed if atom else json_feed
+
+        def build(notices: list[Notice]) -> bytes:
+            return feed(notices=notices, config=self.config, base=base, now=now)
+
         try:
-            notices = await asyncio.to_thread(self.notices, now)
-            build = atom_feed if atom else json_feed
-            body = build(notices=notices, config=self.config, base=base, now=now)
+            body = await asyncio.to_thread(self.body, now, ("atom" if atom else "json", base), build)
         except Exception:
             log.exception("dark site: the feed could not be built")
             return _unavailable()
