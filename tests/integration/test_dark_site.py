@@ -227,3 +227,17 @@ def test_a_corrected_statement_stays_visible_marked_as_corrected(world, clock):
     assert "the helpline number was wrong" in items[fixed]["summary"]
     again = world.cmd(f"INC-{number} statement correct 1 once more", user="USPOKE")
     assert "already corrected by #2" in again["text"]
+
+
+def test_a_resolved_notice_stays_for_keep_days_then_the_site_is_dormant_again(world, clock):
+    number = declare(world)
+    publish(world, number, "customers", "holding", "en")
+    assert "Next update expected by" in get(world, "/news/en/").text
+    world.cmd(f"INC-{number} resolve parcels re-sent", user="ULEAD")
+    resolved = get(world, "/news/en/").text
+    assert '<span class="state resolved">Resolved</span>' in resolved
+    assert "Next update" not in resolved  # the cadence stops with the incident
+    clock.advance(days=29)
+    assert "No active notices" not in get(world, "/news/en/").text
+    clock.advance(days=2)
+    assert "No active notices" in get(world, "/news/en/").text
