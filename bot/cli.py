@@ -261,6 +261,7 @@ def _playbooks(args: argparse.Namespace, settings: Settings) -> int:
     directory = args.directory or playbooks_dir(settings)
     problems = validate_dir(directory)
     problems += validate_statement_templates(directory) if Path(directory).is_dir() else []
+    problems += _drill_problems(directory, problems)
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
@@ -268,6 +269,16 @@ def _playbooks(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     print(f"{directory}: all playbooks valid")
     return 0
+
+
+def _drill_problems(directory: Path, problems: list) -> list:
+    """Problems of the drill scenarios under ``DIRECTORY/drills`` (checked against the
+    playbooks when those are valid)."""
+    from bot.adapters.drills.loader import validate_scenarios
+    from bot.adapters.playbooks import load_catalog
+
+    catalog = None if problems else load_catalog(directory)
+    return validate_scenarios(directory, catalog=catalog)
 
 
 def _monitors(args: argparse.Namespace, settings: Settings) -> int:

@@ -106,7 +106,7 @@ def yaml_error_line(path: Path | str, exc: yaml.YAMLError) -> str:
 #: Top-level keys of the site config (``statements`` and ``comms_channel`` are read by the
 #: statement settings); anything else is a typo that would otherwise be silently ignored.
 KNOWN_KEYS = frozenset({"company", "announce_channel", "comms_channel", "roster", "statements",
-                        "reminders", "monitors", "postmortem_lang", "visibility"})
+                        "reminders", "monitors", "postmortem_lang", "visibility"}) | {"drills"}
 
 
 def parse_site_config(data: Any, *, source: str = "site config", base: Path | None = None) -> SiteConfig:

@@ -103,6 +103,8 @@ class CommandHandler:
         #: Runs ``/crisis statement …`` once statements are wired (bootstrap).
         self.statements: Callable[..., Reply] | None = None
         self.alerts: Any = None  # the AlertService, wired by bootstrap
+        #: Runs ``/crisis drill …`` once drills are wired (bootstrap).
+        self.drills: Callable[..., Reply] | None = None
         self.postmortems = postmortems
         self.members = members
 
@@ -182,6 +184,10 @@ class CommandHandler:
     def _dispatch(self, cmd: Any, *, user_id: str, channel_id: str | None, key: str | None,
                   row_key: str | None = None) -> Reply:
         """Through the permission table: find the row, check who may run it, make its call."""
+        if isinstance(cmd, c.Drill):  # its own parser; the drill handler checks rows
+            if self.drills is None:
+                raise InvalidInput("Drills are not available in this process.")
+            return self.drills(cmd, user_id=user_id, channel_id=channel_id, key=key)
         if isinstance(cmd, c.Statement):  # its own parser; the statement handler checks rows
             assert self.statements is not None, "bootstrap wires the statement handler"
             return self.statements(cmd, user_id=user_id, channel_id=channel_id, key=key)
