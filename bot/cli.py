@@ -137,6 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--since", metavar="DATE",
                         help="only incidents declared on or after DATE (YYYY-MM-DD, UTC)")
     report.add_argument("--format", choices=("md", "html", "csv"), default="md")
+    report.add_argument("--drills", action="store_true",
+                        help="drill readiness per team and scenario over time (drills are "
+                             "otherwise left out of the report)")
     report.add_argument("-o", "--output", type=Path, metavar="FILE",
                         help="write to FILE instead of standard output")
     return parser
@@ -397,6 +400,9 @@ def _postmortem(args: argparse.Namespace, settings: Settings) -> int:
 def _report(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import datetime, timezone
 
+    from bot.adapters.db.drills import SqlDrillStore
+    from bot.adapters.db.uow import session_factory
+    from bot.adapters.drills.readiness import render_readiness
     from bot.adapters.rendering.postmortem import portfolio
     from bot.bootstrap import build_core, build_postmortems
 
@@ -410,11 +416,18 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
         since = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
     core = build_core(settings)
     try:
+        drills = SqlDrillStore(session_factory(core.engine))
+        if args.drills:
+            runs = [r for r in drills.runs() if since is None or r[0].started_at >= since]
+            _write(render_readiness(runs, fmt=args.format), args.output,
+                   f"readiness of {len(runs)} drill run(s)")
+            return 0
+        excluded = drills.drill_incidents()  # drills never count in the real figures
         service = build_postmortems(core)
         reports = [
             service.renderer.report(service.source(row.number))
             for row in core.incidents.list()
-            if since is None or row.declared_at >= since
+            if (since is None or row.declared_at >= since) and row.number not in excluded
         ]
     finally:
         core.close()

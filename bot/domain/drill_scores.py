@@ -110,18 +110,21 @@ def fact_numbers(events: list[ev.Event], fired_at: dict[int, datetime],
 def score(
     *, scenario: Scenario, run: DrillRun, events: list[ev.Event], fired_at: dict[int, datetime],
     policy: SeverityPolicy, assemble: tuple, lint_errors: int = 0, trend: tuple[float, ...] = (),
-    now: datetime,
+    now: datetime, approved_at: dict[int, datetime] | None = None,
 ) -> Scorecard:
     """The scorecard of ``run`` from the incident's ``events`` (oldest first).
 
     ``policy`` is the *unscaled* severity policy; ``assemble`` the roles the team needs;
-    ``lint_errors``: lint errors found on statements at submission (the adapter lints)."""
+    ``lint_errors``: lint errors found on statements at submission (the adapter lints);
+    ``approved_at``: statement id → when its approvals met the approval rule."""
+    approved_at = approved_at or {}
     t = run.scenario_time
     factor = run.clock_factor
     tempo = run.tempo
     facts = fact_numbers(events, fired_at, scenario)
     results = tuple(
-        _evaluate(inject, expect, events=events, run=run, fired_at=fired_at, facts=facts)
+        _evaluate(inject, expect, events=events, run=run, fired_at=fired_at, facts=facts,
+                  approved_at=approved_at)
         for inject, expect in scenario.expectations
     )
     declared = next((e for e in events if isinstance(e, ev.IncidentDeclared)), None)
@@ -143,9 +146,10 @@ def score(
     waits: list[timedelta] = []
     for e in events:
         if isinstance(e, ev.StatementSubmitted):
-            submitted[(e.statement_id, e.version)] = e.at
-        elif isinstance(e, ev.StatementApproved) and (e.statement_id, e.version) in submitted:
-            waits.append((e.at - submitted.pop((e.statement_id, e.version))) / tempo)
+            submitted[e.statement_id] = e.at
+    for sid, at in sorted(approved_at.items()):
+        if sid in submitted:
+            waits.append((at - submitted[sid]) / tempo)
     on_time = late = open_ = 0
     due: dict[int, datetime | None] = {}
     done: dict[int, datetime] = {}
@@ -203,23 +207,26 @@ def _retraction(inject: Inject, events: list[ev.Event], fired_at: dict[int, date
 
 
 def _evaluate(inject: Inject, expect: Expectation, *, events: list[ev.Event], run: DrillRun,
-              fired_at: dict[int, datetime], facts: dict[int, int]) -> ExpectationResult:
+              fired_at: dict[int, datetime], facts: dict[int, int],
+              approved_at: dict[int, datetime]) -> ExpectationResult:
     """When (scenario time) the expectation was first satisfied; met when by its ``by``."""
-    at = _satisfied_at(inject, expect, events=events, fired_at=fired_at, facts=facts)
+    at = _satisfied_at(inject, expect, events=events, fired_at=fired_at, facts=facts,
+                       approved_at=approved_at)
     met_at = run.scenario_time(at) if at is not None else None
     met = met_at is not None and met_at <= expect.by
     return ExpectationResult(inject.no, expect, met, met_at, expect.by)
 
 
 def _satisfied_at(inject: Inject, expect: Expectation, *, events: list[ev.Event],
-                  fired_at: dict[int, datetime], facts: dict[int, int]) -> datetime | None:
+                  fired_at: dict[int, datetime], facts: dict[int, int],
+                  approved_at: dict[int, datetime]) -> datetime | None:
     check = expect.check
     audience_of: dict[int, str] = {e.statement_id: e.audience for e in events
                                    if isinstance(e, ev.StatementDrafted)}
     if check is Check.STATEMENT_APPROVED:
-        return next((e.at for e in events if isinstance(e, ev.StatementApproved)
-                     and (expect.audience is None
-                          or audience_of.get(e.statement_id) == expect.audience)), None)
+        return min((at for sid, at in approved_at.items()
+                    if expect.audience is None or audience_of.get(sid) == expect.audience),
+                   default=None)
     if check is Check.STATEMENT_PUBLISHED:
         return next((e.at for e in events if isinstance(e, ev.StatementPublished)
                      and (expect.audience is None or e.audience == expect.audience)), None)

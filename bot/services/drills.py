@@ -30,6 +30,7 @@ from bot.domain.drills import (
 from bot.domain.errors import Conflict, InvalidInput, NotFound
 from bot.domain.incident import Incident
 from bot.domain.roles import Actor, Role
+from bot.domain.severity import Severity
 from bot.services.incidents import IncidentService, Outcome
 
 log = logging.getLogger(__name__)
@@ -129,7 +130,7 @@ class DrillService:
         lead = team[0] if team else actor.id
         outcome = self.incidents.declare(
             title=f"DRILL: {scenario.title.en}"[:150], crisis_type=scenario.crisis_type,
-            severity=scenario.severity, description=scenario.summary.en, actor=actor,
+            severity=scenario.severity, description=scenario.summary.en, actor=CONTROL,
             roles={Role.COMMANDER: lead}, source=drill_source(run.clock_factor),
             idempotency_key=idempotency_key,
         )
@@ -143,7 +144,7 @@ class DrillService:
             if alerts is not None:
                 alerts.claim_group(drill_group(run.id), at=now)
                 alerts.set_group(drill_group(run.id), incident=run.incident, at=now)
-            others = [u for u in team if u != lead]
+            others = [u for u in (*team, actor.id) if u != lead and not u.startswith("system:")]
             if others:
                 uow.outbox.add("invite", {"users": others}, at=now, incident=run.incident,
                                dedupe_key=f"drill:{run.id}:team")
@@ -276,6 +277,7 @@ class DrillService:
             scenario=scenario, run=run, events=events, fired_at=self.store.fired_at(run.id),
             policy=catalog.policy, assemble=catalog.assemble_for(scenario.crisis_type, scenario.severity),
             lint_errors=self.lint_errors(incident), trend=trend, now=self.clock(),
+            approved_at=approved_times(incident, catalog.policy),
         )
 
     def _post(self, run: DrillRun, payload: dict[str, Any], *, now: datetime,
@@ -285,6 +287,18 @@ class DrillService:
             uow.outbox.add(kind, payload, at=now, incident=run.incident, dedupe_key=key)
             uow.commit()
         self.wake()
+
+
+def approved_times(incident: Incident, policy: Any) -> dict[int, datetime]:
+    """Statement id → when its approvals met the rule frozen at its submission."""
+    out: dict[int, datetime] = {}
+    for statement in incident.statements.values():
+        severity = Severity(statement.submitted_severity) if statement.submitted_severity \
+            else incident.severity
+        approvals = statement.current_approvals()
+        if approvals and statement.is_approved(policy.level(severity).approvals):
+            out[statement.id] = max(a.at for a in approvals)
+    return out
 
 
 def is_drill_incident(incident: Incident) -> bool:
