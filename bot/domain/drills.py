@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.domain.playbook import ClockSpec, Playbook, TaskTemplate
+from bot.domain.playbook import Catalog, ClockSpec, Playbook, TaskTemplate
 from bot.domain.roles import Role
 from bot.domain.severity import Severity, SeverityLevel, SeverityPolicy
 from bot.domain.text import LocalText
@@ -267,6 +267,23 @@ def factor_of(source: str | None) -> float:
     except ValueError:
         return 1.0
     return value if value > 0 else 1.0
+
+
+_SCALED: dict[tuple[int, float], Catalog] = {}
+
+
+def scaled_catalog(catalog: Catalog, source: str | None) -> Catalog:
+    """``catalog`` with every clock divided by the drill factor ``source`` carries (cached)."""
+    factor = factor_of(source)
+    if factor == 1:
+        return catalog
+    key = (id(catalog), factor)
+    cached = _SCALED.get(key)
+    if cached is None or cached.stages != catalog.stages:
+        cached = replace(catalog, policy=scale_policy(catalog.policy, factor),
+                         playbooks={k: scale_playbook(p, factor) for k, p in catalog.playbooks.items()})
+        _SCALED[key] = cached
+    return cached
 
 
 @dataclass(frozen=True, slots=True)

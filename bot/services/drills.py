@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 CONTROL = Actor.system("drill-control")
 #: Alert group of a drill's injected alerts: only the drill's own router produces these keys.
 GROUP_PREFIX = "crisisbot:drill:"
+#: Monitor names of a drill's injected alerts (the real pipeline ignores any alert named so).
+MONITOR_PREFIX = "crisisbot-drill-"
 MAX_SCALE = timedelta(hours=24)
 MIN_SCALE = timedelta(minutes=1)
 
@@ -199,7 +201,7 @@ class DrillService:
         incident = self.incidents.get(run.incident)
         if inject.kind is InjectKind.ALERT and self.ingest_alert is not None and incident.is_active:
             self.ingest_alert(Alert(
-                monitor=f"drill-{run.id}-{inject.monitor}"[:255], fingerprint=key,
+                monitor=f"{MONITOR_PREFIX}{run.id}-{inject.monitor}"[:255], fingerprint=key,
                 status=AlertStatus.FIRING, title=inject.text.en[:150], observed_at=now,
                 severity=inject.severity, value=inject.value, threshold=inject.threshold,
                 crisis_type=scenario.crisis_type, labels={"drill": str(run.id)},

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from bot.cli import main as cli
+from bot.domain.clocks import all_clocks
 from bot.domain.drills import DRILL_MARKER
 from tests.integration.slack_world import make_world
 
@@ -54,6 +55,19 @@ def test_a_whole_drill_is_scored_exactly_as_the_team_acted(world, clock, tmp_pat
     # Inject 1 (T+0) is a monitor alert, through the real alert pipeline, on the drill incident.
     names = [e.name for e in world.bot.core.incidents.timeline(1)]
     assert "alert.fired" in names
+    # Every incident clock runs on the drill's compressed clock: the golden 4 hours are 6 wall
+    # minutes, team assembly (A: 2 h) 3 minutes, and the card shows them so.
+    incident = world.incident(1)
+    catalog = world.bot.core.catalog.for_source(incident.source)
+    clocks = {c.key: c for c in all_clocks(incident, playbook=catalog.playbook(incident.crisis_type),
+                                           policy=catalog.policy, now=clock.now)}
+    assert clocks["first_statement"].due_at == start + timedelta(minutes=6)
+    assert clocks["team_assembly"].due_at == start + timedelta(minutes=3)
+    due = [t.due_at - start for t in incident.tasks if t.due_at is not None]
+    assert min(due) == timedelta(seconds=45) and max(due) <= timedelta(hours=24) / 40  # 30m … 24h ÷ 40
+    card = world.cmd("status", channel=place.channel_id)
+    assert "first statement" in str(card).lower()
+    assert world.bot.core.catalog.playbook(incident.crisis_type) is not catalog.playbook(incident.crisis_type)
     cmd = lambda text, user="ULEAD": world.cmd(text, user=user, channel=place.channel_id)  # noqa: E731
 
     at(world, clock, start, 2)       # inject 2: the viral post (answered by T+6)

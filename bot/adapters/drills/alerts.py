@@ -11,7 +11,7 @@ from typing import Callable
 
 from bot.domain.alerts import Alert, Route
 from bot.domain.severity import Severity
-from bot.services.drills import GROUP_PREFIX
+from bot.services.drills import GROUP_PREFIX, MONITOR_PREFIX
 
 
 def drill_router(alert: Alert) -> Route:
@@ -28,6 +28,9 @@ def real_alerts_only(router: Callable[[Alert], Route]) -> Callable[[Alert], Rout
 
     def route(alert: Alert) -> Route:
         found = router(alert)
+        if alert.monitor.startswith(MONITOR_PREFIX):  # a drill's name: never a real alert
+            return Route(crisis_type=found.crisis_type, severity=found.severity, group_key="",
+                         ignore=True)
         if found.group_key.startswith(GROUP_PREFIX):
             return Route(crisis_type=found.crisis_type, severity=found.severity,
                          group_key="external:" + found.group_key, ignore=found.ignore)

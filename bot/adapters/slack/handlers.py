@@ -286,9 +286,10 @@ class CommandHandler:
 
     def status(self, number: int) -> Reply:
         incident = self.incidents.get(number)
+        catalog = self.catalog.for_source(incident.source)  # a drill's clocks are compressed
         card = blocks.incident_card(
-            incident, playbook=self.catalog.playbook(incident.crisis_type),
-            policy=self.catalog.policy, now=self.clock(),
+            incident, playbook=catalog.playbook(incident.crisis_type),
+            policy=catalog.policy, now=self.clock(),
         )
         return Reply(card["text"], card["blocks"])
 
@@ -307,8 +308,9 @@ class CommandHandler:
             readable += 1
             if len(pairs) >= blocks.HOME_ROOM:
                 continue
-            clocks = all_clocks(incident, playbook=self.catalog.playbook(incident.crisis_type),
-                                policy=self.catalog.policy, now=now)
+            catalog = self.catalog.for_source(incident.source)
+            clocks = all_clocks(incident, playbook=catalog.playbook(incident.crisis_type),
+                                policy=catalog.policy, now=now)
             pairs.append((incident, clocks))
         return blocks.app_home(pairs, now=now, total=readable)
 
