@@ -34,6 +34,20 @@ def build_parser() -> argparse.ArgumentParser:
         "throw-away SQLite database. Prints the incident channel's transcript.",
     )
 
+    drill = commands.add_parser(
+        "drill", help="drill scenarios: list them, or rehearse one against the local emulator",
+        description="List the drill scenarios (playbooks/drills), or run one against the built-in "
+        "Slack emulator for a facilitator rehearsing it: the clock jumps from inject to inject, "
+        "the drill channel is printed, and the scorecard files are kept.",
+    )
+    drill_commands = drill.add_subparsers(dest="drill_command", metavar="ACTION")
+    drill_commands.required = True
+    drill_commands.add_parser("list", help="list the drill scenarios")
+    drill_run = drill_commands.add_parser("run", help="rehearse a scenario against the emulator")
+    drill_run.add_argument("scenario", help="the scenario, e.g. courier-strike-festival")
+    drill_run.add_argument("--scale", metavar="DURATION",
+                           help="the drill's length on the wall clock (default: the scenario's)")
+
     serve = commands.add_parser(
         "serve", help="run the bot: Slack endpoint, webhooks, scheduler",
         description="Serve POST /slack/events, GET /healthz and GET /metrics (HTTP mode), or "
@@ -150,6 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = args.debug or os.environ.get("CRISISBOT_DEBUG", "").strip().lower() in ("1", "true", "yes")
     handler = {
         "demo": _demo,
+        "drill": _drill,
         "serve": _serve,
         "db": _db,
         "playbooks": _playbooks,
@@ -177,6 +192,20 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from bot.demo import run_demo
 
     return run_demo(settings=settings)
+
+
+def _drill(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.domain.durations import parse_duration
+    from bot.drill_rehearsal import list_scenarios, run_rehearsal
+
+    if args.drill_command == "list":
+        return list_scenarios(settings=settings)
+    try:
+        scale = parse_duration(args.scale) if args.scale else None
+    except ValueError as exc:
+        print(f"crisisbot: --scale: {exc}", file=sys.stderr)
+        return 2
+    return run_rehearsal(args.scenario, settings=settings, scale=scale)
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:

@@ -200,14 +200,7 @@ class DrillService:
         key = f"drill:{run.id}:inject:{inject.no}"
         incident = self.incidents.get(run.incident)
         if inject.kind is InjectKind.ALERT and self.ingest_alert is not None and incident.is_active:
-            self.ingest_alert(Alert(
-                monitor=f"{MONITOR_PREFIX}{run.id}-{inject.monitor}"[:255], fingerprint=key,
-                status=AlertStatus.FIRING, title=inject.text.en[:150], observed_at=now,
-                severity=inject.severity, value=inject.value, threshold=inject.threshold,
-                crisis_type=scenario.crisis_type, labels={"drill": str(run.id)},
-                starts_at=run.wall_at(inject.at), group=drill_group(run.id),
-                description=inject.text.zh,
-            ))
+            self.ingest_alert(self._alert(run, scenario, inject, now=now))
         if inject.kind is InjectKind.FACT and incident.is_active:
             self.incidents.add_fact(run.incident, inject.text.en, actor=CONTROL,
                                     idempotency_key=key + ":fact")
@@ -222,6 +215,19 @@ class DrillService:
             for hook in self.on_fired:
                 hook(run, inject)
         return first
+
+    @staticmethod
+    def _alert(run: DrillRun, scenario: Scenario, inject: Inject, *, now: datetime,
+               status: AlertStatus = AlertStatus.FIRING) -> Alert:
+        """Inject ``inject`` as a monitor alert in the drill's own monitor and group names."""
+        return Alert(
+            monitor=f"{MONITOR_PREFIX}{run.id}-{inject.monitor}"[:255],
+            fingerprint=f"drill:{run.id}:inject:{inject.no}", status=status,
+            title=inject.text.en[:150], observed_at=now, severity=inject.severity,
+            value=inject.value, threshold=inject.threshold, crisis_type=scenario.crisis_type,
+            labels={"drill": str(run.id)}, starts_at=run.wall_at(inject.at),
+            group=drill_group(run.id), description=inject.text.zh,
+        )
 
     # ------------------------------------------------------------------ control
 
@@ -255,10 +261,15 @@ class DrillService:
             raise Conflict("The drill has already ended.") from exc
         self.store.save(run)
         incident = self.incidents.get(number)
+        scenario = self.scenario(run.scenario)
+        if self.ingest_alert is not None:  # the drill's monitors stop firing with it
+            for inject in scenario.injects:
+                if inject.kind is InjectKind.ALERT and inject.no in run.fired:
+                    self.ingest_alert(self._alert(run, scenario, inject, now=now,
+                                                  status=AlertStatus.RESOLVED))
         if incident.is_active:
             self.incidents.resolve(number, actor=CONTROL, summary="Drill ended.",
                                    idempotency_key=f"drill:{run.id}:resolve")
-        scenario = self.scenario(run.scenario)
         card = self.scorecard(run)
         files = self.narrator.scorecard(scenario=scenario, run=run, card=card,
                                         incident=self.incidents.get(number))
