@@ -197,18 +197,18 @@ class DrillRun:
         waiting = [self.wall_at(i.at) for i in scenario.injects if i.no not in self.fired]
         return min(waiting, default=None) if self.status is RunStatus.RUNNING else None
 
-    def pause(self, at: datetime) -> "DrillRun":
+    def pause(self, at: datetime) -> DrillRun:
         if self.status is not RunStatus.RUNNING:
             raise ValueError(f"the drill is {self.status.value}, not running")
         return replace(self, status=RunStatus.PAUSED, paused_at=at)
 
-    def resume(self, at: datetime) -> "DrillRun":
+    def resume(self, at: datetime) -> DrillRun:
         if self.status is not RunStatus.PAUSED or self.paused_at is None:
             raise ValueError(f"the drill is {self.status.value}, not paused")
         return replace(self, status=RunStatus.RUNNING, paused_at=None,
                        paused_total=self.paused_total + (at - self.paused_at))
 
-    def end(self, at: datetime) -> "DrillRun":
+    def end(self, at: datetime) -> DrillRun:
         if self.status is RunStatus.ENDED:
             raise ValueError("the drill has already ended")
         run = self.resume(at) if self.status is RunStatus.PAUSED else self

@@ -173,7 +173,7 @@ class DrillService:
                 try:
                     if self._fire(run, scenario, inject, early=False):
                         fired.append((run.id, inject.no))
-                except Exception:  # noqa: BLE001 - next tick retries; the key keeps it once
+                except Exception:
                     log.exception("drill %s inject %s failed; retrying on the next tick",
                                   run.id, inject.no)
                     break

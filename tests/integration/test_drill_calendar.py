@@ -4,13 +4,13 @@ is flagged to the roster's execs; a drill started in time is not."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tests.integration.slack_world import make_world
 
-SLOT = datetime(2026, 12, 1, 7, 0, tzinfo=timezone.utc)  # Tuesday 1 December, 15:00 in Shanghai
+SLOT = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)  # Tuesday 1 December, 15:00 in Shanghai
 ROTATION = ["courier-strike-festival", "kol-controversy", "regulator-inquiry"]
 
 

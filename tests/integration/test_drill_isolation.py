@@ -9,9 +9,9 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from bot.bootstrap import build_bot
 from bot.adapters.slack.gateway import Pacer
 from bot.adapters.slack.pacing import MethodBudget
+from bot.bootstrap import build_bot
 from bot.domain.alerts import Alert, AlertStatus
 from tests.integration.monitor_helpers import SECRET, generic, post
 from tests.integration.slack_world import make_world
@@ -117,7 +117,7 @@ def test_pause_resume_and_an_early_inject_move_the_drill_clock(world, clock):
     t0 = clock.now
     number = start(world, extra="scale 45m")
     channel = world.bot.gateway.store.place(number).channel_id
-    lead = lambda text, user=FACILITATOR: world.cmd(text, user=user, channel=channel)  # noqa: E731
+    lead = lambda text, user=FACILITATOR: world.cmd(text, user=user, channel=channel)
     refused = lead("drill pause", user="UCS")
     assert refused["text"].startswith(":lock:")
     clock.now = t0 + timedelta(minutes=1)

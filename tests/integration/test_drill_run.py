@@ -68,7 +68,7 @@ def test_a_whole_drill_is_scored_exactly_as_the_team_acted(world, clock, tmp_pat
     card = world.cmd("status", channel=place.channel_id)
     assert "first statement" in str(card).lower()
     assert world.bot.core.catalog.playbook(incident.crisis_type) is not catalog.playbook(incident.crisis_type)
-    cmd = lambda text, user="ULEAD": world.cmd(text, user=user, channel=place.channel_id)  # noqa: E731
+    cmd = lambda text, user="ULEAD": world.cmd(text, user=user, channel=place.channel_id)
 
     at(world, clock, start, 2)       # inject 2: the viral post (answered by T+6)
     assert cmd("note Seen the viral post; drafting a reply")["text"].startswith(":white_check_mark:")

@@ -3,7 +3,7 @@ command words, the site config section, and scorecard rules on hand-built timeli
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -32,7 +32,7 @@ from bot.domain.severity import Severity
 from bot.domain.text import LocalText
 from tests.unit.factories import playbook, policy
 
-T0 = datetime(2026, 12, 1, 7, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
 M = timedelta(minutes=1)
 
 

@@ -7,7 +7,7 @@ group (an Alertmanager ``groupKey`` is the sender's to choose)."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from bot.domain.alerts import Alert, Route
 from bot.domain.severity import Severity

@@ -5,8 +5,9 @@ started. Each notice is claimed once in ``drill_calendar`` so restarts and repli
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.adapters.drills.config import DrillSettings
@@ -36,7 +37,7 @@ class DrillCalendar:
         zone = ZoneInfo(self.settings.zone)
         now = self.clock()
         local = now.astimezone(zone).replace(tzinfo=None)
-        last = schedule.previous_before(local).replace(tzinfo=zone).astimezone(timezone.utc)
+        last = schedule.previous_before(local).replace(tzinfo=zone).astimezone(UTC)
         started = any(run.started_at >= last for run, _, _ in self.store.runs())
         rotation = self.settings.rotation or tuple(sorted(self.scenarios()))
         sent = []

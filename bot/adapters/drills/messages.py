@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from bot.adapters.drills.scorecard import render_files, t_plus
+from bot.adapters.rendering.formatting import duration
 from bot.adapters.slack.escape import escape_mrkdwn, mention, one_line
 from bot.domain.drill_scores import Scorecard
 from bot.domain.drills import DrillRun, Inject, InjectKind, Persona, Scenario
 from bot.domain.incident import Incident
 from bot.domain.roles import Role
-from bot.adapters.rendering.formatting import duration
 
 PERSONA = {
     Persona.SOCIAL: (":iphone: Social media", "社交媒体"),

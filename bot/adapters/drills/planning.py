@@ -4,7 +4,8 @@ site's drill channel (never the real announce channel), and publications that go
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from bot.adapters.drills.config import drill_settings
 from bot.adapters.drills.messages import announcement

@@ -107,9 +107,9 @@ def scorecard_view(*, scenario: Scenario, run: DrillRun, card: Scorecard, incide
 
 def render_markdown(view: dict[str, Any]) -> str:
     words = view["words"]
-    out = [f"# {md_escape(view['title'])}", "",
-           f"{md_escape(view['incident'])} · {words['score']}: **{view['score']}** "
-           f"({view['met']}/{view['total']}) · {words['scale']}: {md_escape(view['clock'])}", ""]
+    headline = (f"{md_escape(view['incident'])} · {words['score']}: **{view['score']}** "
+                f"({view['met']}/{view['total']}) · {words['scale']}: {md_escape(view['clock'])}")
+    out = [f"# {md_escape(view['title'])}", "", headline, ""]
 
     def table(head: list[str], rows: list[list[str]]) -> None:
         out.append("| " + " | ".join(head) + " |")

@@ -5,7 +5,7 @@ scheduler keeps no state: a restarted process just ticks again, and fires nothin
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -30,14 +30,14 @@ class DrillTicker:
             if self.calendar is not None:
                 self.calendar.tick()
             return fired
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("drill tick failed; retrying on the next tick")
             return 0
 
     def start(self) -> None:
-        scheduler = BackgroundScheduler(timezone=timezone.utc)
+        scheduler = BackgroundScheduler(timezone=UTC)
         scheduler.add_job(self.tick, "interval", seconds=self.interval, id="drills",
-                          max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
+                          max_instances=1, coalesce=True, next_run_time=datetime.now(UTC))
         scheduler.start()
         self._scheduler = scheduler
 
