@@ -20,8 +20,8 @@ FACILITATOR = "UANNA"
 
 
 @pytest.fixture
-def world(tmp_path, clock):
-    w = make_world(tmp_path, clock=clock, monitor_secret=SECRET, extra_config={
+def world(tmp_path, clock, db_url):
+    w = make_world(tmp_path, clock=clock, monitor_secret=SECRET, database_url=db_url, extra_config={
         "drills": {"channel": "crisis-drills", "facilitators": [FACILITATOR]}})
     w.emulator.add_channel("crisis-drills", members=["UBOT"])
     yield w
@@ -80,6 +80,8 @@ def test_a_restart_mid_drill_resumes_without_firing_any_inject_twice(world, cloc
     # Restart: a new process on the same database and Slack (the old one stops ticking).
     settings = world.bot.core.settings
     world.bot.drill_ticker.stop()
+    if world.bot.gateway.leader is not None:  # the old process is gone: its outbox lock too
+        world.bot.gateway.leader.release()
     second = build_bot(settings, clock=clock, pacer=Pacer(pace=0), budget=MethodBudget(enabled=False),
                        start_gateway=False, start_pollers=False)
     second.gateway.sleep = lambda seconds: None

@@ -36,6 +36,8 @@ from bot.domain.statements import AUDIENCES
 DRILLS_DIR = "drills"
 #: The least a scenario set must hold (the practice: 12 in monthly rotation).
 MIN_SCENARIOS = 12
+#: An inject's text, per language: one post (Slack messages stay far inside their budget).
+MAX_INJECT_TEXT = 1000
 _KEY = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _MONITOR = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,80}$")
 
@@ -175,6 +177,9 @@ class _ScenarioReader(_Reader):
             self._problem(doc["at"], f"{where}.at", f"is after the drill ends ({_fmt(duration)})")
         kind = self._enum(doc.get("kind"), f"{where}.kind", InjectKind)
         text = self._text(doc.get("text"), f"{where}.text")
+        if text is not None and max(len(text.en), len(text.zh)) > MAX_INJECT_TEXT:
+            self._problem(doc["text"], f"{where}.text",
+                          f"is longer than {MAX_INJECT_TEXT} characters; an inject is one post")
         persona = self._enum(doc["persona"], f"{where}.persona", Persona) if "persona" in doc else Persona.CONTROL
         monitor = self._scalar(doc.get("monitor"), f"{where}.monitor", str) or ""
         severity = self._enum(doc["severity"], f"{where}.severity", Severity) if "severity" in doc else None
