@@ -121,7 +121,7 @@ def test_pause_resume_and_an_early_inject_move_the_drill_clock(world, clock):
     channel = world.bot.gateway.store.place(number).channel_id
     lead = lambda text, user=FACILITATOR: world.cmd(text, user=user, channel=channel)
     refused = lead("drill pause", user="UCS")
-    assert refused["text"].startswith(":lock:")
+    assert ":lock:" in refused["text"]
     clock.now = t0 + timedelta(minutes=1)
     assert "Drill paused" in lead("drill pause")["text"]
     assert "not running" in lead("drill pause")["text"]

@@ -68,14 +68,16 @@ def test_a_whole_drill_is_scored_exactly_as_the_team_acted(world, clock, tmp_pat
     card = world.cmd("status", channel=place.channel_id)
     assert "first statement" in str(card).lower()
     assert world.bot.core.catalog.playbook(incident.crisis_type) is not catalog.playbook(incident.crisis_type)
+    assert world.cmd("status", channel=place.channel_id)["text"].startswith(DRILL_MARKER)
+    assert not world.cmd("drill list", channel=world.general)["text"].startswith(DRILL_MARKER)
     cmd = lambda text, user="ULEAD": world.cmd(text, user=user, channel=place.channel_id)
 
     at(world, clock, start, 2)       # inject 2: the viral post (answered by T+6)
-    assert cmd("note Seen the viral post; drafting a reply")["text"].startswith(":white_check_mark:")
+    assert ":white_check_mark:" in cmd("note Seen the viral post; drafting a reply")["text"]
     at(world, clock, start, 4)       # inject 3: fact #1 revealed (confirm by T+12: missed)
     at(world, clock, start, 6)       # inject 4: journalist (legal by T+10)
     at(world, clock, start, 7)
-    assert ":white_check_mark:" in cmd("role legal <@ULEGAL>")["text"]
+    assert cmd("role legal <@ULEGAL>")["text"].startswith(DRILL_MARKER + " · :white_check_mark:")
     assert ":white_check_mark:" in cmd("role comms <@UCOMMS>")["text"]
     at(world, clock, start, 10)      # inject 5: the lab "fact" #2
     at(world, clock, start, 14)      # inject 6: escalation to S (by T+18)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.adapters.db.outbox import OutboxStore
 from bot.adapters.slack import blocks, commands as c, messages
+from bot.adapters.drills.replies import drill_marked
 from bot.adapters.slack.members import ChannelMembers
 from bot.domain.clocks import all_clocks
 from bot.domain.errors import DomainError, InvalidInput, NotPermitted
@@ -176,10 +177,11 @@ class CommandHandler:
         # thread (sweeper, test, worker) runs it.
         with log_context():
             try:
-                return self._dispatch(command, user_id=user_id, channel_id=channel_id, key=key,
-                                      row_key=row)
+                reply = self._dispatch(command, user_id=user_id, channel_id=channel_id, key=key,
+                                       row_key=row)
             except Exception as exc:  # noqa: BLE001 - every error gets an answer
-                return error_reply(exc)
+                reply = error_reply(exc)
+            return drill_marked(reply, self, channel_id)
 
     def _dispatch(self, cmd: Any, *, user_id: str, channel_id: str | None, key: str | None,
                   row_key: str | None = None) -> Reply:
