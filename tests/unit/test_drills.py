@@ -161,3 +161,10 @@ def test_the_calendar_finds_the_first_tuesday_and_says_each_notice_once_a_key():
     month_old = due_notices(schedule=schedule, rotation=(), now_local=datetime(2026, 12, 20),
                             reminders=(), grace=timedelta(hours=2), started_since=False)
     assert month_old == []
+
+
+def test_help_names_the_drill_commands():
+    from bot.adapters.slack.blocks import help_blocks
+
+    text = str(help_blocks("drill"))
+    assert "/crisis drill start" in text and "/crisis drill inject" in text
