@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.domain.playbook import Catalog, ClockSpec, Playbook, TaskTemplate
+from bot.domain.reminders import ReminderSettings
 from bot.domain.roles import Role
 from bot.domain.severity import Severity, SeverityLevel, SeverityPolicy
 from bot.domain.text import LocalText
@@ -251,6 +252,22 @@ def _scale_task(task: TaskTemplate, factor: float) -> TaskTemplate:
 
 def _scale_clock(clock: ClockSpec, factor: float) -> ClockSpec:
     return replace(clock, within=clock.within / factor)
+
+
+def scale_reminders(settings: ReminderSettings, source: str | None) -> ReminderSettings:
+    """Reminder offsets on a drill's compressed clock ("an hour before" the golden 4 h is 90 s
+    before it at ×40); ``late_within`` and who is mentioned stay as they are."""
+    factor = factor_of(source)
+    if factor == 1:
+        return settings
+    return replace(
+        settings,
+        first_statement_before=tuple(d / factor for d in settings.first_statement_before),
+        task_due_soon=settings.task_due_soon / factor,
+        regulatory_before=tuple(d / factor for d in settings.regulatory_before),
+        postmortem_before=settings.postmortem_before / factor,
+        escalation_grace=settings.escalation_grace / factor,
+    )
 
 
 def drill_source(factor: float) -> str:

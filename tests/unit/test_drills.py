@@ -168,3 +168,15 @@ def test_help_names_the_drill_commands():
 
     text = str(help_blocks("drill"))
     assert "/crisis drill start" in text and "/crisis drill inject" in text
+
+
+def test_reminder_offsets_run_on_the_drill_clock_too():
+    from bot.domain.drills import scale_reminders
+    from bot.domain.reminders import ReminderSettings
+
+    base = ReminderSettings(exec_sponsors=("UEXEC",))
+    assert scale_reminders(base, "slack") is base
+    fast = scale_reminders(base, "drill:x40")
+    assert fast.first_statement_before == (timedelta(seconds=90), timedelta(seconds=22.5))
+    assert fast.regulatory_before[0] == timedelta(minutes=36)
+    assert fast.late_within == base.late_within and fast.exec_sponsors == ("UEXEC",)
