@@ -65,6 +65,12 @@ def test_a_whole_drill_is_scored_exactly_as_the_team_acted(world, clock, tmp_pat
     assert clocks["team_assembly"].due_at == start + timedelta(minutes=3)
     due = [t.due_at - start for t in incident.tasks if t.due_at is not None]
     assert min(due) == timedelta(seconds=45) and max(due) <= timedelta(hours=24) / 40  # 30m … 24h ÷ 40
+    with world.bot.core.incidents.uow_factory() as uow:
+        reminders = uow.reminders.for_incident(1)
+    first = sorted(r.due_at - start for r in reminders if r.clock == "first_statement")
+    # "60 and 15 minutes before the golden 4 hours" on the ×40 clock: 90 and 22.5 seconds before.
+    assert timedelta(minutes=6) - timedelta(seconds=90) in first
+    assert timedelta(minutes=6) - timedelta(seconds=22.5) in first
     card = world.cmd("status", channel=place.channel_id)
     assert "first statement" in str(card).lower()
     assert world.bot.core.catalog.playbook(incident.crisis_type) is not catalog.playbook(incident.crisis_type)
