@@ -51,6 +51,7 @@ from bot.adapters.monitors.routing import Router
 from bot.adapters.site.routes import DarkSite
 from bot.adapters.slack.messages.monitors import monitor_test_received
 from bot.services.alerts import AlertPolicy, AlertService
+from bot.adapters.drills.alerts import real_alerts_only
 
 
 #: Monitor webhooks are open to the network: a guessable secret would let anyone open incidents.
@@ -115,6 +116,8 @@ class Bot:
     poller: Poller | None = None
     sweeper: InboxSweeper | None = None
     identity: SlackIdentity | None = None
+    drills: Any = None  # the DrillService
+    drill_ticker: Any = None
 
     def close(self) -> None:
         if self.gateway.leader is not None:
@@ -131,7 +134,7 @@ def build_alerts(core: Core, site: SiteConfig) -> AlertService:
     config = site.monitors
     return AlertService(
         incidents=core.incidents,
-        router=Router(config, crisis_types=core.catalog.playbooks.keys()),
+        router=real_alerts_only(Router(config, crisis_types=core.catalog.playbooks.keys())),
         roles_for=lambda crisis_type, severity: site.default_holders(
             core.catalog.invite_for(crisis_type, severity)),
         policy=AlertPolicy(refire_window=config.refire_window, raise_severity=config.raise_severity,
@@ -204,6 +207,7 @@ def build_bot(
                     in_flight=in_flight)
     alerts = build_alerts(core, site)
     handler.alerts = alerts
+    drills, drill_ticker = build_drills(core, site=site, handler=handler, wake=wake)
     poller = Poller(sources=site.monitors.sources, ingest=alerts.ingest_many,
                     samples=SqlSampleStore(core.engine), clock=clock,
                     leader=LeaderLock(core.engine, "monitor-pollers"))
@@ -216,12 +220,14 @@ def build_bot(
         if start_gateway if start_ticker is None else start_ticker:
             ticker.start()
             sweeper.start()
+            drill_ticker.start()
         if start_pollers and poller.sources:
             running["poller"], running["poller_stop"] = poller.start()
 
     def shutdown() -> None:
         workers.close(wait=True)  # running work finishes; queued commands stay in the inbox
         ticker.stop()
+        drill_ticker.stop()
         sweeper.stop()
         if "stop" in running:
             running["stop"].set()
@@ -245,7 +251,8 @@ def build_bot(
                     extra_routes=dark_site(core, site).routes() if site.dark_site.configured else ())
     return Bot(core=core, site=site, handler=handler, gateway=gateway, slack_app=app, web=web,
                metrics=metrics, reminders=reminders, ticker=ticker, alerts=alerts,
-               poller=poller, sweeper=sweeper, identity=identity)
+               poller=poller, sweeper=sweeper, identity=identity, drills=drills,
+               drill_ticker=drill_ticker)
 
 
 def dark_site(core: Core, site: SiteConfig) -> DarkSite:
@@ -324,3 +331,53 @@ def build_postmortems(core: Core, *, site: SiteConfig | None = None,
         clock=core.clock, default_lang=(site or SiteConfig()).postmortem_lang,
         signals=SqlIncidentSignals(core.engine),
     )
+
+
+def build_drills(core: Core, *, site: SiteConfig, handler: CommandHandler | None = None,
+                 wake: threading.Event | None = None) -> tuple[Any, Any]:
+    """Drills: the scenarios, their store, the drill alert pipeline, the service, its
+    ``/crisis drill`` handler and the ticker that fires injects and keeps the calendar."""
+    from bot.adapters.db.drills import SqlDrillStore
+    from bot.adapters.drills.alerts import drill_router
+    from bot.adapters.drills.calendar import DrillCalendar
+    from bot.adapters.drills.config import drill_settings
+    from bot.adapters.drills.handler import DrillHandler
+    from bot.adapters.drills.loader import load_scenarios
+    from bot.adapters.drills.messages import SlackDrillNarrator
+    from bot.adapters.drills.ticker import DrillTicker
+    from bot.services.drills import DrillService
+
+    settings = drill_settings(site, source=str(core.settings.config_path or "site config"))
+    directory = playbooks_dir(core.settings)
+    scenarios = load_scenarios(directory, catalog=core.catalog)
+    store = SqlDrillStore(session_factory(core.engine))
+    lint = load_statement_settings(playbooks=directory, site=site)
+    pipeline = AlertService(incidents=core.incidents, router=drill_router,
+                            policy=AlertPolicy(raise_severity=False))
+
+    def lint_errors(incident: Any) -> int:
+        return sum(1 for st in incident.statements.values() if st.submitted_at is not None
+                   for f in incident.lint_statement(st.id, rules=lint.lint, contact=lint.contacts)
+                   if f.is_error)
+
+    def notify() -> None:
+        if wake is not None:
+            wake.set()
+
+    service = DrillService(incidents=core.incidents, scenarios=scenarios, store=store,
+                           narrator=SlackDrillNarrator(), ingest_alert=pipeline.ingest,
+                           lint_errors=lint_errors, wake=notify)
+
+    def outbox_add(kind: str, payload: dict[str, Any], *, at: datetime) -> None:
+        with core.incidents.uow_factory() as uow:
+            uow.outbox.add(kind, payload, at=at)
+            uow.commit()
+        notify()
+
+    calendar = DrillCalendar(settings=settings, store=store, outbox_add=outbox_add,
+                             clock=core.clock, scenarios=lambda: list(scenarios),
+                             execs=tuple(site.roster.get(Role.EXEC, ())))
+    if handler is not None:
+        handler.drills = DrillHandler(service=service, commands=handler, settings=settings).handle
+    return service, DrillTicker(service=service, calendar=calendar,
+                                interval=core.settings.reminder_interval)

@@ -34,6 +34,20 @@ def build_parser() -> argparse.ArgumentParser:
         "throw-away SQLite database. Prints the incident channel's transcript.",
     )
 
+    drill = commands.add_parser(
+        "drill", help="drill scenarios: list them, or rehearse one against the local emulator",
+        description="List the drill scenarios (playbooks/drills), or run one against the built-in "
+        "Slack emulator for a facilitator rehearsing it: the clock jumps from inject to inject, "
+        "the drill channel is printed, and the scorecard files are kept.",
+    )
+    drill_commands = drill.add_subparsers(dest="drill_command", metavar="ACTION")
+    drill_commands.required = True
+    drill_commands.add_parser("list", help="list the drill scenarios")
+    drill_run = drill_commands.add_parser("run", help="rehearse a scenario against the emulator")
+    drill_run.add_argument("scenario", help="the scenario, e.g. courier-strike-festival")
+    drill_run.add_argument("--scale", metavar="DURATION",
+                           help="the drill's length on the wall clock (default: the scenario's)")
+
     serve = commands.add_parser(
         "serve", help="run the bot: Slack endpoint, webhooks, scheduler",
         description="Serve POST /slack/events, GET /healthz and GET /metrics (HTTP mode), or "
@@ -137,6 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--since", metavar="DATE",
                         help="only incidents declared on or after DATE (YYYY-MM-DD, UTC)")
     report.add_argument("--format", choices=("md", "html", "csv"), default="md")
+    report.add_argument("--drills", action="store_true",
+                        help="drill readiness per team and scenario over time (drills are "
+                             "otherwise left out of the report)")
     report.add_argument("-o", "--output", type=Path, metavar="FILE",
                         help="write to FILE instead of standard output")
 
@@ -159,6 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = args.debug or os.environ.get("CRISISBOT_DEBUG", "").strip().lower() in ("1", "true", "yes")
     handler = {
         "demo": _demo,
+        "drill": _drill,
         "serve": _serve,
         "db": _db,
         "playbooks": _playbooks,
@@ -193,6 +211,20 @@ def _site(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters.site.command import export_command
 
     return export_command(directory=args.directory, base_url=args.base_url, settings=settings)
+
+
+def _drill(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.domain.durations import parse_duration
+    from bot.drill_rehearsal import list_scenarios, run_rehearsal
+
+    if args.drill_command == "list":
+        return list_scenarios(settings=settings)
+    try:
+        scale = parse_duration(args.scale) if args.scale else None
+    except ValueError as exc:
+        print(f"crisisbot: --scale: {exc}", file=sys.stderr)
+        return 2
+    return run_rehearsal(args.scenario, settings=settings, scale=scale)
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -280,6 +312,7 @@ def _playbooks(args: argparse.Namespace, settings: Settings) -> int:
     directory = args.directory or playbooks_dir(settings)
     problems = validate_dir(directory)
     problems += validate_statement_templates(directory) if Path(directory).is_dir() else []
+    problems += _drill_problems(directory, problems)
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
@@ -287,6 +320,16 @@ def _playbooks(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     print(f"{directory}: all playbooks valid")
     return 0
+
+
+def _drill_problems(directory: Path, problems: list) -> list:
+    """Problems of the drill scenarios under ``DIRECTORY/drills`` (checked against the
+    playbooks when those are valid)."""
+    from bot.adapters.drills.loader import validate_scenarios
+    from bot.adapters.playbooks import load_catalog
+
+    catalog = None if problems else load_catalog(directory)
+    return validate_scenarios(directory, catalog=catalog)
 
 
 def _monitors(args: argparse.Namespace, settings: Settings) -> int:
@@ -405,6 +448,9 @@ def _postmortem(args: argparse.Namespace, settings: Settings) -> int:
 def _report(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import datetime, timezone
 
+    from bot.adapters.db.drills import SqlDrillStore
+    from bot.adapters.db.uow import session_factory
+    from bot.adapters.drills.readiness import render_readiness
     from bot.adapters.rendering.postmortem import portfolio
     from bot.bootstrap import build_core, build_postmortems
 
@@ -418,11 +464,18 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
         since = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
     core = build_core(settings)
     try:
+        drills = SqlDrillStore(session_factory(core.engine))
+        if args.drills:
+            runs = [r for r in drills.runs() if since is None or r[0].started_at >= since]
+            _write(render_readiness(runs, fmt=args.format), args.output,
+                   f"readiness of {len(runs)} drill run(s)")
+            return 0
+        excluded = drills.drill_incidents()  # drills never count in the real figures
         service = build_postmortems(core)
         reports = [
             service.renderer.report(service.source(row.number))
             for row in core.incidents.list()
-            if since is None or row.declared_at >= since
+            if (since is None or row.declared_at >= since) and row.number not in excluded
         ]
     finally:
         core.close()

@@ -248,6 +248,8 @@ def _ending(demo: Demo, base: Path) -> None:
                  f"approved by {approvals}; published to {where or 'nowhere yet'}")
     demo.say(f"{incident.id} is {status_label(incident.status.value)}; stages visited: "
              + " → ".join(stage_label(s.value) for s in incident.stage_entered_at))
+    demo.say("\nRehearse a drill the same way: `crisisbot drill list`, then e.g. "
+             "`crisisbot drill run cosmetic-allergy-viral` (README, \"Drills\").")
     demo.say(f"\nThe demo's files are in {base}:")
     demo.say(f"  {base / 'demo.db'}  (the SQLite database)")
     for path in sorted((base / "postmortem").iterdir()):

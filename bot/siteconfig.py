@@ -109,7 +109,7 @@ def yaml_error_line(path: Path | str, exc: yaml.YAMLError) -> str:
 #: statement settings); anything else is a typo that would otherwise be silently ignored.
 KNOWN_KEYS = frozenset({"company", "announce_channel", "comms_channel", "roster", "statements",
                         "reminders", "monitors", "postmortem_lang", "visibility",
-                        "dark_site"})
+                        "dark_site"}) | {"drills"}
 
 
 def parse_site_config(data: Any, *, source: str = "site config", base: Path | None = None) -> SiteConfig:

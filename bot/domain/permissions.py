@@ -53,6 +53,7 @@ class Who(StrEnum):
     LEAD = "lead"
     LEAD_OR_CLAIM = "lead_or_claim"
     ROSTER_LEAD = "roster_lead"
+    DRILL_LEAD = "drill_lead"
 
     @property
     def describe(self) -> str:
@@ -72,6 +73,7 @@ _DESCRIBE: dict[Who, str] = {
     Who.LEAD_OR_CLAIM: "incident commander or exec; roster exec; a roster commander may claim "
                        "command of an incident that has none",
     Who.ROSTER_LEAD: "roster commander or exec",
+    Who.DRILL_LEAD: "roster commander or exec; a drill facilitator of the site config",
 }
 
 
@@ -89,6 +91,8 @@ class Standing:
     is_system: bool = False
     #: The actor is the assignee of the task the action is about (``task done``).
     assignee: bool = False
+    #: The site config names the actor a drill facilitator (``drills.facilitators``).
+    drill_facilitator: bool = False
 
     @property
     def is_roster_exec(self) -> bool:
@@ -141,6 +145,8 @@ def allows(who: Who, standing: Standing) -> bool:
         return bool(roles & LEADS) or s.may_claim_command
     if who is Who.ROSTER_LEAD:
         return bool(s.roster_roles & LEADS)
+    if who is Who.DRILL_LEAD:
+        return bool(s.roster_roles & LEADS) or s.drill_facilitator
     raise ValueError(f"unknown predicate {who!r}")  # pragma: no cover - StrEnum is closed
 
 
@@ -252,6 +258,19 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("reaction:pushpin", R, ":pushpin: reaction", Who.CONTRIBUTOR,
                "incidents.capture_message"),
     Permission("home", E, "App Home tab", Who.READER, "view.home", read=True),
+    # Drills: a rehearsal's control is for the roster's leads and the site's facilitators.
+    Permission("drill list", C, "/crisis drill list", Who.ANYONE, "drills.list", read=True,
+               incident=False),
+    Permission("drill start", C, "/crisis drill start <scenario> [team @a @b …] [scale 45m]",
+               Who.DRILL_LEAD, "drills.start", incident=False),
+    Permission("drill pause", C, "/crisis drill pause", Who.DRILL_LEAD, "drills.pause",
+               incident=False, notes="in the drill's channel"),
+    Permission("drill resume", C, "/crisis drill resume", Who.DRILL_LEAD, "drills.resume",
+               incident=False, notes="in the drill's channel"),
+    Permission("drill end", C, "/crisis drill end", Who.DRILL_LEAD, "drills.end",
+               incident=False, notes="in the drill's channel; posts the scorecard"),
+    Permission("drill inject", C, "/crisis drill inject <n>", Who.DRILL_LEAD, "drills.inject_now",
+               incident=False, notes="in the drill's channel: fires inject n early"),
 )
 
 TABLE: dict[str, Permission] = {p.key: p for p in PERMISSIONS}

@@ -129,6 +129,13 @@ class Catalog:
         extra = self.playbooks[crisis_type].assemble if crisis_type in self.playbooks else ()
         return (*base, *(r for r in extra if r not in base))
 
+    def for_source(self, source: str | None) -> Catalog:
+        """The catalog an incident from ``source`` runs on: a drill's (``drill:x40``) has every
+        clock compressed by its factor (see :mod:`bot.domain.drills`); any other, this one."""
+        from bot.domain.drills import scaled_catalog
+
+        return scaled_catalog(self, source)
+
     def playbook(self, key: str) -> Playbook:
         try:
             return self.playbooks[key]

@@ -55,7 +55,7 @@ class IncidentService:
         """Declare an incident; ``roles`` pre-assigns roles (the roster, the declarer as commander).
         ``confidential`` None takes the playbook's default."""
         try:
-            playbook = self.catalog.playbook(crisis_type)
+            playbook = self.catalog.for_source(source).playbook(crisis_type)  # drills: compressed
         except KeyError as exc:
             raise InvalidInput(str(exc.args[0])) from None
         now = self.clock()
@@ -260,7 +260,7 @@ class IncidentService:
     # ------------------------------------------------------------------ internals
 
     def _playbook(self, incident: Incident):
-        return self.catalog.playbook(incident.crisis_type)
+        return self.catalog.for_source(incident.source).playbook(incident.crisis_type)
 
     def _run(
         self,

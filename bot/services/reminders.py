@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Sequence
 
+from bot.domain.drills import scale_reminders
 from bot.domain.events import Event, ReminderSent
 from bot.domain.incident import Incident
 from bot.domain.playbook import Catalog
@@ -68,6 +69,8 @@ def sync_reminders(
     at: datetime,
 ) -> SyncResult:
     """Bring the incident's reminder rows in line with its state (inside ``uow``)."""
+    catalog = catalog.for_source(incident.source)  # a drill's clocks are compressed
+    settings = scale_reminders(settings, incident.source)
     try:
         playbook = catalog.playbook(incident.crisis_type)
     except KeyError:

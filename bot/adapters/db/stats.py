@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, func, select
 
+from bot.adapters.db.drills import DrillRunRow
 from bot.adapters.db.models import IncidentRow
 from bot.domain.lifecycle import Status
 
@@ -14,6 +15,8 @@ def open_by_severity(engine: Engine) -> dict[str, int]:
         rows = conn.execute(
             select(IncidentRow.severity, func.count())
             .where(IncidentRow.status == Status.ACTIVE.value)
+            .where(IncidentRow.number.not_in(  # drills never count in real metrics
+                select(DrillRunRow.incident).where(DrillRunRow.incident.is_not(None))))
             .group_by(IncidentRow.severity)
         ).all()
     return {severity: count for severity, count in rows}

@@ -539,6 +539,7 @@ _SUBCOMMANDS: dict[str, _Parser] = {
     "postmortem": _postmortem,
     "snooze": lambda line, i, incident: _snooze(line, i, incident),
     "followup": _followup,
+    "drill": lambda line, i, incident: _drill(line, i, incident),
 }
 
 #: The subcommand words :func:`parse_command` understands.
@@ -610,3 +611,18 @@ class Reopen(CrisisCommand):
 
     name: ClassVar[str] = "reopen"
     reason: str = ""
+
+
+# --------------------------------------------------------------------------- drills
+
+
+@dataclass(frozen=True)
+class Drill(CrisisCommand):
+    """``/crisis drill …``: the words after ``drill``; bot.adapters.drills.commands reads them."""
+
+    name: ClassVar[str] = "drill"
+    args: tuple[str, ...] = ()
+
+
+def _drill(line: _Line, i: int, incident: int | None) -> CrisisCommand:
+    return Drill(args=tuple(t.value for t in line.tokens[i:]), incident=incident)

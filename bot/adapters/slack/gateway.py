@@ -30,6 +30,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.adapters.db.leader import LeaderLock
 from bot.adapters.db.outbox import Effect, OutboxStore
+from bot.adapters.drills.effects import DrillEffectKinds
 from bot.adapters.slack import messages
 from bot.adapters.slack.gateway_effects import MAX_SLEEP, EffectKinds, RetryLater
 from bot.adapters.slack.pacing import MethodBudget, Pacer
@@ -64,7 +65,7 @@ def channel_name(number: int, title: str) -> str:
     return f"{base}-{slug}"[:80].rstrip("-_") if slug else base
 
 
-class SlackGateway(EffectKinds):
+class SlackGateway(EffectKinds, DrillEffectKinds):
     def __init__(
         self,
         *,
@@ -159,6 +160,7 @@ class SlackGateway(EffectKinds):
     def _deliver(self, effect: Effect) -> bool:
         incident = f"INC-{effect.incident}" if effect.incident is not None else None
         with log_context(incident=incident, effect=effect.id):
+            self._drill_now = self._is_drill(effect.incident)  # every message of a drill is marked
             return self._deliver_now(effect)
 
     def _deliver_now(self, effect: Effect) -> bool:
@@ -233,7 +235,7 @@ class SlackGateway(EffectKinds):
         if wait > 0:
             self.sleep(wait)
         try:
-            return fn(**kwargs)
+            return fn(**self._drill_marked(method, kwargs))
         finally:
             self.budget.take(method)
 
@@ -244,7 +246,8 @@ class SlackGateway(EffectKinds):
         if wait > 0:
             self.sleep(wait)
         try:
-            return self.client.chat_postMessage(channel=channel, **kwargs).data  # type: ignore[return-value]
+            return self.client.chat_postMessage(
+                channel=channel, **self._drill_marked("chat.postMessage", kwargs)).data  # type: ignore[return-value]
         finally:
             # Counted when Slack has answered, so network jitter can never squeeze two
             # messages into one pacing interval.

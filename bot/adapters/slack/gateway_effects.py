@@ -117,9 +117,10 @@ class EffectKinds:
 
     def _render_card(self, number: int) -> dict[str, Any]:
         incident = self.incidents.get(number)
+        catalog = self.catalog.for_source(incident.source)  # a drill's clocks are compressed
         return blocks.incident_card(
-            incident, playbook=self.catalog.playbook(incident.crisis_type),
-            policy=self.catalog.policy, now=self.clock(),
+            incident, playbook=catalog.playbook(incident.crisis_type),
+            policy=catalog.policy, now=self.clock(),
         )
 
     def _do_post_card(self, effect: Effect) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.adapters.db.outbox import OutboxStore
 from bot.adapters.slack import blocks, commands as c, messages
+from bot.adapters.drills.replies import drill_marked
 from bot.adapters.slack.members import ChannelMembers
 from bot.domain.clocks import all_clocks
 from bot.domain.errors import DomainError, InvalidInput, NotPermitted
@@ -103,6 +104,8 @@ class CommandHandler:
         #: Runs ``/crisis statement …`` once statements are wired (bootstrap).
         self.statements: Callable[..., Reply] | None = None
         self.alerts: Any = None  # the AlertService, wired by bootstrap
+        #: Runs ``/crisis drill …`` once drills are wired (bootstrap).
+        self.drills: Callable[..., Reply] | None = None
         self.postmortems = postmortems
         self.members = members
 
@@ -174,14 +177,19 @@ class CommandHandler:
         # thread (sweeper, test, worker) runs it.
         with log_context():
             try:
-                return self._dispatch(command, user_id=user_id, channel_id=channel_id, key=key,
-                                      row_key=row)
+                reply = self._dispatch(command, user_id=user_id, channel_id=channel_id, key=key,
+                                       row_key=row)
             except Exception as exc:  # noqa: BLE001 - every error gets an answer
-                return error_reply(exc)
+                reply = error_reply(exc)
+            return drill_marked(reply, self, channel_id)
 
     def _dispatch(self, cmd: Any, *, user_id: str, channel_id: str | None, key: str | None,
                   row_key: str | None = None) -> Reply:
         """Through the permission table: find the row, check who may run it, make its call."""
+        if isinstance(cmd, c.Drill):  # its own parser; the drill handler checks rows
+            if self.drills is None:
+                raise InvalidInput("Drills are not available in this process.")
+            return self.drills(cmd, user_id=user_id, channel_id=channel_id, key=key)
         if isinstance(cmd, c.Statement):  # its own parser; the statement handler checks rows
             assert self.statements is not None, "bootstrap wires the statement handler"
             return self.statements(cmd, user_id=user_id, channel_id=channel_id, key=key)
@@ -280,9 +288,10 @@ class CommandHandler:
 
     def status(self, number: int) -> Reply:
         incident = self.incidents.get(number)
+        catalog = self.catalog.for_source(incident.source)  # a drill's clocks are compressed
         card = blocks.incident_card(
-            incident, playbook=self.catalog.playbook(incident.crisis_type),
-            policy=self.catalog.policy, now=self.clock(),
+            incident, playbook=catalog.playbook(incident.crisis_type),
+            policy=catalog.policy, now=self.clock(),
         )
         return Reply(card["text"], card["blocks"])
 
@@ -301,8 +310,9 @@ class CommandHandler:
             readable += 1
             if len(pairs) >= blocks.HOME_ROOM:
                 continue
-            clocks = all_clocks(incident, playbook=self.catalog.playbook(incident.crisis_type),
-                                policy=self.catalog.policy, now=now)
+            catalog = self.catalog.for_source(incident.source)
+            clocks = all_clocks(incident, playbook=catalog.playbook(incident.crisis_type),
+                                policy=catalog.policy, now=now)
             pairs.append((incident, clocks))
         return blocks.app_home(pairs, now=now, total=readable)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from typing import Sequence
 
+from bot.adapters.drills import planning as drills
 from bot.adapters.slack import messages
 from bot.adapters.slack.blocks.monitors import reopen_offer
 from bot.adapters.slack.escape import one_line, plain_text_safe
@@ -70,6 +71,8 @@ class SlackEffects:
         self.wake.set()
 
     def _plan_opening(self, incident: Incident, add) -> None:
+        if drills.is_drill(incident):  # drill-… channel, team only, the drill channel's announcement
+            return drills.plan_opening(incident, add, site=self.site, catalog=self.catalog)
         playbook = self.catalog.playbook(incident.crisis_type)
         level = self.catalog.policy.level(incident.severity)
         # Topic and purpose are plain text on Slack (no entities, no formatting); the gateway
@@ -93,7 +96,7 @@ class SlackEffects:
         for event in events:
             if isinstance(event, ev.RoleAssigned):
                 users.append(event.user)
-            elif isinstance(event, ev.SeverityChanged):
+            elif isinstance(event, ev.SeverityChanged) and not drills.is_drill(incident):
                 users += self.site.users_for(self.catalog.policy.level(incident.severity).invite)
         return _slack_users(users)
 

@@ -23,10 +23,11 @@ class SlackReminderEffects:
         reminders = [e for e in events if isinstance(e, ev.ReminderSent)]
         if not reminders:
             return  # most commands: and then no playbook lookup (it may have been removed)
-        playbook = self.catalog.playbook(incident.crisis_type)
+        catalog = self.catalog.for_source(incident.source)  # a drill's clocks are compressed
+        playbook = catalog.playbook(incident.crisis_type)
         for event in reminders:
             body = reminder_message(event, incident=incident, playbook=playbook,
-                                    policy=self.catalog.policy, now=event.at)
+                                    policy=catalog.policy, now=event.at)
             # The dedupe key makes a second message for the same reminder impossible even if
             # two transactions ever recorded it.
             uow.outbox.add(

@@ -14,7 +14,9 @@ from typing import Any, Sequence
 from bot.adapters.slack import messages
 from bot.adapters.slack.blocks.statement import statement_card
 from bot.adapters.slack.ids import Block, encode_statement_ref
+from bot.adapters.drills.planning import drill_publication
 from bot.domain import events as ev
+from bot.domain.drills import is_drill_source
 from bot.domain.incident import Incident
 from bot.domain.playbook import Catalog
 from bot.domain.statement_lint import LintRules
@@ -55,7 +57,10 @@ class StatementEffects:
                 for statement in incident.statements.values():
                     if not statement.publications:
                         self._refresh_card(uow, incident, statement.id, event)
-            if isinstance(event, ev.StatementPublished) and self.comms_channel:
+            if isinstance(event, ev.StatementPublished) and is_drill_source(incident.source):
+                uow.outbox.add("post_message", drill_publication(incident, event), at=event.at,
+                               incident=incident.number)  # a drill publishes nowhere
+            elif isinstance(event, ev.StatementPublished) and self.comms_channel:
                 statement = incident.statements.get(event.statement_id)
                 if statement is not None:
                     text = messages.statement_published_to_comms(

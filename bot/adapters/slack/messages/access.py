@@ -26,6 +26,8 @@ WHO_TEXT: dict[Who, tuple[str, str]] = {
                         "事件指挥官或高管（无指挥官时，名册中的指挥官可接管）"),
     Who.ROSTER_LEAD: ("people listed as commander or exec in the site roster",
                       "站点名册中的指挥官或高管"),
+    Who.DRILL_LEAD: ("the site roster's commanders and execs and the drill facilitators",
+                     "名册中的指挥官、高管及演练主持人"),
 }
 
 

@@ -61,6 +61,12 @@ _HELP_GROUPS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
         "`/crisis snooze <monitor> <duration>` — for e.g. `2h`, that monitor's alerts are only "
         "recorded (as snoozed) and open no incident; commanders and executives only",
     )),
+    ("Drills", ("drill",), (
+        "`/crisis drill list` — the drill scenarios · `/crisis drill start <scenario> "
+        "[team @a @b] [scale 45m]` — rehearse one in a drill-… channel on a compressed clock",
+        "`/crisis drill pause|resume|end` · `/crisis drill inject <n>` — in the drill channel; "
+        "commanders, executives and drill facilitators only; `end` posts the scorecard",
+    )),
 )
 
 _HELP_INTRO = (
