@@ -50,6 +50,7 @@ from bot.adapters.monitors.poller import Poller
 from bot.adapters.monitors.routing import Router
 from bot.adapters.slack.messages.monitors import monitor_test_received
 from bot.services.alerts import AlertPolicy, AlertService
+from bot.services.knowledge import KnowledgeService
 
 
 #: Monitor webhooks are open to the network: a guessable secret would let anyone open incidents.
@@ -316,3 +317,12 @@ def build_postmortems(core: Core, *, site: SiteConfig | None = None,
         clock=core.clock, default_lang=(site or SiteConfig()).postmortem_lang,
         signals=SqlIncidentSignals(core.engine),
     )
+
+
+def build_knowledge(core: Core) -> "KnowledgeService":
+    """The knowledge base: cases in ``kb_cases`` with this process's in-memory search index."""
+    from bot.adapters.knowledge.base import KnowledgeBase
+    from bot.services.knowledge import KnowledgeService
+
+    return KnowledgeService(store=KnowledgeBase(core.engine), catalog=core.catalog, clock=core.clock)
+

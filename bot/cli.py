@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from bot.adapters.knowledge.cli import add_kb_parser, run_kb
 from bot.cli_errors import EXIT_EXPECTED, explain
 from bot.settings import Settings, withhold_from_libraries
 
@@ -139,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=("md", "html", "csv"), default="md")
     report.add_argument("-o", "--output", type=Path, metavar="FILE",
                         help="write to FILE instead of standard output")
+    add_kb_parser(commands)
     return parser
 
 
@@ -156,6 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "report": _report,
         "verify": _verify,
         "outbox": _outbox,
+        "kb": run_kb,
     }[args.command]
     settings: Settings | None = None
     try:

@@ -267,6 +267,25 @@ def _parse(raw: Mapping[str, Any]) -> Case:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class CaseMeta:
+    """What search and the read check need of a case, without its whole text."""
+
+    id: str
+    crisis_type: str
+    severity: str
+    source: str
+    incident: int | None
+    confidential: bool
+    readers: tuple[str, ...]
+
+    @classmethod
+    def of(cls, case: Case) -> "CaseMeta":
+        return cls(id=case.id, crisis_type=case.crisis_type, severity=case.severity,
+                   source=case.source, incident=case.incident, confidential=case.confidential,
+                   readers=case.readers)
+
+
 def with_lessons(case: Case, lessons: Iterable[str]) -> Case:
     """The case with its lessons replaced by confirmed ones."""
     return replace(case, lessons=tuple(x.strip() for x in lessons if x.strip()),
