@@ -14,6 +14,7 @@ query finds a Chinese case and the reverse.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import unicodedata
@@ -36,7 +37,7 @@ STOP_BIGRAMS = frozenset({"我们", "一个", "进行", "已经", "没有", "以
 #: Crisis vocabulary in both languages: a query term adds its other-language terms.
 GLOSSARY: tuple[tuple[str, ...], ...] = (
     ("recall", "召回"), ("defect", "缺陷", "质量问题"), ("safety", "安全"),
-    ("hazard", "隐患", "危险"), ("injury", "受伤"), ("fire", "起火", "着火"),
+    ("hazard", "隐患", "危险"), ("injury", "受伤"), ("fire", "起火", "着火", "火灾"),
     ("battery", "电池"), ("overheat", "过热"), ("contamination", "污染"), ("mold", "霉变"),
     ("counterfeit", "假货", "假冒"), ("fake", "假货", "虚假"), ("label", "标签"),
     ("advertised", "宣传"), ("false", "虚假"), ("refund", "退款"), ("compensation", "补偿", "赔偿"),
@@ -166,6 +167,7 @@ class CaseIndex:
         self._length: dict[str, int] = {}
         self._meta: dict[str, tuple[str, str]] = {}
         self._doc_tokens: dict[str, tuple[str, ...]] = {}
+        self._norm_cache: dict[str, float] | None = None
         self._total = 0
 
     def __len__(self) -> int:
@@ -184,6 +186,7 @@ class CaseIndex:
         self._total += length
         self._meta[case_id] = (crisis_type, severity)
         self._doc_tokens[case_id] = tuple(counts)
+        self._norm_cache = None
 
     def remove(self, case_id: str) -> None:
         if case_id not in self._length:
@@ -194,6 +197,15 @@ class CaseIndex:
                 del self._postings[tok]
         self._total -= self._length.pop(case_id)
         self._meta.pop(case_id, None)
+        self._norm_cache = None
+
+    def _norms(self) -> dict[str, float]:
+        """Each case's BM25 length normaliser, recomputed after the index changed."""
+        if self._norm_cache is None:
+            avg = self._total / max(1, len(self._length))
+            k1, b = self.K1, self.B
+            self._norm_cache = {c: k1 * (1 - b + b * n / avg) for c, n in self._length.items()}
+        return self._norm_cache
 
     def search(
         self, query: str, *, crisis_type: str | None = None, severity: str | None = None,
@@ -204,45 +216,52 @@ class CaseIndex:
         n = len(self._length)
         if not n:
             return []
-        avg = self._total / n
+        norms = self._norms()
         q = Counter(tokens(query, expand=True, mode=self.mode))
         scores: dict[str, float] = {}
-        matched: dict[str, list[tuple[float, str]]] = {}
+        idfs: dict[str, float] = {}
+        k1 = self.K1
         for tok, qtf in q.items():
             posting = self._postings.get(tok)
             if not posting:
                 continue
             df = len(posting)
-            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-            weight = idf * (1 + math.log(qtf))
-            k1, b, length = self.K1, self.B, self._length
+            idf = idfs[tok] = math.log(1 + (n - df + 0.5) / (df + 0.5))
+            weight = idf * (1 + math.log(qtf)) * (k1 + 1)
+            get = scores.get
             for case_id, tf in posting.items():
-                norm = tf * (k1 + 1) / (tf + k1 * (1 - b + b * length[case_id] / avg))
-                scores[case_id] = scores.get(case_id, 0.0) + weight * norm
-                matched.setdefault(case_id, []).append((idf, tok))
+                scores[case_id] = get(case_id, 0.0) + weight * tf / (tf + norms[case_id])
         if not scores:
             return []
         top = max(scores.values())
-        ranked: list[Hit] = []
-        for case_id, text_score in scores.items():
-            ctype, sev = self._meta[case_id]
-            same_type = crisis_type is not None and ctype == crisis_type
-            sev_match = _severity_match(severity, sev)
-            score = text_score / top
-            score += TYPE_WEIGHT if same_type else 0.0
-            score += {"same": SEVERITY_WEIGHT, "adjacent": ADJACENT_WEIGHT}.get(sev_match, 0.0)
-            ranked.append(Hit(case_id, score, text_score, same_type, sev_match, ()))
-        ranked.sort(key=lambda h: (-h.score, h.case_id))
-        out: list[Hit] = []
-        for hit in ranked:
-            if allow is not None and not allow(hit.case_id):
-                continue
-            shared = tuple(tok for _, tok in sorted(matched[hit.case_id], reverse=True)[:4])
-            out.append(Hit(hit.case_id, round(hit.score, 4), round(hit.text_score, 4),
-                           hit.same_type, hit.severity_match, shared))
-            if len(out) >= limit:
-                break
-        return out
+        meta = self._meta
+        bonus = {"same": SEVERITY_WEIGHT, "adjacent": ADJACENT_WEIGHT}
+
+        def final(case_id: str) -> float:
+            ctype, sev = meta[case_id]
+            extra = TYPE_WEIGHT if crisis_type is not None and ctype == crisis_type else 0.0
+            return scores[case_id] / top + extra + bonus.get(_severity_match(severity, sev), 0.0)
+
+        finals = {case_id: final(case_id) for case_id in scores}
+        want = limit * 4
+        while True:
+            ranked = heapq.nsmallest(want, finals, key=lambda c: (-finals[c], c))
+            out: list[Hit] = []
+            for case_id in ranked:
+                if allow is not None and not allow(case_id):
+                    continue
+                doc = set(self._doc_tokens.get(case_id, ()))
+                shared = tuple(t for _, t in sorted(((idfs[t], t) for t in idfs if t in doc),
+                                                    reverse=True)[:4])
+                ctype, sev = meta[case_id]
+                out.append(Hit(case_id, round(finals[case_id], 4), round(scores[case_id], 4),
+                               crisis_type is not None and ctype == crisis_type,
+                               _severity_match(severity, sev), shared))
+                if len(out) >= limit:
+                    return out
+            if len(ranked) >= len(finals):
+                return out
+            want *= 4
 
 
 def _severity_match(wanted: str | None, got: str) -> str:
