@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import yaml
@@ -37,15 +37,15 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.adapters.db import make_engine, upgrade  # noqa: E402
-from bot.adapters.knowledge.base import KnowledgeBase  # noqa: E402
-from bot.adapters.knowledge.files import read_cases  # noqa: E402
-from bot.domain.knowledge import Case  # noqa: E402
-from bot.domain.knowledge_search import CaseIndex  # noqa: E402
+from bot.adapters.db import make_engine, upgrade
+from bot.adapters.knowledge.base import KnowledgeBase
+from bot.adapters.knowledge.files import read_cases
+from bot.domain.knowledge import Case
+from bot.domain.knowledge_search import CaseIndex
 
 TYPES = ("product_quality", "service_logistics", "supply_chain", "brand_reputation",
          "data_security")
-NOW = datetime(2026, 11, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 30, tzinfo=UTC)
 
 #: Per type: (English subjects, English problems, Chinese subjects, Chinese problems).
 _POOLS = {

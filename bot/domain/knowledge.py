@@ -15,9 +15,10 @@ True
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 SEVERITIES = ("SS", "S", "A")
 ACTION_STATES = ("open", "done")
@@ -135,7 +136,7 @@ class Case:
         }
 
     @classmethod
-    def from_dict(cls, raw: Mapping[str, Any]) -> "Case":
+    def from_dict(cls, raw: Mapping[str, Any]) -> Case:
         """Build and validate a case from plain data (a stored row, a YAML entry); raises
         :class:`CaseError` naming the field."""
         return _parse(raw)
@@ -280,7 +281,7 @@ class CaseMeta:
     readers: tuple[str, ...]
 
     @classmethod
-    def of(cls, case: Case) -> "CaseMeta":
+    def of(cls, case: Case) -> CaseMeta:
         return cls(id=case.id, crisis_type=case.crisis_type, severity=case.severity,
                    source=case.source, incident=case.incident, confidential=case.confidential,
                    readers=case.readers)

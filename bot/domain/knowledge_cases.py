@@ -8,8 +8,9 @@ statements it published and its key timings. Lessons confirmed at the post-morte
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from bot.domain import events as ev
 from bot.domain.knowledge import ActionItem, Case, PublishedText, Timings, minutes_between
@@ -55,7 +56,7 @@ def done_followups(events: Iterable[ev.Event]) -> set[int]:
     return done
 
 
-def case_from_incident(incident: "Incident", events: list[ev.Event], *,
+def case_from_incident(incident: Incident, events: list[ev.Event], *,
                        team_at: datetime | None) -> Case:
     """The case of a resolved (or closed) incident; ``team_at``: when the team was assembled."""
     notes = tagged_notes(events)

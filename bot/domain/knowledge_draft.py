@@ -18,7 +18,7 @@ spokesperson rewrites it from our facts register.
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from bot.domain.knowledge_search import tokens
 

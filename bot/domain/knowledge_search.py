@@ -19,18 +19,15 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
 
 _LATIN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _SPLIT = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[a-z0-9]+(?:['’][a-z]+)?")
 
 STOP_WORDS = frozenset(
-    "a an and are as at be by for from has have in is it its of on or that the this to was "
-    "were will with we our us you your they their not no but after before during about into "
-    "than then there these those been being all any can could did do does had how more most "
-    "other some such up out over under very via what when which who why".split())
+    ["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is", "it", "its", "of", "on", "or", "that", "the", "this", "to", "was", "were", "will", "with", "we", "our", "us", "you", "your", "they", "their", "not", "no", "but", "after", "before", "during", "about", "into", "than", "then", "there", "these", "those", "been", "being", "all", "any", "can", "could", "did", "do", "does", "had", "how", "more", "most", "other", "some", "such", "up", "out", "over", "under", "very", "via", "what", "when", "which", "who", "why"])
 #: Chinese bigrams too common to tell cases apart.
 STOP_BIGRAMS = frozenset({"我们", "一个", "进行", "已经", "没有", "以及", "相关", "对于", "通过"})
 

@@ -250,6 +250,17 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("reaction:pushpin", R, ":pushpin: reaction", Who.CONTRIBUTOR,
                "incidents.capture_message"),
     Permission("home", E, "App Home tab", Who.READER, "view.home", read=True),
+    # The knowledge base: a past case shows only to those who may read it (a confidential
+    # incident's case: people in that incident; a confidential imported case: its readers).
+    Permission("lessons", C, "/crisis lessons [query]", Who.ANYONE, "knowledge.lessons",
+               read=True, incident=False, notes="each past case only to those who may read it"),
+    Permission("button:kb_show_lessons", B, "similar crises *Show lessons*", Who.READER,
+               "knowledge.show_lessons", read=True,
+               notes="and the past case only to those who may read it"),
+    Permission("button:kb_start_statement", B, "similar crises *Start from its holding statement*",
+               Who.TEAM, "statements.draft", notes="and the past case only to those who may read it"),
+    Permission("button:kb_confirm_lessons", B, "post-mortem *Confirm lessons* / *Edit*", Who.TEAM,
+               "knowledge.confirm_lessons"),
 )
 
 TABLE: dict[str, Permission] = {p.key: p for p in PERMISSIONS}

@@ -7,18 +7,27 @@ the permission table: a confidential incident's case only for people in that inc
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Protocol, Sequence
+from typing import Any, Protocol
 
 from bot.domain.clocks import team_assembled_at
 from bot.domain.errors import InvalidInput, NotFound
 from bot.domain.events import Event
 from bot.domain.incident import Incident
 from bot.domain.knowledge import ActionItem, Case, CaseMeta
-from bot.domain.knowledge_cases import case_from_incident, case_id_for, tagged_notes
+from bot.domain.knowledge_cases import (
+    case_from_incident,
+    case_id_for,
+    confirmed_lessons,
+    tagged_notes,
+)
+from bot.domain.knowledge_draft import flag_foreign_facts
 from bot.domain.knowledge_search import Hit, RepeatedLesson, most_useful, repeated_lessons
 from bot.domain.playbook import Catalog
+from bot.domain.roles import Actor
+from bot.services.incidents import IncidentService, Outcome
 
 MayRead = Callable[[CaseMeta], bool]
 
@@ -33,7 +42,10 @@ class CaseStore(Protocol):
 
     def get(self, case_id: str) -> Case | None: ...
 
-    def all(self, *, crisis_type: str | None = None) -> list[Case]: ...
+    def all(self, *, crisis_type: str | None = None, session: Any = None) -> list[Case]: ...
+
+    def warm(self) -> Any:
+        """Prepare the search index in the background."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +75,8 @@ class KnowledgeService:
     store: CaseStore
     catalog: Catalog
     clock: Callable[[], datetime]
+    #: For the use cases that change an incident (drafting from a case, confirming lessons).
+    incidents: IncidentService | None = None
 
     # ------------------------------------------------------------------ reads
 
@@ -83,10 +97,15 @@ class KnowledgeService:
                             exclude=case_id_for(incident.number), session=session)
 
     def open_actions(self, *, crisis_type: str, may_read: MayRead,
-                     exclude: str | None = None, limit: int = 3) -> list[OpenAction]:
-        """Open action items of past post-mortems of ``crisis_type`` (newest case first)."""
+                     exclude: str | None = None, limit: int = 3, session: Any = None,
+                     prefer: Sequence[str] = ()) -> list[OpenAction]:
+        """Open action items of past post-mortems of ``crisis_type``: those of the cases in
+        ``prefer`` (the similar ones) first, then the newest cases'."""
+        cases = list(reversed(self.store.all(crisis_type=crisis_type, session=session)))
+        order = {case_id: i for i, case_id in enumerate(prefer)}
+        cases.sort(key=lambda c: order.get(c.id, len(order)))  # stable: newest first after
         out: list[OpenAction] = []
-        for case in reversed(self.store.all(crisis_type=crisis_type)):
+        for case in cases:
             if case.id == exclude or not may_read(CaseMeta.of(case)):
                 continue
             out.extend(OpenAction(case, item) for item in case.open_action_items)
@@ -125,3 +144,50 @@ class KnowledgeService:
     def prefilled_lessons(events: list[Event]) -> list[str]:
         """The lessons a post-mortem's close asks to confirm: the ``lesson:`` notes."""
         return tagged_notes(events)["lessons"]
+
+    def start_statement(self, number: int, case: Case, *, actor: Actor,
+                        also_ours: Sequence[str] = (),
+                        idempotency_key: str | None = None) -> tuple[Outcome, list[str]]:
+        """Draft our statement from ``case``'s holding statement: every sentence carrying a
+        fact that is not one of OUR confirmed facts is flagged as an unfilled placeholder (the
+        lint refuses it), so nothing of the old incident is carried as confirmed. Returns the
+        outcome and the sentences flagged."""
+        assert self.incidents is not None, "bootstrap wires the incident service"
+        holding = case.holding_statement()
+        if holding is None:
+            raise InvalidInput(f"{case.id} published no statement to start from.")
+        flagged: list[str] = []
+
+        def change(incident: Incident, now: datetime) -> list[Event]:
+            ours = [t for fact in incident.confirmed_facts() for t in fact.all_texts()]
+            text, found = flag_foreign_facts(
+                holding.text, old_facts=case.facts, our_facts=ours,
+                incident_label=incident.id, case_id=case.id, also_ours=also_ours)
+            flagged[:] = found
+            return incident.draft_statement(
+                audience=holding.audience, kind=holding.kind, lang=holding.lang, text=text,
+                template=f"kb:{case.id}", actor=actor, at=now)
+
+        outcome = self.incidents.apply(number, change, idempotency_key=idempotency_key)
+        return outcome, flagged
+
+    def confirm_lessons(self, number: int, lessons: Sequence[str] | None, *, actor: Actor,
+                        idempotency_key: str | None = None) -> Outcome:
+        """Confirm the lessons of a resolved incident (``None``: the prefilled ones)."""
+        assert self.incidents is not None, "bootstrap wires the incident service"
+
+        # Read before the change's transaction: one transaction at a time per thread.
+        chosen = list(lessons) if lessons is not None else self.prefilled(number)
+
+        def change(incident: Incident, now: datetime) -> list[Event]:
+            return incident.confirm_lessons(chosen, actor=actor, at=now)
+
+        return self.incidents.apply(number, change, idempotency_key=idempotency_key)
+
+    def prefilled(self, number: int) -> list[str]:
+        """The lessons to confirm: the last confirmed ones, else the ``lesson:`` notes."""
+        assert self.incidents is not None
+        events = self.incidents.timeline(number)
+        confirmed = confirmed_lessons(events)
+        return list(confirmed) if confirmed is not None else self.prefilled_lessons(events)
+

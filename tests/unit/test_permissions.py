@@ -162,6 +162,10 @@ def test_every_row_names_a_call_that_exists():
             assert method in (*VERBS, "list", "draft"), row.call
         elif row.key == "home":
             assert callable(CommandHandler.home)
+        elif target == "knowledge":
+            from bot.adapters.slack.knowledge.handler import KnowledgeHandler
+
+            assert callable(getattr(KnowledgeHandler, method, None)), row.call
         else:
             assert hasattr(CommandHandler, f"_{target}_{method}"), row.call
 

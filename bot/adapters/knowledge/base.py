@@ -8,9 +8,10 @@ import``) is found at the next search. The hits' full cases are read from the ta
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Callable, Iterable, Sequence
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,12 +20,17 @@ from bot.adapters.knowledge import store
 from bot.domain.knowledge import Case, CaseMeta
 from bot.domain.knowledge_search import CaseIndex, Hit
 
+log = logging.getLogger(__name__)
+
 
 class KnowledgeBase:
     """Search and storage of cases (the service's :class:`~bot.services.knowledge.CaseStore`)."""
 
     def __init__(self, engine: Engine, *, mode: str = "bigram") -> None:
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
+        # SQLite queues this process's transactions one at a time (bot.adapters.db.write_gate):
+        # there the read check, which may load incidents, must not run inside a transaction.
+        self._split = engine.dialect.name == "sqlite"
         self._index = CaseIndex(mode=mode)
         self._meta: dict[str, CaseMeta] = {}
         self._revision = 0
@@ -46,6 +52,18 @@ class KnowledgeBase:
                 self._meta[meta.id] = meta
                 self._revision = max(self._revision, revision)
 
+    def warm(self) -> threading.Thread:
+        """Build the index in the background (at start-up), so no request pays for it."""
+        def run() -> None:
+            try:
+                self.sync()
+            except Exception as exc:  # noqa: BLE001 - the first search retries
+                log.warning("knowledge index not built at start-up: %s", exc.__class__.__name__)
+
+        thread = threading.Thread(target=run, name="kb-index", daemon=True)
+        thread.start()
+        return thread
+
     def meta(self, case_id: str) -> CaseMeta | None:
         return self._meta.get(case_id)
 
@@ -53,17 +71,28 @@ class KnowledgeBase:
         self, query: str, *, crisis_type: str | None, severity: str | None, limit: int,
         allow: Callable[[CaseMeta], bool], session: Session | None = None,
     ) -> list[tuple[Hit, Case]]:
-        """The best ``limit`` cases ``allow`` admits, with their full cases."""
-        if session is None:
+        """The best ``limit`` cases ``allow`` admits, with their full cases. Without a
+        ``session``, no SQLite transaction is held while ``allow`` runs (it may read
+        incidents); on PostgreSQL one transaction serves the whole search."""
+        if session is None and not self._split:
             with self._sessions() as own:
                 return self.search(query, crisis_type=crisis_type, severity=severity,
                                    limit=limit, allow=allow, session=own)
-        self.sync(session)
+        if session is None:
+            with self._sessions() as own:
+                self.sync(own)
+        else:
+            self.sync(session)
         with self._lock:
+            meta = dict(self._meta)
             hits = self._index.search(
                 query, crisis_type=crisis_type, severity=severity, limit=limit,
-                allow=lambda case_id: case_id in self._meta and allow(self._meta[case_id]))
-        cases = store.load_cases(session, [h.case_id for h in hits])
+                allow=lambda case_id: case_id in meta and allow(meta[case_id]))
+        if session is None:
+            with self._sessions() as own:
+                cases = store.load_cases(own, [h.case_id for h in hits])
+        else:
+            cases = store.load_cases(session, [h.case_id for h in hits])
         return [(h, cases[h.case_id]) for h in hits if h.case_id in cases]
 
     # ------------------------------------------------------------------ storage
@@ -79,9 +108,11 @@ class KnowledgeBase:
         with self._sessions() as session:
             return store.load_cases(session, [case_id]).get(case_id)
 
-    def all(self, *, crisis_type: str | None = None) -> list[Case]:
-        with self._sessions() as session:
+    def all(self, *, crisis_type: str | None = None, session: Session | None = None) -> list[Case]:
+        if session is not None:
             return store.all_cases(session, crisis_type=crisis_type)
+        with self._sessions() as own:
+            return store.all_cases(own, crisis_type=crisis_type)
 
     def ids(self, case_ids: Iterable[str]) -> set[str]:
         with self._sessions() as session:

@@ -8,7 +8,7 @@ same transaction as the change — a crash never leaves the two apart.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from bot.adapters.knowledge.store import save_cases
 from bot.domain.events import Event

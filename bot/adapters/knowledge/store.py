@@ -3,8 +3,9 @@ and listings need. Every write takes the next ``kb`` revision (see migration 001
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import Boolean, Date, Integer, String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -41,11 +42,13 @@ def save_cases(session: Session, cases: Iterable[Case], *, now: datetime) -> int
     count = 0
     for case in cases:
         row = session.get(KbCaseRow, case.id)
-        values = dict(revision=_next_revision(session), source=case.source,
-                      incident=case.incident, crisis_type=case.crisis_type,
-                      severity=case.severity, confidential=case.confidential,
-                      title=case.title[:200], occurred_on=case.date, doc=case.to_dict(),
-                      updated_at=now)
+        values: dict[str, Any] = {
+            "revision": _next_revision(session), "source": case.source,
+            "incident": case.incident, "crisis_type": case.crisis_type,
+            "severity": case.severity, "confidential": case.confidential,
+            "title": case.title[:200], "occurred_on": case.date, "doc": case.to_dict(),
+            "updated_at": now,
+        }
         if row is None:
             session.add(KbCaseRow(id=case.id, **values))
         else:
