@@ -390,7 +390,8 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import datetime, timezone
 
     from bot.adapters.rendering.postmortem import portfolio
-    from bot.bootstrap import build_core, build_postmortems
+    from bot.adapters.knowledge.report import add_repeated
+    from bot.bootstrap import build_core, build_knowledge, build_postmortems
 
     since = None
     if args.since:
@@ -408,6 +409,7 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
             for row in core.incidents.list()
             if since is None or row.declared_at >= since
         ]
+        repeated = build_knowledge(core).repeated(since=since.date() if since else None)
     finally:
         core.close()
     frame = portfolio.portfolio_frame(reports)
@@ -416,6 +418,7 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
         "html": lambda: portfolio.render_portfolio_html(frame, since=since),
         "csv": lambda: portfolio.render_portfolio_csv(frame),
     }[args.format]()
+    text = add_repeated(text, repeated, fmt=args.format)
     _write(text, args.output, f"report of {len(reports)} incident(s)")
     return 0
 

@@ -27,7 +27,11 @@ _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _SPLIT = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[a-z0-9]+(?:['’][a-z]+)?")
 
 STOP_WORDS = frozenset(
-    ["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is", "it", "its", "of", "on", "or", "that", "the", "this", "to", "was", "were", "will", "with", "we", "our", "us", "you", "your", "they", "their", "not", "no", "but", "after", "before", "during", "about", "into", "than", "then", "there", "these", "those", "been", "being", "all", "any", "can", "could", "did", "do", "does", "had", "how", "more", "most", "other", "some", "such", "up", "out", "over", "under", "very", "via", "what", "when", "which", "who", "why"])
+    "a an and are as at be by for from has have in is it its of on or that the this to was "
+    "were will with we our us you your they their not no but after before during about into "
+    "than then there these those been being all any can could did do does had how more most "
+    "other some such up out over under very via what when which who why every each always "
+    "also just".split())
 #: Chinese bigrams too common to tell cases apart.
 STOP_BIGRAMS = frozenset({"我们", "一个", "进行", "已经", "没有", "以及", "相关", "对于", "通过"})
 
@@ -292,21 +296,35 @@ class RepeatedLesson:
     cases: tuple[str, ...]
 
 
+def lesson_similarity(a: str, b: str) -> float:
+    """How alike two lessons are (0..1): the share of each one's words found in the other,
+    the other counted with its glossary terms, so a lesson and its translation match."""
+    a_raw, b_raw = set(tokens(a)), set(tokens(b))
+    if not a_raw or not b_raw:
+        return 0.0
+    a_exp, b_exp = set(tokens(a, expand=True)), set(tokens(b, expand=True))
+    return (len(a_raw & b_exp) + len(b_raw & a_exp)) / (len(a_raw) + len(b_raw))
+
+
 def repeated_lessons(cases: Iterable[tuple[str, Sequence[str]]], *,
                      threshold: float = 0.5) -> list[RepeatedLesson]:
     """Lessons learnt in more than one case (the same lesson twice was not learnt): groups
-    lessons whose tokens overlap by ``threshold`` or more, across at least two cases.
-    ``cases``: (case id, its lessons)."""
-    groups: list[tuple[str, list[str], list[str]]] = []  # (first text, tokens, case ids)
+    lessons at least ``threshold`` alike (:func:`lesson_similarity`), across two cases or
+    more. ``cases``: (case id, its lessons).
+
+    >>> repeated_lessons([("A", ["Pre-approve the recall template"]),
+    ...                   ("B", ["pre-approve recall templates"]), ("C", ["Call the supplier"])])
+    [RepeatedLesson(lesson='Pre-approve the recall template', cases=('A', 'B'))]
+    """
+    groups: list[tuple[str, list[str]]] = []  # (first text, case ids)
     for case_id, lessons in cases:
         for lesson in lessons:
-            toks = tokens(lesson, expand=True)
-            for text, group_tokens, ids in groups:
-                if overlap(toks, group_tokens) >= threshold:
+            for text, ids in groups:
+                if lesson_similarity(lesson, text) >= threshold:
                     if case_id not in ids:
                         ids.append(case_id)
                     break
             else:
-                groups.append((lesson, toks, [case_id]))
-    out = [RepeatedLesson(text, tuple(ids)) for text, _, ids in groups if len(ids) > 1]
+                groups.append((lesson, [case_id]))
+    out = [RepeatedLesson(text, tuple(ids)) for text, ids in groups if len(ids) > 1]
     return sorted(out, key=lambda r: (-len(r.cases), r.lesson))

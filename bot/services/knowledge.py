@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from bot.domain.clocks import team_assembled_at
@@ -121,9 +121,10 @@ class KnowledgeService:
                            "searches the knowledge base.")
         return case
 
-    def repeated(self) -> list[RepeatedLesson]:
-        """Lessons learnt in more than one case."""
-        return repeated_lessons((c.id, c.lessons) for c in self.store.all())
+    def repeated(self, *, since: date | None = None) -> list[RepeatedLesson]:
+        """Lessons learnt in more than one case (cases dated ``since`` or later)."""
+        return repeated_lessons((c.id, c.lessons) for c in self.store.all()
+                                if since is None or c.date >= since)
 
     # ------------------------------------------------------------------ writes
 

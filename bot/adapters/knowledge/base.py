@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
@@ -22,6 +23,9 @@ from bot.domain.knowledge_search import CaseIndex, Hit
 
 log = logging.getLogger(__name__)
 
+#: Cases kept in memory after being shown (the rest are read from the table when they are).
+CACHED_CASES = 256
+
 
 class KnowledgeBase:
     """Search and storage of cases (the service's :class:`~bot.services.knowledge.CaseStore`)."""
@@ -33,6 +37,9 @@ class KnowledgeBase:
         self._split = engine.dialect.name == "sqlite"
         self._index = CaseIndex(mode=mode)
         self._meta: dict[str, CaseMeta] = {}
+        self._revisions: dict[str, int] = {}
+        #: Recently shown cases by id, with the revision they were read at.
+        self._cases: OrderedDict[str, tuple[int, Case]] = OrderedDict()
         self._revision = 0
         self._lock = threading.Lock()
 
@@ -50,6 +57,7 @@ class KnowledgeBase:
             for revision, meta, text in store.changes_since(session, self._revision):
                 self._index.add(meta.id, text, crisis_type=meta.crisis_type, severity=meta.severity)
                 self._meta[meta.id] = meta
+                self._revisions[meta.id] = revision
                 self._revision = max(self._revision, revision)
 
     def warm(self) -> threading.Thread:
@@ -88,12 +96,34 @@ class KnowledgeBase:
             hits = self._index.search(
                 query, crisis_type=crisis_type, severity=severity, limit=limit,
                 allow=lambda case_id: case_id in meta and allow(meta[case_id]))
-        if session is None:
+        cases = self._cached([h.case_id for h in hits])
+        missing = [h.case_id for h in hits if h.case_id not in cases]
+        if missing and session is None:
             with self._sessions() as own:
-                cases = store.load_cases(own, [h.case_id for h in hits])
-        else:
-            cases = store.load_cases(session, [h.case_id for h in hits])
+                cases.update(self._load(own, missing))
+        elif missing:
+            cases.update(self._load(session, missing))
         return [(h, cases[h.case_id]) for h in hits if h.case_id in cases]
+
+    def _cached(self, ids: list[str]) -> dict[str, Case]:
+        out = {}
+        with self._lock:
+            for case_id in ids:
+                entry = self._cases.get(case_id)
+                if entry is not None and entry[0] == self._revisions.get(case_id):
+                    self._cases.move_to_end(case_id)
+                    out[case_id] = entry[1]
+        return out
+
+    def _load(self, session: Session, ids: list[str]) -> dict[str, Case]:
+        loaded = store.load_cases(session, ids)
+        with self._lock:
+            for case_id, case in loaded.items():
+                self._cases[case_id] = (self._revisions.get(case_id, -1), case)
+                self._cases.move_to_end(case_id)
+            while len(self._cases) > CACHED_CASES:
+                self._cases.popitem(last=False)
+        return loaded
 
     # ------------------------------------------------------------------ storage
 

@@ -23,6 +23,20 @@ CSV_COLUMNS = ("id", "title", "crisis_type", "severity", "date", "summary", "wor
 MAX_BYTES = 20 * 1024 * 1024
 
 
+def bundled_cases_file() -> Path:
+    """``samples/cases.yaml``: ``bot/_samples`` inside an installed wheel (mapped in at build
+    time), else the source tree's ``samples/``."""
+    package = Path(__file__).resolve().parents[2]
+    installed = package / "_samples" / "cases.yaml"
+    if installed.is_file():
+        return installed
+    for parent in package.parents:
+        candidate = parent / "samples" / "cases.yaml"
+        if candidate.is_file():
+            return candidate
+    return installed
+
+
 class CaseFileError(Exception):
     """The file's problems, one ``FILE:LINE: message`` each."""
 
