@@ -152,9 +152,10 @@ def evaluate_index(cases: list[Case], queries: list[dict], *, mode: str) -> tupl
     return recall, mrr, misses
 
 
-def latency(url: str, cases: list[Case], queries: list[dict], *, rounds: int) -> tuple[float, float, float, float]:
-    """(seconds to store, first search incl. index build, p50 ms, p95 ms) through the real
-    knowledge base at ``url``."""
+def latency(url: str, cases: list[Case], queries: list[dict], *,
+            rounds: int) -> tuple[float, float, float, float, float]:
+    """(seconds to store, first search incl. index build, p50 ms, p95 ms, p95 ms of queries
+    whose cases are not cached) through the real knowledge base at ``url``."""
     engine = make_engine(url)
     upgrade(engine)
     kb = KnowledgeBase(engine)
@@ -165,17 +166,24 @@ def latency(url: str, cases: list[Case], queries: list[dict], *, rounds: int) ->
     started = time.perf_counter()
     kb.search("warm up", crisis_type=None, severity=None, limit=3, allow=lambda m: True)
     first = time.perf_counter() - started
-    times = []
-    for i in range(rounds):
-        q = queries[i % len(queries)]
+    def timed(q: dict) -> float:
         started = time.perf_counter()
         found = kb.search(q["q"], crisis_type=q.get("type"), severity=q.get("sev"), limit=3,
                           allow=lambda m: True)
-        times.append((time.perf_counter() - started) * 1000)
         assert found, q
+        return (time.perf_counter() - started) * 1000
+
+    # Every query once with no case cached (each hit read from the table), then the mix.
+    cold = []
+    for q in queries:
+        kb._cases.clear()
+        cold.append(timed(q))
+    times = [timed(queries[i % len(queries)]) for i in range(rounds)] + cold
     engine.dispose()
     times.sort()
-    return stored, first, statistics.median(times), times[int(0.95 * (len(times) - 1))]
+    cold.sort()
+    return (stored, first, statistics.median(times), times[int(0.95 * (len(times) - 1))],
+            cold[int(0.95 * (len(cold) - 1))])
 
 
 def main() -> int:
@@ -203,10 +211,11 @@ def main() -> int:
                 for miss in misses:
                     print("   miss:", miss)
     with tempfile.TemporaryDirectory() as tmp:
-        stored, first, p50, p95 = latency(f"sqlite:///{tmp}/kb.db", big, queries,
-                                          rounds=args.queries_per_db)
+        stored, first, p50, p95, cold = latency(f"sqlite:///{tmp}/kb.db", big, queries,
+                                                rounds=args.queries_per_db)
         print(f"SQLite     {len(big)} cases: stored in {stored:.1f} s, index built in {first:.2f} s; "
-              f"query p50 {p50:.1f} ms, p95 {p95:.1f} ms (target p95 ≤ 50 ms)")
+              f"query p50 {p50:.1f} ms, p95 {p95:.1f} ms, uncached p95 {cold:.1f} ms "
+              "(target p95 ≤ 50 ms)")
     if args.no_pg:
         return 0
     server = None
@@ -224,9 +233,10 @@ def main() -> int:
         admin.dispose()
         url = server.url(name)
     try:
-        stored, first, p50, p95 = latency(url, big, queries, rounds=args.queries_per_db)
+        stored, first, p50, p95, cold = latency(url, big, queries, rounds=args.queries_per_db)
         print(f"PostgreSQL {len(big)} cases: stored in {stored:.1f} s, index built in {first:.2f} s; "
-              f"query p50 {p50:.1f} ms, p95 {p95:.1f} ms (target p95 ≤ 50 ms)")
+              f"query p50 {p50:.1f} ms, p95 {p95:.1f} ms, uncached p95 {cold:.1f} ms "
+              "(target p95 ≤ 50 ms)")
     finally:
         if server is not None:
             server.stop()

@@ -26,12 +26,15 @@ _LATIN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _SPLIT = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[a-z0-9]+(?:['’][a-z]+)?")
 
-STOP_WORDS = frozenset(
-    "a an and are as at be by for from has have in is it its of on or that the this to was "
-    "were will with we our us you your they their not no but after before during about into "
-    "than then there these those been being all any can could did do does had how more most "
-    "other some such up out over under very via what when which who why every each always "
-    "also just".split())
+STOP_WORDS = frozenset((
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is",
+    "it", "its", "of", "on", "or", "that", "the", "this", "to", "was", "were", "will", "with",
+    "we", "our", "us", "you", "your", "they", "their", "not", "no", "but", "after", "before",
+    "during", "about", "into", "than", "then", "there", "these", "those", "been", "being", "all",
+    "any", "can", "could", "did", "do", "does", "had", "how", "more", "most", "other", "some",
+    "such", "up", "out", "over", "under", "very", "via", "what", "when", "which", "who", "why",
+    "every", "each", "always", "also", "just",
+))
 #: Chinese bigrams too common to tell cases apart.
 STOP_BIGRAMS = frozenset({"我们", "一个", "进行", "已经", "没有", "以及", "相关", "对于", "通过"})
 
@@ -151,6 +154,9 @@ TYPE_WEIGHT = 0.35
 SEVERITY_WEIGHT = 0.12
 ADJACENT_WEIGHT = 0.05
 _SEV_RANK = {"SS": 0, "S": 1, "A": 2}
+#: A term in more than this share of the cases (and at least COMMON_MIN of them) is "common".
+COMMON_SHARE = 0.1
+COMMON_MIN = 200
 
 
 class CaseIndex:
@@ -222,9 +228,13 @@ class CaseIndex:
         scores: dict[str, float] = {}
         idfs: dict[str, float] = {}
         k1 = self.K1
+        # Terms in a large share of all cases say little and cost the most (their posting
+        # lists are the longest): skipped when the query has rarer terms to go on.
+        common = max(COMMON_MIN, COMMON_SHARE * n)
+        rare = [t for t in q if 0 < len(self._postings.get(t, ())) <= common]
         for tok, qtf in q.items():
             posting = self._postings.get(tok)
-            if not posting:
+            if not posting or (rare and len(posting) > common):
                 continue
             df = len(posting)
             idf = idfs[tok] = math.log(1 + (n - df + 0.5) / (df + 0.5))

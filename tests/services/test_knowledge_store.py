@@ -95,21 +95,21 @@ def test_yaml_errors_name_the_line_and_nothing_is_returned(tmp_path):
         read_cases(path, crisis_types=TYPES)
     assert caught.value.problems == [
         f"{path}:3: severity: is required",
-        f"{path}:7: crisis_type: `nope` is not one of brand_reputation, data_security, "
-        "product_quality, service_logistics, supply_chain",
+        (f"{path}:7: crisis_type: `nope` is not one of brand_reputation, data_security, "
+         "product_quality, service_logistics, supply_chain"),
     ]
 
 
 def test_csv_lists_are_pipe_separated_and_bad_rows_name_their_line(tmp_path):
     path = tmp_path / "cases.csv"
     header = "id,title,crisis_type,severity,date,summary,worked,didnt,lessons,tags\n"
-    path.write_text(header + "H-1,Port closure,supply_chain,S,2022-10-05,Held,a|b,c,"
-                    "Buffer the dates|Offer refunds,port|shipping\n", encoding="utf-8")
+    path.write_text(header + ("H-1,Port closure,supply_chain,S,2022-10-05,Held,a|b,c,"
+                              "Buffer the dates|Offer refunds,port|shipping\n"), encoding="utf-8")
     (only,) = read_cases(path, crisis_types=TYPES)
     assert only.lessons == ("Buffer the dates", "Offer refunds") and only.tags == ("port", "shipping")
-    path.write_text(header + "H-1,Fine,supply_chain,S,2022-10-05,,,,,\n"
-                    "H-2,\"Multi\nline\",supply_chain,S,2022-10-05,,,,,\n"
-                    "H-3,Bad date,supply_chain,S,yesterday,,,,,\n", encoding="utf-8")
+    path.write_text(header + ("H-1,Fine,supply_chain,S,2022-10-05,,,,,\n"
+                              "H-2,\"Multi\nline\",supply_chain,S,2022-10-05,,,,,\n"
+                              "H-3,Bad date,supply_chain,S,yesterday,,,,,\n"), encoding="utf-8")
     with pytest.raises(CaseFileError) as caught:
         read_cases(path, crisis_types=TYPES)
     assert caught.value.problems == [f"{path}:5: date: `yesterday` is not a date (YYYY-MM-DD)"]

@@ -3,8 +3,8 @@ in two cases or more was not learnt the first time."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
-from typing import Sequence
 
 from bot.domain.knowledge_search import RepeatedLesson
 
