@@ -30,33 +30,39 @@ class KbCaseRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
 
-def _next_revision(session: Session) -> int:
-    # The counter row's lock orders writers: revisions are handed out in commit order.
-    return int(session.execute(
-        update(CounterRow).where(CounterRow.name == "kb").values(value=CounterRow.value + 1)
+def _take_revisions(session: Session, count: int) -> int:
+    """Reserve ``count`` revisions; returns the first. The counter row's lock orders writers:
+    revisions are handed out in commit order."""
+    last = int(session.execute(
+        update(CounterRow).where(CounterRow.name == "kb").values(value=CounterRow.value + count)
         .returning(CounterRow.value)).scalar_one())
+    return last - count + 1
 
 
 def save_cases(session: Session, cases: Iterable[Case], *, now: datetime) -> int:
     """Insert or replace ``cases`` (by id) in the session's transaction; returns how many."""
-    count = 0
-    for case in cases:
-        row = session.get(KbCaseRow, case.id)
+    cases = list({c.id: c for c in cases}.values())  # the last of a repeated id wins
+    if not cases:
+        return 0
+    first = _take_revisions(session, len(cases))
+    existing = {row.id: row for row in session.scalars(
+        select(KbCaseRow).where(KbCaseRow.id.in_([c.id for c in cases])))}
+    for offset, case in enumerate(cases):
         values: dict[str, Any] = {
-            "revision": _next_revision(session), "source": case.source,
+            "revision": first + offset, "source": case.source,
             "incident": case.incident, "crisis_type": case.crisis_type,
             "severity": case.severity, "confidential": case.confidential,
             "title": case.title[:200], "occurred_on": case.date, "doc": case.to_dict(),
             "updated_at": now,
         }
+        row = existing.get(case.id)
         if row is None:
             session.add(KbCaseRow(id=case.id, **values))
         else:
             for key, value in values.items():
                 setattr(row, key, value)
-        session.flush()
-        count += 1
-    return count
+    session.flush()
+    return len(cases)
 
 
 def latest_revision(session: Session) -> int:
