@@ -91,11 +91,24 @@ class KnowledgeBase:
                 self.sync(own)
         else:
             self.sync(session)
-        with self._lock:
-            meta = dict(self._meta)
-            hits = self._index.search(
-                query, crisis_type=crisis_type, severity=severity, limit=limit,
-                allow=lambda case_id: case_id in meta and allow(meta[case_id]))
+        # ``allow`` runs outside the index lock: it may wait for a database transaction
+        # whose own search (a declaration's planner) waits for this lock.
+        want = max(limit * 8, 24)
+        while True:
+            with self._lock:
+                ranked = self._index.search(query, crisis_type=crisis_type, severity=severity,
+                                            limit=want)
+                metas = {h.case_id: self._meta.get(h.case_id) for h in ranked}
+            hits = []
+            for hit in ranked:
+                meta = metas[hit.case_id]
+                if meta is not None and allow(meta):
+                    hits.append(hit)
+                    if len(hits) >= limit:
+                        break
+            if len(hits) >= limit or len(ranked) < want:
+                break
+            want *= 4
         cases = self._cached([h.case_id for h in hits])
         missing = [h.case_id for h in hits if h.case_id not in cases]
         if missing and session is None:
