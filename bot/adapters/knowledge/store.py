@@ -39,11 +39,21 @@ def _take_revisions(session: Session, count: int) -> int:
     return last - count + 1
 
 
+#: Writes made by this process (any session): an index in this process re-checks the table
+#: at its next search after one, however recently it last looked.
+_local_writes = [0]
+
+
+def local_writes() -> int:
+    return _local_writes[0]
+
+
 def save_cases(session: Session, cases: Iterable[Case], *, now: datetime) -> int:
     """Insert or replace ``cases`` (by id) in the session's transaction; returns how many."""
     cases = list({c.id: c for c in cases}.values())  # the last of a repeated id wins
     if not cases:
         return 0
+    _local_writes[0] += 1
     first = _take_revisions(session, len(cases))
     existing = {row.id: row for row in session.scalars(
         select(KbCaseRow).where(KbCaseRow.id.in_([c.id for c in cases])))}
