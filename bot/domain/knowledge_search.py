@@ -253,10 +253,23 @@ class CaseIndex:
             extra = TYPE_WEIGHT if crisis_type is not None and ctype == crisis_type else 0.0
             return scores[case_id] / top + extra + bonus.get(_severity_match(severity, sev), 0.0)
 
-        finals = {case_id: final(case_id) for case_id in scores}
-        want = limit * 4
+        # Best text scores first; a case whose text score plus the largest possible bonus
+        # cannot beat the current cut-off is never scored in full.
+        order = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+        ceiling = (TYPE_WEIGHT if crisis_type else 0.0) + (SEVERITY_WEIGHT if severity else 0.0)
+        want = limit if allow is None else limit * 4
         while True:
-            ranked = heapq.nsmallest(want, finals, key=lambda c: (-finals[c], c))
+            heap: list[tuple[float, str]] = []  # the `want` best (final, id) so far, min first
+            for case_id, text_score in order:
+                if len(heap) >= want and text_score / top + ceiling < heap[0][0]:
+                    break
+                item = (final(case_id), case_id)
+                if len(heap) < want:
+                    heapq.heappush(heap, item)
+                elif item[0] > heap[0][0]:
+                    heapq.heapreplace(heap, item)
+            finals = {c: f for f, c in heap}
+            ranked = sorted(finals, key=lambda c: (-finals[c], c))
             out: list[Hit] = []
             for case_id in ranked:
                 if allow is not None and not allow(case_id):
@@ -270,7 +283,7 @@ class CaseIndex:
                                _severity_match(severity, sev), shared))
                 if len(out) >= limit:
                     return out
-            if len(ranked) >= len(finals):
+            if len(ranked) >= len(scores):
                 return out
             want *= 4
 

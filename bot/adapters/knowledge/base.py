@@ -111,7 +111,7 @@ class KnowledgeBase:
             self.sync(session)
         # ``allow`` runs outside the index lock: it may wait for a database transaction
         # whose own search (a declaration's planner) waits for this lock.
-        want = max(limit * 8, 24)
+        want = limit * 4
         while True:
             with self._lock:
                 ranked = self._index.search(query, crisis_type=crisis_type, severity=severity,
