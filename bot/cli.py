@@ -389,8 +389,8 @@ def _postmortem(args: argparse.Namespace, settings: Settings) -> int:
 def _report(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import datetime, timezone
 
-    from bot.adapters.rendering.postmortem import portfolio
     from bot.adapters.knowledge.report import add_repeated
+    from bot.adapters.rendering.postmortem import portfolio
     from bot.bootstrap import build_core, build_knowledge, build_postmortems
 
     since = None

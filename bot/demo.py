@@ -19,13 +19,13 @@ from typing import Any, TextIO
 
 import yaml
 
+from bot.adapters.knowledge.files import bundled_cases_file, read_cases
 from bot.adapters.playbooks import load_catalog
 from bot.adapters.rendering.formatting import lang_label, role_label, stage_label, status_label
 from bot.adapters.slack.api_methods import required_scopes
 from bot.adapters.slack.gateway import Pacer
 from bot.adapters.slack.ids import Action, encode_ref, encode_statement_ref
 from bot.adapters.slack.pacing import MethodBudget
-from bot.adapters.knowledge.files import bundled_cases_file, read_cases
 from bot.bootstrap import Bot, build_bot, build_knowledge
 from bot.demo_monitors import demo_monitors, signal_fires
 from bot.demo_transcript import Transcript, stamp
