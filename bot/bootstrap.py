@@ -52,6 +52,10 @@ from bot.adapters.site.routes import DarkSite
 from bot.adapters.slack.messages.monitors import monitor_test_received
 from bot.services.alerts import AlertPolicy, AlertService
 from bot.adapters.drills.alerts import real_alerts_only
+from bot.services.knowledge import KnowledgeService
+from bot.adapters.knowledge.projector import KnowledgeProjector
+from bot.adapters.slack.knowledge.handler import KnowledgeHandler
+from bot.adapters.slack.knowledge.planner import KnowledgeEffects
 
 
 #: Monitor webhooks are open to the network: a guessable secret would let anyone open incidents.
@@ -196,6 +200,7 @@ def build_bot(
                              site=site, clock=clock, postmortems=postmortems,
                              members=ChannelMembers(client=sync_client, store=store))
     statements = build_statements(core, site=site, handler=handler)
+    knowledge = build_knowledge_slack(core, handler=handler, contacts=statements.service.contact)
     inbox = SlackInbox(session_factory(core.engine))
     in_flight = InFlight()
     sweeper = InboxSweeper(inbox=inbox, handler=handler, clock=clock, in_flight=in_flight)
@@ -204,7 +209,7 @@ def build_bot(
     app = build_app(handler=handler, api_url=settings.slack_api_url,
                     bot_token=settings.slack_bot_token, signing_secret=settings.slack_signing_secret,
                     statements=statements, inbox=inbox, identity=identity, workers=workers,
-                    in_flight=in_flight)
+                    in_flight=in_flight, knowledge=knowledge)
     alerts = build_alerts(core, site)
     handler.alerts = alerts
     drills, drill_ticker = build_drills(core, site=site, handler=handler, wake=wake)
@@ -215,6 +220,7 @@ def build_bot(
 
     def startup() -> None:
         identity.start()  # auth.test once, in the background: no request waits for it
+        knowledge.knowledge.store.warm()  # the knowledge index, built in the background
         if start_gateway:
             running["thread"], running["stop"] = gateway.start()
         if start_gateway if start_ticker is None else start_ticker:
@@ -381,3 +387,25 @@ def build_drills(core: Core, *, site: SiteConfig, handler: CommandHandler | None
         handler.drills = DrillHandler(service=service, commands=handler, settings=settings).handle
     return service, DrillTicker(service=service, calendar=calendar,
                                 interval=core.settings.reminder_interval)
+def build_knowledge(core: Core) -> KnowledgeService:
+    """The knowledge base: cases in ``kb_cases`` with this process's in-memory search index."""
+    from bot.adapters.knowledge.base import KnowledgeBase
+
+    return KnowledgeService(store=KnowledgeBase(core.engine), catalog=core.catalog,
+                            clock=core.clock, incidents=core.incidents)
+
+
+def build_knowledge_slack(core: Core, *, handler: CommandHandler,
+                          contacts: Any) -> KnowledgeHandler:
+    """The knowledge base in Slack: resolved incidents become cases (same transaction), new
+    incidents get "Similar past crises", ``/crisis lessons`` and its buttons."""
+    service = build_knowledge(core)
+    slack = KnowledgeHandler(knowledge=service, commands=handler, contacts=contacts)
+    core.incidents.planners = (
+        *core.incidents.planners,
+        KnowledgeProjector(knowledge=service),
+        KnowledgeEffects(knowledge=service, public=slack.public, catalog=core.catalog),
+    )
+    handler.knowledge = slack
+    return slack
+

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from bot.adapters.knowledge.cli import add_kb_parser, run_kb
 from bot.cli_errors import EXIT_EXPECTED, explain
 from bot.settings import Settings, withhold_from_libraries
 
@@ -168,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     site_export.add_argument("--base-url", metavar="URL",
                              help="absolute URL the files will be served from (feed links); "
                              "default: dark_site.base_url")
+    add_kb_parser(commands)
     return parser
 
 
@@ -187,6 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "verify": _verify,
         "outbox": _outbox,
         "site": _site,
+        "kb": run_kb,
     }[args.command]
     settings: Settings | None = None
     try:
@@ -451,8 +454,9 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters.db.drills import SqlDrillStore
     from bot.adapters.db.uow import session_factory
     from bot.adapters.drills.readiness import render_readiness
+    from bot.adapters.knowledge.report import add_repeated
     from bot.adapters.rendering.postmortem import portfolio
-    from bot.bootstrap import build_core, build_postmortems
+    from bot.bootstrap import build_core, build_knowledge, build_postmortems
 
     since = None
     if args.since:
@@ -477,6 +481,7 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
             for row in core.incidents.list()
             if (since is None or row.declared_at >= since) and row.number not in excluded
         ]
+        repeated = build_knowledge(core).repeated(since=since.date() if since else None)
     finally:
         core.close()
     frame = portfolio.portfolio_frame(reports)
@@ -485,6 +490,7 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
         "html": lambda: portfolio.render_portfolio_html(frame, since=since),
         "csv": lambda: portfolio.render_portfolio_csv(frame),
     }[args.format]()
+    text = add_repeated(text, repeated, fmt=args.format)
     _write(text, args.output, f"report of {len(reports)} incident(s)")
     return 0
 

@@ -19,13 +19,14 @@ from typing import Any, TextIO
 
 import yaml
 
+from bot.adapters.knowledge.files import bundled_cases_file, read_cases
 from bot.adapters.playbooks import load_catalog
 from bot.adapters.rendering.formatting import lang_label, role_label, stage_label, status_label
 from bot.adapters.slack.api_methods import required_scopes
 from bot.adapters.slack.gateway import Pacer
 from bot.adapters.slack.ids import Action, encode_ref, encode_statement_ref
 from bot.adapters.slack.pacing import MethodBudget
-from bot.bootstrap import Bot, build_bot
+from bot.bootstrap import Bot, build_bot, build_knowledge
 from bot.demo_monitors import demo_monitors, signal_fires
 from bot.demo_transcript import Transcript, stamp
 from bot.sandbox.driver import SlackDriver
@@ -140,6 +141,9 @@ def _run(emulator: SlackEmulator, base: Path, out: TextIO, *, raw: dict[str, Any
     )
     bot = build_bot(settings, pacer=Pacer(pace=DEMO_PACE_SECONDS),
                     budget=MethodBudget(enabled=False), start_gateway=False, start_pollers=False)
+    # Past crises for the knowledge base: the demo's incident shows similar ones.
+    build_knowledge(bot.core).import_cases(
+        read_cases(bundled_cases_file(), crisis_types=bot.core.catalog.playbooks))
     server = serve_in_thread(bot.web)
     driver = SlackDriver(bot_url=server.url, emulator=emulator, signing_secret=secret)
     names = {uid: name for uid, (name, _, _) in TEAM.items()} | {"UBOT": "crisisbot"}

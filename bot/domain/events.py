@@ -335,3 +335,11 @@ class FollowupAdded(Event):
     item_no: int
     text: str
     owner: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LessonsConfirmed(Event):
+    """The lessons of a resolved incident, confirmed for the knowledge base (post-mortem close)."""
+
+    name: ClassVar[str] = "lessons.confirmed"
+    lessons: tuple[str, ...] = ()

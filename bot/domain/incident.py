@@ -540,6 +540,16 @@ class Incident(StatementCommands):
             )
         )
 
+    def confirm_lessons(self, lessons: list[str], *, actor: Actor, at: datetime) -> list[ev.Event]:
+        """Confirm the lessons for the knowledge base (once resolved; the latest counts)."""
+        if self.is_active:
+            raise Conflict(f"{self.id} is not resolved yet; its lessons are confirmed after.")
+        cleaned = tuple(_clean(x, "lesson", MAX_TEXT) for x in lessons if x and x.strip())
+        if len(cleaned) > 30:
+            raise InvalidInput("At most 30 lessons, one per line.")
+        return self._record(
+            ev.LessonsConfirmed(incident=self.number, actor=actor.id, at=at, lessons=cleaned))
+
     # ---------------------------------------------------------------- internals
 
     def _require_active(self, doing: str) -> None:
@@ -694,6 +704,9 @@ class Incident(StatementCommands):
 
     def _on_followup_added(self, event: ev.FollowupAdded) -> None:
         self.followups.append(event)
+
+    def _on_lessons_confirmed(self, event: ev.LessonsConfirmed) -> None:
+        """Confirmed lessons live on the timeline and in the knowledge base."""
 
 
 def _expect(kind: str, wanted: str, current: Phase, target: Phase) -> None:

@@ -271,6 +271,17 @@ PERMISSIONS: tuple[Permission, ...] = (
                incident=False, notes="in the drill's channel; posts the scorecard"),
     Permission("drill inject", C, "/crisis drill inject <n>", Who.DRILL_LEAD, "drills.inject_now",
                incident=False, notes="in the drill's channel: fires inject n early"),
+    # The knowledge base: a past case shows only to those who may read it (a confidential
+    # incident's case: people in that incident; a confidential imported case: its readers).
+    Permission("lessons", C, "/crisis lessons [query]", Who.ANYONE, "knowledge.lessons",
+               read=True, incident=False, notes="each past case only to those who may read it"),
+    Permission("button:kb_show_lessons", B, "similar crises *Show lessons*", Who.READER,
+               "knowledge.show_lessons", read=True,
+               notes="and the past case only to those who may read it"),
+    Permission("button:kb_start_statement", B, "similar crises *Start from its holding statement*",
+               Who.TEAM, "statements.draft", notes="and the past case only to those who may read it"),
+    Permission("button:kb_confirm_lessons", B, "post-mortem *Confirm lessons* / *Edit*", Who.TEAM,
+               "knowledge.confirm_lessons"),
 )
 
 TABLE: dict[str, Permission] = {p.key: p for p in PERMISSIONS}

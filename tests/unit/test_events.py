@@ -107,6 +107,8 @@ SAMPLES.update({
         ev.AlertResolved(**BASE, monitor="checkout-5xx", fingerprint="a1b2", observed_at=T0),
     ]
 })
+SAMPLES["lessons.confirmed"] = ev.LessonsConfirmed(
+    **BASE, lessons=("Pre-approve the recall template", "预先审批召回通知模板"))
 
 
 def stored(event: ev.Event) -> dict:
@@ -356,6 +358,8 @@ def scripted_incident() -> tuple[Incident, list[tuple[int, dict]]]:
     step()
     incident.add_followup("Rotate certificates automatically", owner="UOPS", actor=ALICE, at=at)
     step(600)
+    incident.confirm_lessons(["Rotate certificates before they expire"], actor=COMMANDER, at=at)
+    step()
     incident.record_reminder_sent(kind="postmortem_due", clock="postmortem", due_at=at,
                                   mentions=("UCMD",), actor=MONITOR, at=at)
     step()

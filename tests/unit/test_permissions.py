@@ -167,6 +167,10 @@ def test_every_row_names_a_call_that_exists():
             from bot.services.drills import DrillService
             assert callable(getattr(DrillService, method, None)) or method == "list", row.call
             assert callable(DrillHandler.listing)
+        elif target == "knowledge":
+            from bot.adapters.slack.knowledge.handler import KnowledgeHandler
+
+            assert callable(getattr(KnowledgeHandler, method, None)), row.call
         else:
             assert hasattr(CommandHandler, f"_{target}_{method}"), row.call
 

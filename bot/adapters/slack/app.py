@@ -32,6 +32,8 @@ from bot.adapters.slack.workers import InFlight, KeyedWorkers
 from bot.adapters.slack.ids import Action, Shortcut, View, decode_block_ref, decode_ref
 from bot.adapters.slack.statement_handler import StatementHandler
 from bot.adapters.slack.statement_listeners import register_statement_listeners
+from bot.adapters.slack.knowledge.handler import KnowledgeHandler
+from bot.adapters.slack.knowledge.listeners import register_knowledge_listeners
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,7 @@ def build_app(
     statements: StatementHandler | None = None, inbox: SlackInbox | None = None,
     identity: SlackIdentity | None = None,
     workers: KeyedWorkers | None = None, in_flight: InFlight | None = None,
+    knowledge: KnowledgeHandler | None = None,
 ) -> AsyncApp:
     """Create the bolt app with every listener registered (nothing happens at import time)."""
     # No token on the app's client: bolt hands each listener a client carrying the token
@@ -322,6 +325,8 @@ def build_app(
 
     if statements is not None:
         register_statement_listeners(app, statements)
+    if knowledge is not None:
+        register_knowledge_listeners(app, knowledge)
 
     @app.error
     async def on_error(error, body) -> None:

@@ -626,3 +626,25 @@ class Drill(CrisisCommand):
 
 def _drill(line: _Line, i: int, incident: int | None) -> CrisisCommand:
     return Drill(args=tuple(t.value for t in line.tokens[i:]), incident=incident)
+
+
+# --------------------------------------------------------------------------- knowledge base
+
+
+@dataclass(frozen=True)
+class Lessons(CrisisCommand):
+    """``/crisis lessons [query]``: past crises like the query (or like this incident)."""
+
+    name: ClassVar[str] = "lessons"
+    query: str = ""
+
+
+def _lessons(line: _Line, i: int, incident: int | None) -> CrisisCommand:
+    query = _plain(line.rest(i)).strip()
+    if len(query) > 500:
+        raise InvalidInput("Search with at most 500 characters, e.g. `/crisis lessons recall`.")
+    return Lessons(query=query, incident=incident)
+
+
+_SUBCOMMANDS["lessons"] = _lessons
+SUBCOMMANDS = tuple(_SUBCOMMANDS)

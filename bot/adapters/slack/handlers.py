@@ -106,6 +106,8 @@ class CommandHandler:
         self.alerts: Any = None  # the AlertService, wired by bootstrap
         #: Runs ``/crisis drill …`` once drills are wired (bootstrap).
         self.drills: Callable[..., Reply] | None = None
+        #: Runs ``/crisis lessons …`` once the knowledge base is wired (bootstrap).
+        self.knowledge: Callable[..., Reply] | None = None
         self.postmortems = postmortems
         self.members = members
 
@@ -193,6 +195,9 @@ class CommandHandler:
         if isinstance(cmd, c.Statement):  # its own parser; the statement handler checks rows
             assert self.statements is not None, "bootstrap wires the statement handler"
             return self.statements(cmd, user_id=user_id, channel_id=channel_id, key=key)
+        if isinstance(cmd, c.Lessons):  # the knowledge handler checks its row and each case
+            assert self.knowledge is not None, "bootstrap wires the knowledge handler"
+            return self.knowledge(cmd, user_id=user_id, channel_id=channel_id)
         actor = self.actor(user_id)
         command_key = permission_key(cmd)
         row_key = row_key or command_key

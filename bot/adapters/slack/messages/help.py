@@ -57,6 +57,12 @@ _HELP_GROUPS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
         "`/crisis postmortem` — build the post-mortem and post it here",
         "`/crisis followup <text> [@owner]` — add an action item to the post-mortem",
     )),
+    ("Lessons", ("lessons",), (
+        (
+            "`/crisis lessons [words]` — similar past crises, their lessons and open action "
+            "items (in an incident channel, alone: like this incident) · 历史经验"
+        ),
+    )),
     ("Monitors", ("snooze",), (
         "`/crisis snooze <monitor> <duration>` — for e.g. `2h`, that monitor's alerts are only "
         "recorded (as snoozed) and open no incident; commanders and executives only",

@@ -188,6 +188,8 @@ _DESCRIBERS: dict[type[ev.Event], Callable[[Any, str, Incident | None, str], str
     ev.AlertFired: _alert_fired,
     ev.AlertResolved: _alert_resolved,
     ev.FollowupAdded: _followup,
+    ev.LessonsConfirmed: lambda e, who, inc, lang: (
+        f"📚 {who} confirmed {len(e.lessons)} lesson(s) for the knowledge base"),
 }
 
 
