@@ -25,9 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.adapters.listening.segment import segmenter  # noqa: E402
-from bot.adapters.listening.sentiment import Combined, Weights, candidates  # noqa: E402
-from bot.domain.listening import SENTIMENTS  # noqa: E402
+from bot.adapters.listening.segment import segmenter
+from bot.adapters.listening.sentiment import Combined, Weights, candidates
+from bot.domain.listening import SENTIMENTS
 
 DATA = Path(__file__).resolve().parent / "data"
 TARGET = 0.80

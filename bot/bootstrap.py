@@ -114,6 +114,7 @@ class Bot:
     poller: Poller | None = None
     sweeper: InboxSweeper | None = None
     identity: SlackIdentity | None = None
+    listening: Listening | None = None
 
     def close(self) -> None:
         if self.gateway.leader is not None:
@@ -122,6 +123,8 @@ class Bot:
             if self.poller.leader is not None:
                 self.poller.leader.release()
             self.poller.client.close()
+        if self.listening is not None:
+            self.listening.poller.client.close()
         self.core.close()
 
 
@@ -206,6 +209,7 @@ def build_bot(
     poller = Poller(sources=site.monitors.sources, ingest=alerts.ingest_many,
                     samples=SqlSampleStore(core.engine), clock=clock,
                     leader=LeaderLock(core.engine, "monitor-pollers"))
+    listening = build_listening(core, site, alerts=alerts)
     running: dict[str, Any] = {}
 
     def startup() -> None:
@@ -217,6 +221,8 @@ def build_bot(
             sweeper.start()
         if start_pollers and poller.sources:
             running["poller"], running["poller_stop"] = poller.start()
+        if start_pollers and listening.config.enabled:
+            running["listening"], running["listening_stop"] = listening.poller.start()
 
     def shutdown() -> None:
         workers.close(wait=True)  # running work finishes; queued commands stay in the inbox
@@ -229,6 +235,9 @@ def build_bot(
         if "poller_stop" in running:
             running["poller_stop"].set()
             running["poller"].join(timeout=10)
+        if "listening_stop" in running:
+            running["listening_stop"].set()
+            running["listening"].join(timeout=10)
 
     ticker.on_sent = metrics.reminder_lag.observe
     webhook = monitor_endpoint(secret=settings.monitor_secret, ingest=alerts.ingest_batch,
@@ -240,10 +249,11 @@ def build_bot(
     web = build_web(app=app, engine=core.engine, metrics=metrics, on_startup=startup,
                     on_shutdown=shutdown, monitor_webhook=webhook,
                     signing_secret=settings.slack_signing_secret,
-                    metrics_token=settings.metrics_token, slack_status=identity.status)
+                    metrics_token=settings.metrics_token, slack_status=identity.status,
+                    posts_webhook=listening.webhook)
     return Bot(core=core, site=site, handler=handler, gateway=gateway, slack_app=app, web=web,
                metrics=metrics, reminders=reminders, ticker=ticker, alerts=alerts,
-               poller=poller, sweeper=sweeper, identity=identity)
+               poller=poller, sweeper=sweeper, identity=identity, listening=listening)
 
 
 def build_reminders(
@@ -316,3 +326,52 @@ def build_postmortems(core: Core, *, site: SiteConfig | None = None,
         clock=core.clock, default_lang=(site or SiteConfig()).postmortem_lang,
         signals=SqlIncidentSignals(core.engine),
     )
+
+
+@dataclass
+class Listening:
+    """Raw posts in (``POST /monitors/posts``, polled exports) and what they feed."""
+
+    config: Any
+    service: Callable[[], Any]
+    poller: Any
+    webhook: Callable[..., Any]
+
+
+def build_listening(core: Core, site: SiteConfig, *, alerts: AlertService) -> Listening:
+    """The ``listening:`` section wired up. The classifier (jieba, sentiment models) and
+    pandas load with the first batch of posts, never at start-up."""
+    from bot.adapters.db.listening import SqlPostStore
+    from bot.adapters.listening.config import parse_listening
+    from bot.adapters.listening.http import posts_endpoint
+    from bot.adapters.listening.poller import PostSourcePoller
+    from bot.services.listening import ListeningService
+
+    path = core.settings.config_path
+    config = parse_listening(site.raw.get("listening"), source=str(path or "site config"),
+                             base=path.parent if path else None)
+    store = SqlPostStore(core.engine)
+    lock = threading.Lock()
+    built: list[ListeningService] = []
+
+    def service() -> ListeningService:
+        with lock:
+            if not built:
+                from bot.adapters.listening.classify import PostClassifier
+                from bot.adapters.listening.series import PostRules
+
+                competitors = [e.name for e in config.keywords if e.cls == "competitor"]
+                built.append(ListeningService(
+                    classifier=PostClassifier(keywords=config.keywords), store=store,
+                    rules=PostRules(rules=config.rules, posts=store.posts,
+                                    samples=SqlSampleStore(core.engine), competitors=competitors),
+                    alerts=alerts.ingest_batch, clock=core.clock,
+                    evaluate_every=config.evaluate_every))
+            return built[0]
+
+    poller = PostSourcePoller(sources=config.sources, service=service, clock=core.clock,
+                              periodic=[lambda: service().evaluate()] if config.rules else [],
+                              leader=LeaderLock(core.engine, "listening"))
+    webhook = posts_endpoint(secret=core.settings.monitor_secret, service=service,
+                             allow_bare_signature=site.monitors.allow_signatures_without_timestamp)
+    return Listening(config=config, service=service, poller=poller, webhook=webhook)

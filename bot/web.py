@@ -163,6 +163,7 @@ def build_web(
     metrics_token: str | None = None,
     wall_clock: Callable[[], float] = time.time,
     slack_status: Callable[[], dict[str, Any]] | None = None,
+    posts_webhook: Callable[[Request], Any] | None = None,
 ) -> Starlette:
     """The ASGI app. ``/slack/events`` refuses, in order and before parsing anything:
     malformed or missing signature headers and stale timestamps (401, body unread), a body
@@ -248,6 +249,7 @@ def build_web(
             Route("/slack/events", slack_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/metrics", metrics_endpoint, methods=["GET"]),
+            *([Route("/monitors/posts", posts_webhook, methods=["POST"])] if posts_webhook else []),
             *([Route("/monitors/custom/{name}", monitor_webhook, methods=["POST"]),
                Route("/monitors/{kind}", monitor_webhook, methods=["POST"])] if monitor_webhook else []),
         ],

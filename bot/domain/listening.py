@@ -5,7 +5,7 @@ shares and the half-life of a decaying volume curve. No I/O; the adapters
 (``bot.adapters.listening``) classify, store and chart.
 
     >>> p = Post(key="weibo:1", platform="weibo", text="Acme 面霜 烂脸", author="a",
-    ...          posted_at=datetime(2026, 11, 1, tzinfo=timezone.utc), followers=1000, likes=9)
+    ...          posted_at=datetime(2026, 11, 1, tzinfo=UTC), followers=1000, likes=9)
     >>> reach(p)
     10000
 """
@@ -16,7 +16,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 SENTIMENTS = ("negative", "neutral", "positive")
 CLASSES = ("brand", "competitor", "industry")
@@ -200,7 +200,7 @@ def hourly_counts(posts: Iterable[Post], *, start: datetime, end: datetime) -> l
 
 
 def floor_hour(at: datetime) -> datetime:
-    at = at.astimezone(timezone.utc)
+    at = at.astimezone(UTC)
     return at.replace(minute=0, second=0, microsecond=0)
 
 

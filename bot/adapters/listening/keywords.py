@@ -41,6 +41,9 @@ class Tags:
 
 
 def _stem(word: str) -> str:
+    """``acme's`` → ``acme``, ``moisturisers`` → ``moisturiser``, ``boxes`` → ``box``."""
+    if word.endswith(("'s", "’s")):
+        return word[:-2]
     if word.isascii() and len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         return word[:-2] if word.endswith("es") and word[-3] in "sxz" else word[:-1]
     return word
@@ -88,7 +91,7 @@ def entries_from_config(data: object, *, where: str) -> tuple[Entry, ...]:
     if data is None:
         return ()
     if not isinstance(data, dict):
-        raise ValueError(f"{where} must be a mapping of brand / competitor / industry lists")
+        raise TypeError(f"{where} must be a mapping of brand / competitor / industry lists")
     unknown = sorted(set(map(str, data)) - set(CLASSES))
     if unknown:
         raise ValueError(f"{where}: unknown class(es) {', '.join(unknown)}; use {', '.join(CLASSES)}")
@@ -96,7 +99,7 @@ def entries_from_config(data: object, *, where: str) -> tuple[Entry, ...]:
     for cls in CLASSES:
         items = data.get(cls) or []
         if not isinstance(items, list):
-            raise ValueError(f"{where}.{cls} must be a list")
+            raise TypeError(f"{where}.{cls} must be a list")
         for i, item in enumerate(items):
             entries.append(_entry(cls, item, f"{where}.{cls}[{i}]"))
     return tuple(entries)
