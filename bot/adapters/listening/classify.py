@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
-
 from bot.adapters.listening.keywords import Entry, KeywordLibrary, _stem
 from bot.adapters.listening.segment import Segmenter, fold, segmenter
 from bot.adapters.listening.sentiment import SentimentModel, default_model
@@ -25,10 +23,13 @@ class PostClassifier:
     def classify(self, post: Post) -> Post:
         folded = fold(post.text)
         words = self.segmenter.words(folded, folded=True)
-        tags = self.library.tag(folded, words=[_stem(w) for w in words])
+        tags = self.library.tag(folded, words=[_stem(w) if w[-1:] == "s" else w for w in words])
         label, score = self.model.classify(post.text, lang=post.lang, words=words)
-        return replace(post, classes=tags.classes, entities=tags.entities, sentiment=label,
-                       score=round(score, 4))
+        return Post(key=post.key, platform=post.platform, text=post.text, author=post.author,
+                    posted_at=post.posted_at, lang=post.lang, url=post.url,
+                    followers=post.followers, reposts=post.reposts, comments=post.comments,
+                    likes=post.likes, repost_of=post.repost_of, classes=tags.classes,
+                    entities=tags.entities, sentiment=label, score=round(score, 4))
 
     def classify_all(self, posts: Sequence[Post]) -> list[Post]:
         return [self.classify(p) for p in posts]

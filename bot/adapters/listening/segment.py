@@ -38,7 +38,7 @@ def _t2s() -> Any:
 def fold(text: str) -> str:
     """NFKC, lower case, Traditional → Simplified."""
     text = unicodedata.normalize("NFKC", text).lower()
-    if any(is_han(ch) for ch in text):
+    if _HAN_RUN.search(text):
         text = str(_t2s().convert(text))
     return text
 
@@ -66,14 +66,11 @@ class Segmenter:
     def words(self, text: str, *, folded: bool = False) -> list[str]:
         """The words of ``text`` in reading order (Han runs segmented, Latin words whole)."""
         text = text if folded else fold(text)
-        out: list[str] = []
-        position = 0
-        for run in _HAN_RUN.finditer(text):
-            out.extend(_LATIN.findall(text, position, run.start()))
-            out.extend(self._jieba.lcut(run.group(), HMM=False))
-            position = run.end()
-        out.extend(_LATIN.findall(text, position))
-        return out
+        if not _HAN_RUN.search(text):
+            return _LATIN.findall(text)
+        # One jieba pass over the whole post: it keeps Latin runs whole and yields
+        # punctuation as words of its own; spaces are dropped.
+        return [w for w in self._jieba.lcut(text, HMM=False) if w.strip()]
 
 
 _lock = threading.Lock()
