@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+
 from bot.adapters.listening.keywords import Entry, KeywordLibrary, _stem
 from bot.adapters.listening.segment import Segmenter, fold, segmenter
 from bot.adapters.listening.sentiment import SentimentModel, default_model

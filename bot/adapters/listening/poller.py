@@ -28,6 +28,7 @@ from bot.adapters.listening.records import (
     records_from_json,
 )
 from bot.adapters.monitors.urls import public_url
+from bot.domain.alerts import AlertOutcome
 from bot.domain.listening import Post
 from bot.services.listening import ListeningService
 
@@ -42,6 +43,7 @@ class SourceResult:
     stored: int = 0
     rejected: list[RecordError] = field(default_factory=list)
     error: str | None = None
+    outcomes: list[AlertOutcome] = field(default_factory=list)
 
 
 def read_export(text: str, *, source: str) -> tuple[list[Post], list[RecordError]]:
@@ -101,7 +103,9 @@ class PostSourcePoller:
         for problem in rejected[:20]:
             log.warning("post source %s: %s", source.name, problem.error)
         report = self.service().ingest(posts, source=source.name) if posts else None
-        return SourceResult(source.name, report.stored if report else 0, rejected)
+        if report is None:
+            return SourceResult(source.name, 0, rejected)
+        return SourceResult(source.name, report.stored, rejected, outcomes=report.outcomes)
 
     def run_due(self) -> list[SourceResult]:
         now = self.clock()

@@ -13,7 +13,7 @@ The arc (hours counted from the start of the 72):
 - after the peak: decay with a ~5 hour half-life, a few positive posts once the brand answers.
 
 ``python -m bot.adapters.listening.sample_stream -o samples/posts.json`` writes it (``--end``
-sets the last hour, default now; ``--csv`` for a CSV export). :data:`SAMPLE_LISTENING` is the
+sets when it ends, default now; ``--csv`` for a CSV export). :data:`SAMPLE_LISTENING` is the
 matching ``listening:`` site config.
 """
 
@@ -144,8 +144,8 @@ def _sentiment(kind: str, rng: random.Random) -> str:
 def sample_posts(*, end: datetime, seed: int = 21) -> list[dict[str, Any]]:
     """The stream as post records (``records.py`` fields), oldest first."""
     rng = random.Random(seed)
-    end = end.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    start = end - timedelta(hours=HOURS - 1)
+    end = end.astimezone(UTC).replace(microsecond=0)
+    start = end - timedelta(hours=HOURS)  # hour i is [start + i h, start + (i + 1) h)
     posts: list[dict[str, Any]] = []
     serial = iter(range(1, 10**7))
 
@@ -230,7 +230,7 @@ def write_posts(path: Path, *, end: datetime, seed: int = 21) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-o", "--output", type=Path, default=Path("samples/posts.json"))
-    parser.add_argument("--end", help="the last hour, ISO-8601 (default: this hour)")
+    parser.add_argument("--end", help="when the stream ends, ISO-8601 (default: now)")
     parser.add_argument("--seed", type=int, default=21)
     args = parser.parse_args(argv)
     end = datetime.fromisoformat(args.end) if args.end else datetime.now(UTC)

@@ -10,6 +10,7 @@
 | ``competitor_sentiment`` | mean sentiment score of competitor posts (−1…1; empty hours: none) |
 | ``competitor:<name>``, ``competitor_sentiment:<name>`` | the same for one competitor |
 | ``industry`` | posts about the industry |
+| ``mentions``, ``negative``, ``neutral``, ``positive`` | brand posts, and by sentiment (the names the post-mortem's signal curves read) |
 
 Rules see hours that end at the evaluation time (the last sample is the last full 60
 minutes, not a half-filled clock hour); stored samples, for the post-mortem's curves, are
@@ -30,14 +31,18 @@ from bot.domain.alerts import Alert
 from bot.domain.listening import Post, reach
 
 
+#: Stored with every rule's samples, for the post-mortem's volume and sentiment curves.
+CURVES = ("mentions", "negative", "neutral", "positive")
+
+
 def post_table(posts: Sequence[Post]) -> pd.DataFrame:
     rows = []
     for p in posts:
         competitors = [e.split(":", 1)[1] for e in p.entities if e.startswith("competitor:")]
         rows.append((p.posted_at, p.about_brand, "competitor" in p.classes, "industry" in p.classes,
-                     p.sentiment == "negative", p.score, reach(p), tuple(competitors)))
+                     p.sentiment == "negative", p.score, reach(p), tuple(competitors), p.sentiment))
     return pd.DataFrame(rows, columns=["at", "brand", "competitor", "industry", "negative", "score",
-                                       "reach", "competitors"])
+                                       "reach", "competitors", "sentiment"])
 
 
 def series_frame(posts: Sequence[Post], *, end: datetime, hours: int, competitors: Sequence[str] = (),
@@ -57,7 +62,7 @@ def series_frame(posts: Sequence[Post], *, end: datetime, hours: int, competitor
     frame = pd.DataFrame(index=index)
     if table.empty:
         for column in ("posts", "brand", "negative_brand", "competitor", "competitor_negative",
-                       "industry"):
+                       "industry", *CURVES):
             frame[column] = 0.0
         frame["negative_reach_share"] = 0.0
         frame["competitor_sentiment"] = float("nan")
@@ -88,6 +93,9 @@ def series_frame(posts: Sequence[Post], *, end: datetime, hours: int, competitor
     frame["competitor_negative"] = per_hour(competitor[competitor["negative"]].groupby("bucket").size())
     frame["competitor_sentiment"] = per_hour(competitor.groupby("bucket")["score"].mean(), float("nan"))
     frame["industry"] = per_hour(table[table["industry"]].groupby("bucket").size())
+    frame["mentions"] = frame["brand"]
+    for sentiment in CURVES[1:]:
+        frame[sentiment] = per_hour(brand[brand["sentiment"] == sentiment].groupby("bucket").size())
     for name in competitors:
         one = table[table["competitors"].map(lambda names, n=name: n in names)]
         frame[f"competitor:{name}"] = per_hour(one.groupby("bucket").size())
@@ -129,10 +137,10 @@ class PostRules:
                                    aligned=True)
         alerts = []
         for spec in self.rules:
-            if clock_hours[spec.metric].notna().any():
-                self.samples.store_samples(spec.name, [
-                    (spec.metric, stamp.to_pydatetime(), float(value))
-                    for stamp, value in clock_hours[spec.metric].dropna().items()])
+            self.samples.store_samples(spec.name, [
+                (series, stamp.to_pydatetime(), float(value))
+                for series in dict.fromkeys((spec.metric, *CURVES))
+                for stamp, value in clock_hours[series].dropna().items()])
             verdict = evaluate(spec.rule, rolling[spec.metric])
             if verdict.at is not None:
                 alerts.append(alert_for(spec, verdict))
