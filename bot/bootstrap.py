@@ -191,9 +191,12 @@ def build_bot(
     gateway.wake = wake
     postmortems = build_postmortems(core, site=site, names=slack_user_names(sync_client))
     gateway.postmortems = postmortems.archive
+    listening_config = listening_settings(core, site)
+    listening_incidents = build_listening_incidents(core, listening_config)
     handler = CommandHandler(incidents=core.incidents, store=store, catalog=core.catalog,
                              site=site, clock=clock, postmortems=postmortems,
-                             members=ChannelMembers(client=sync_client, store=store))
+                             members=ChannelMembers(client=sync_client, store=store),
+                             listening=listening_incidents.view if listening_config.keywords else None)
     statements = build_statements(core, site=site, handler=handler)
     inbox = SlackInbox(session_factory(core.engine))
     in_flight = InFlight()
@@ -209,7 +212,8 @@ def build_bot(
     poller = Poller(sources=site.monitors.sources, ingest=alerts.ingest_many,
                     samples=SqlSampleStore(core.engine), clock=clock,
                     leader=LeaderLock(core.engine, "monitor-pollers"))
-    listening = build_listening(core, site, alerts=alerts)
+    listening = build_listening(core, site, alerts=alerts, config=listening_config,
+                                incidents=listening_incidents)
     running: dict[str, Any] = {}
 
     def startup() -> None:
@@ -336,20 +340,41 @@ class Listening:
     service: Callable[[], Any]
     poller: Any
     webhook: Callable[..., Any]
+    incidents: Any
 
 
-def build_listening(core: Core, site: SiteConfig, *, alerts: AlertService) -> Listening:
+def listening_settings(core: Core, site: SiteConfig) -> Any:
+    """The site config's ``listening:`` section (a bad one fails start-up with one line)."""
+    from bot.adapters.listening.config import parse_listening
+
+    path = core.settings.config_path
+    return parse_listening(site.raw.get("listening"), source=str(path or "site config"),
+                           base=path.parent if path else None)
+
+
+def build_listening_incidents(core: Core, config: Any) -> Any:
+    """Digests, KOL callouts, the KOL-pool briefing task and ``/crisis listening`` views."""
+    from bot.adapters.db.listening import SqlListeningMarks, SqlPostStore
+    from bot.adapters.slack.listening import SlackListeningMessages
+    from bot.services.listening_incidents import ListeningIncidents, ListeningSettings
+
+    return ListeningIncidents(
+        incidents=core.incidents, posts=SqlPostStore(core.engine).posts,
+        marks=SqlListeningMarks(core.engine), messages=SlackListeningMessages(), clock=core.clock,
+        settings=ListeningSettings(kol_followers=config.kol_followers, kol_pool=config.kol_pool,
+                                   brief_within=config.brief_within, digest_every=config.digest_every,
+                                   digest_top=config.digest_top, lang=config.lang))
+
+
+def build_listening(core: Core, site: SiteConfig, *, alerts: AlertService, config: Any,
+                    incidents: Any) -> Listening:
     """The ``listening:`` section wired up. The classifier (jieba, sentiment models) and
     pandas load with the first batch of posts, never at start-up."""
     from bot.adapters.db.listening import SqlPostStore
-    from bot.adapters.listening.config import parse_listening
     from bot.adapters.listening.http import posts_endpoint
     from bot.adapters.listening.poller import PostSourcePoller
     from bot.services.listening import ListeningService
 
-    path = core.settings.config_path
-    config = parse_listening(site.raw.get("listening"), source=str(path or "site config"),
-                             base=path.parent if path else None)
     store = SqlPostStore(core.engine)
     lock = threading.Lock()
     built: list[ListeningService] = []
@@ -369,9 +394,12 @@ def build_listening(core: Core, site: SiteConfig, *, alerts: AlertService) -> Li
                     evaluate_every=config.evaluate_every))
             return built[0]
 
+    periodic: list[Callable[[], object]] = [lambda: service().evaluate()] if config.rules else []
+    if config.keywords:
+        periodic.append(incidents.tick)
     poller = PostSourcePoller(sources=config.sources, service=service, clock=core.clock,
-                              periodic=[lambda: service().evaluate()] if config.rules else [],
-                              leader=LeaderLock(core.engine, "listening"))
+                              periodic=periodic, leader=LeaderLock(core.engine, "listening"))
     webhook = posts_endpoint(secret=core.settings.monitor_secret, service=service,
                              allow_bare_signature=site.monitors.allow_signatures_without_timestamp)
-    return Listening(config=config, service=service, poller=poller, webhook=webhook)
+    return Listening(config=config, service=service, poller=poller, webhook=webhook,
+                     incidents=incidents)

@@ -87,6 +87,23 @@ def detect_language(text: str) -> str:
     return "en" if latin else "und"
 
 
+@dataclass(frozen=True)
+class KolContact:
+    """A friendly KOL of the site's reserved pool: who to brief in a crisis, and how often
+    they may be asked (``quota`` crisis posts)."""
+
+    name: str
+    platform: str = ""
+    handle: str = ""
+    contact: str = ""
+    quota: int = 1
+
+    def describe(self) -> str:
+        where = " ".join(x for x in (self.platform, f"@{self.handle}" if self.handle else "") if x)
+        parts = [self.name, where, self.contact, f"quota {self.quota}"]
+        return " · ".join(p for p in parts if p)
+
+
 # --- spread -----------------------------------------------------------------------------
 
 

@@ -250,6 +250,8 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("reaction:pushpin", R, ":pushpin: reaction", Who.CONTRIBUTOR,
                "incidents.capture_message"),
     Permission("home", E, "App Home tab", Who.READER, "view.home", read=True),
+    Permission("listening", C, "/crisis listening [top|kols|spread]", Who.READER,
+               "listening.show", read=True),
 )
 
 TABLE: dict[str, Permission] = {p.key: p for p in PERMISSIONS}

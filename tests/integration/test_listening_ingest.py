@@ -10,7 +10,12 @@ import pytest
 
 from bot.adapters.db.listening import SqlPostStore
 from tests.conftest import T0
-from tests.integration.listening_helpers import listening_config, negative_burst, raw_post, send_posts
+from tests.integration.listening_helpers import (
+    listening_config,
+    negative_burst,
+    raw_post,
+    send_posts,
+)
 from tests.integration.monitor_helpers import SECRET
 from tests.integration.slack_world import make_world
 

@@ -14,6 +14,7 @@ listening:
   brief_within: 2h                # deadline of the "brief the KOL pool" task
   digest_every: 1h                # "what people are saying" in each open incident channel
   digest_top: 5                   # top posts by reach in a digest
+  lang: en                        # wording of digests and callouts: en or zh
   evaluate_every: 30s             # rules run at most this often after posts arrive (0: always)
   rules:                          # signal rules over the post series (see series.py)
     - name: listening-negative-brand
@@ -37,20 +38,12 @@ from typing import Any
 from bot.adapters.listening.keywords import Entry, entries_from_config
 from bot.adapters.monitors.config import RuleSpec, SourceSpec, _duration, _labels, _rule, _severity
 from bot.domain.errors import InvalidInput
+from bot.domain.listening import KolContact as Kol
 
 #: Series the rules may name (``series.py``); ``competitor:<name>`` and
 #: ``competitor_sentiment:<name>`` exist per competitor of the library.
 METRICS = ("brand", "negative_brand", "negative_reach_share", "competitor",
            "competitor_negative", "competitor_sentiment", "industry", "posts")
-
-
-@dataclass(frozen=True)
-class Kol:
-    name: str
-    platform: str = ""
-    handle: str = ""
-    contact: str = ""
-    quota: int = 1
 
 
 @dataclass(frozen=True)
@@ -72,6 +65,8 @@ class ListeningConfig:
     evaluate_every: timedelta = timedelta(seconds=30)
     rules: tuple[SourceSpec, ...] = ()
     sources: tuple[PostSource, ...] = ()
+    #: Wording of digests and callouts: en or zh.
+    lang: str = "en"
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -80,7 +75,7 @@ class ListeningConfig:
 
 
 _KEYS = frozenset({"keywords", "kol_followers", "kol_pool", "brief_within", "digest_every",
-                   "digest_top", "evaluate_every", "rules", "sources"})
+                   "digest_top", "evaluate_every", "rules", "sources", "lang"})
 
 
 def parse_listening(data: Any, *, source: str = "site config", base: Path | None = None) -> ListeningConfig:
@@ -111,8 +106,15 @@ def parse_listening(data: Any, *, source: str = "site config", base: Path | None
                     for i, r in enumerate(_list(data, "rules", where))),
         sources=tuple(_source(s, f"{where}.sources[{i}]", base)
                       for i, s in enumerate(_list(data, "sources", where))),
+        lang=_lang(data.get("lang", "en"), f"{where}.lang"),
         raw=data,
     )
+
+
+def _lang(value: Any, where: str) -> str:
+    if value not in ("en", "zh"):
+        raise InvalidInput(f"{where} must be en or zh")
+    return str(value)
 
 
 def _list(data: dict[str, Any], key: str, where: str) -> list[Any]:

@@ -30,7 +30,6 @@ from bot.adapters.monitors.poller import alert_for
 from bot.domain.alerts import Alert
 from bot.domain.listening import Post, reach
 
-
 #: Stored with every rule's samples, for the post-mortem's volume and sentiment curves.
 CURVES = ("mentions", "negative", "neutral", "positive")
 

@@ -59,6 +59,10 @@ _HELP_GROUPS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
         "`/crisis snooze <monitor> <duration>` — for e.g. `2h`, that monitor's alerts are only "
         "recorded (as snoozed) and open no incident; commanders and executives only",
     )),
+    ("Listening", ("listening",), (
+        "`/crisis listening [top|kols|spread]` — what people are saying: top posts by reach, "
+        "the KOLs posting about the brand, the spread path (origin, largest cascades)",
+    )),
 )
 
 _HELP_INTRO = (
