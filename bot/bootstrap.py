@@ -329,6 +329,7 @@ def build_postmortems(core: Core, *, site: SiteConfig | None = None,
         renderer=PostmortemRenderer(catalog=core.catalog, names=names), incidents=core.incidents,
         clock=core.clock, default_lang=(site or SiteConfig()).postmortem_lang,
         signals=SqlIncidentSignals(core.engine),
+        listening=listening_review(core, listening_settings(core, site or SiteConfig())),
     )
 
 
@@ -364,6 +365,30 @@ def build_listening_incidents(core: Core, config: Any) -> Any:
         settings=ListeningSettings(kol_followers=config.kol_followers, kol_pool=config.kol_pool,
                                    brief_within=config.brief_within, digest_every=config.digest_every,
                                    digest_top=config.digest_top, lang=config.lang))
+
+
+def listening_review(core: Core, config: Any) -> Callable[[int], Any] | None:
+    """The post-mortem's listening figures of an incident (None without a keyword library)."""
+    if not config.keywords:
+        return None
+    from datetime import timedelta
+
+    from bot.adapters.db.listening import SqlPostStore
+    from bot.domain.listening_review import LOOKBACK, review
+
+    store = SqlPostStore(core.engine)
+    competitors = [e.name for e in config.keywords if e.cls == "competitor"]
+
+    def figures(number: int) -> Any:
+        incident = core.incidents.get(number)
+        as_of = core.clock()
+        end = incident.resolved_at or as_of
+        posts = store.posts(since=incident.declared_at - LOOKBACK - timedelta(hours=48),
+                            until=end + timedelta(hours=24))
+        return review(posts, declared_at=incident.declared_at, resolved_at=incident.resolved_at,
+                      as_of=as_of, kol_followers=config.kol_followers, competitors=competitors)
+
+    return figures
 
 
 def build_listening(core: Core, site: SiteConfig, *, alerts: AlertService, config: Any,

@@ -171,6 +171,7 @@ def _script(demo: Demo) -> None:
     demo.command("role comms <@UOMAR|omar>", user="UMEI")
     demo.command("role spokesperson <@ULIN|lin>", user="UMEI")
     demo.command("role legal <@UPRIYA|priya>", user="UMEI")
+    demo.command("listening spread", user="UOMAR")  # where the story came from
     demo.command("fact The video shows batch 2411-B of the 50 ml moisturiser", user="UOMAR")
     demo.command("fact Two customers reported redness after use", user="UCARLOS")
     demo.command("fact confirm 1", user="UMEI")

@@ -45,3 +45,7 @@ def signal_fires(demo: Any) -> None:
     demo.say(f"monitor {MONITOR}: {reason} (negative brand posts an hour) → "
              f"{outcome['incident']} {outcome['action']}\n")
     demo.bot.gateway.drain()
+    # What the listening loop does every few seconds in `crisisbot serve`: the digest, the KOL
+    # callout and the task to brief the friendly KOL pool.
+    demo.bot.listening.incidents.tick()
+    demo.bot.gateway.drain()

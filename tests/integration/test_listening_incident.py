@@ -97,3 +97,28 @@ def test_user_text_in_posts_cannot_mention_anyone(world):
     assert not any("<!channel>" in t or "<!here>" in t or "<@U123>" in t for t in texts)
     assert not any("evil.example" in t and "|<!" in t for t in texts)
     assert any("&lt;!channel&gt; Acme is a scam" in t for t in texts)  # shown, escaped
+
+
+def test_the_postmortem_shows_competitor_opportunism_and_the_sentiment_shift(world):
+    world.bot.core.clock.advance(hours=6)
+    assert world.cmd("resolve Lab retest clean", user="UEXEC")["text"].startswith(":white_check_mark:")
+    world.cmd("postmortem", user="UEXEC")
+    files = {f["name"]: (f["content"] or b"").decode("utf-8") for f in world.emulator.files()}
+    markdown = next(v for k, v in files.items() if k.endswith(".md"))
+    html = next(v for k, v in files.items() if k.endswith(".html"))
+    section = markdown[markdown.index("## Listening: what people said"):]
+    assert "### Sentiment shift (情感转变率)" in section
+    assert "| before |" in section and "| during |" in section
+    assert "- Volume decay half-life: " in section and "- Volume decay half-life: —" not in section
+    assert "- Origin post: 小鹿爱护肤 (weibo, 3,200 followers" in section
+    assert "美妆博主Lily (weibo, 2,400,000" in section  # the KOL involved
+    (row,) = [line for line in section.splitlines() if line.startswith("| Globex |")]
+    assert row.endswith("| yes |")  # volume up against its own baseline: piggy-backing
+    assert '<section id="listening">' in html
+    assert "<svg" in html[html.index('<section id="listening">'):]
+    stored = world.bot.handler.postmortems.generate(1, by="test")
+    import json
+
+    (globex,) = json.loads(stored.rendered.json)["listening"]["competitors"]
+    assert globex["volume_change"] >= 0.5 and globex["opportunism"] is True
+    assert globex["during"]["posts"] > 0 and globex["baseline"]["posts"] > 0

@@ -122,7 +122,7 @@ def _hour_weights(i: int, at: datetime) -> dict[str, float]:
         weights["crisis"] = 260 * rise * decay
         weights["brand"] *= 0.6
     if 3 <= since <= 12:
-        weights["piggyback"] = 14 * (1 - abs(since - 6) / 8)
+        weights["piggyback"] = 24 * (1 - abs(since - 6) / 8)
     if since >= 8:
         weights["recovery"] = 6 * 0.5 ** ((since - 8) / 8)
     return weights
