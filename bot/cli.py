@@ -139,6 +139,10 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=("md", "html", "csv"), default="md")
     report.add_argument("-o", "--output", type=Path, metavar="FILE",
                         help="write to FILE instead of standard output")
+    report.add_argument("--alerts", action="store_true",
+                        help="signal rules: precision, lead time and a suggested threshold")
+    report.add_argument("--apply", action="store_true",
+                        help="with --alerts: write suggestions into the site config, each after a y/N")
     return parser
 
 
@@ -384,6 +388,10 @@ def _postmortem(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _report(args: argparse.Namespace, settings: Settings) -> int:
+    if args.alerts or args.apply:
+        from bot.alert_report import report_alerts
+
+        return report_alerts(args, settings)
     from datetime import datetime, timezone
 
     from bot.adapters.rendering.postmortem import portfolio

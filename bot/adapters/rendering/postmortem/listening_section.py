@@ -80,8 +80,8 @@ def _competitor_rows(data: dict[str, Any], lang: str) -> list[list[str]]:
         change = c["volume_change"]
         rows.append([c["name"], f"{c['baseline']['per_hour']:g} → {c['during']['per_hour']:g}",
                      "—" if change is None else f"{change * 100:+.0f}%",
-                     f"{_signed(c['baseline']['sentiment'], share=False)} → "
-                     f"{_signed(c['during']['sentiment'], share=False)}",
+                     (f"{_signed(c['baseline']['sentiment'], share=False)} → "
+                     f"{_signed(c['during']['sentiment'], share=False)}"),
                      _w("yes" if c["opportunism"] else "no", lang)])
     return rows
 
@@ -159,8 +159,8 @@ def html(data: dict[str, Any] | None, *, lang: str, charts: bool = True) -> Mark
     s = data["sentiment"]
     origin = data["origin"]
     parts = [f'<section id="listening"><h2>{escape(_w("listening", lang))}</h2>',
-             f"<p>{escape(_w('window', lang))}: {escape(when(data['window']['start']))} → "
-             f"{escape(when(data['window']['end']))}</p>",
+             (f"<p>{escape(_w('window', lang))}: {escape(when(data['window']['start']))} → "
+             f"{escape(when(data['window']['end']))}</p>"),
              f"<h3>{escape(_w('shift', lang))}</h3>",
              table([_w(k, lang) for k in ("period", "posts", "negative", "neutral", "positive", "net")],
                    _phase_rows(data, lang)),
