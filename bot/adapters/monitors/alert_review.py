@@ -130,8 +130,8 @@ def review_all(engine: Engine, raw: dict[str, Any], *, now: datetime) -> list[tu
 
 
 def render(reviews: list[tuple[RuleReview, RuleConfig | None]]) -> str:
-    lines = ["| rule | alerts (kept / dismissed / snoozed / pending) | precision | median lead time "
-             "| threshold | suggested | why |", "|---|---|---|---|---|---|---|"]
+    lines = [("| rule | alerts (kept / dismissed / snoozed / pending) | precision | median lead time "
+             "| threshold | suggested | why |"), "|---|---|---|---|---|---|---|"]
     for r, rule in reviews:
         o = r.outcomes
         counts = f"{sum(o.values())} ({o.get('kept', 0)} / {o.get('dismissed', 0)} / {o.get('snoozed', 0)} / {o.get('pending', 0)})"
