@@ -8,7 +8,9 @@ service's ``ingest_batch``; the service decides when the rules run (at most once
 
 from __future__ import annotations
 
+import logging
 import threading
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -17,6 +19,8 @@ from typing import Protocol
 from bot.domain.alerts import Alert, AlertOutcome
 from bot.domain.errors import DomainError
 from bot.domain.listening import Post
+
+log = logging.getLogger(__name__)
 
 
 class Classifier(Protocol):
@@ -73,7 +77,12 @@ class ListeningService:
             if not due:
                 return [], []
             self._last_evaluation = now
-        alerts = self.rules.evaluate(now)
+        try:
+            alerts = self.rules.evaluate(now)
+        except Exception:  # the posts are stored; a rule that cannot run must not lose them
+            error_id = uuid.uuid4().hex[:8]
+            log.exception("listening rules failed (error id %s)", error_id)
+            return [], [f"the post rules could not run (error id {error_id}); the posts are stored"]
         if not alerts:
             return [], []
         results = self.alerts(alerts)
