@@ -141,7 +141,12 @@ def spread_view(trees: Sequence[Cascade], origin: Post | None, *, lang: str = "e
                      + (f", {_w('kol', lang)}: {kols}" if kols else "")
                      + f" — {post_line(tree.root, lang=lang)}")
     blocks.append(_section(f"*{_w('cascades', lang)}*\n" + "\n".join(lines)))
-    return {"text": f"{_w('spread', lang)}: {len(reposted)} cascades", "blocks": blocks}
+    top = reposted[0]
+    who = escape_mrkdwn(one_line((origin or top.root).author))[:80]
+    text = (f"{_w('spread', lang)}: {_w('origin', lang)} {who} ({escape_mrkdwn(top.root.platform)}); "
+            f"{_w('cascades', lang).lower()}: {number(top.size)} {_w('posts', lang)}, "
+            f"{_w('depth', lang)} {top.depth}")
+    return {"text": truncate(text, SECTION_CHARS), "blocks": blocks}
 
 
 class SlackListeningMessages:
