@@ -60,8 +60,10 @@ _HELP_GROUPS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
         "recorded (as snoozed) and open no incident; commanders and executives only",
     )),
     ("Listening", ("listening",), (
-        "`/crisis listening [top|kols|spread]` — what people are saying: top posts by reach, "
-        "the KOLs posting about the brand, the spread path (origin, largest cascades)",
+        (
+            "`/crisis listening [top|kols|spread]` — what people are saying: top posts by "
+            "reach, the KOLs posting about the brand, the spread path (origin, largest cascades)"
+        ),
     )),
 )
 
