@@ -122,6 +122,7 @@ class Bot:
     identity: SlackIdentity | None = None
     drills: Any = None  # the DrillService
     drill_ticker: Any = None
+    listening: Listening | None = None
 
     def close(self) -> None:
         if self.gateway.leader is not None:
@@ -130,6 +131,8 @@ class Bot:
             if self.poller.leader is not None:
                 self.poller.leader.release()
             self.poller.client.close()
+        if self.listening is not None:
+            self.listening.poller.client.close()
         self.core.close()
 
 
@@ -196,9 +199,12 @@ def build_bot(
     gateway.wake = wake
     postmortems = build_postmortems(core, site=site, names=slack_user_names(sync_client))
     gateway.postmortems = postmortems.archive
+    listening_config = listening_settings(core, site)
+    listening_incidents = build_listening_incidents(core, listening_config)
     handler = CommandHandler(incidents=core.incidents, store=store, catalog=core.catalog,
                              site=site, clock=clock, postmortems=postmortems,
-                             members=ChannelMembers(client=sync_client, store=store))
+                             members=ChannelMembers(client=sync_client, store=store),
+                             listening=listening_incidents.view if listening_config.keywords else None)
     statements = build_statements(core, site=site, handler=handler)
     knowledge = build_knowledge_slack(core, handler=handler, contacts=statements.service.contact)
     inbox = SlackInbox(session_factory(core.engine))
@@ -216,6 +222,8 @@ def build_bot(
     poller = Poller(sources=site.monitors.sources, ingest=alerts.ingest_many,
                     samples=SqlSampleStore(core.engine), clock=clock,
                     leader=LeaderLock(core.engine, "monitor-pollers"))
+    listening = build_listening(core, site, alerts=alerts, config=listening_config,
+                                incidents=listening_incidents)
     running: dict[str, Any] = {}
 
     def startup() -> None:
@@ -229,6 +237,8 @@ def build_bot(
             drill_ticker.start()
         if start_pollers and poller.sources:
             running["poller"], running["poller_stop"] = poller.start()
+        if start_pollers and listening.config.enabled:
+            running["listening"], running["listening_stop"] = listening.poller.start()
 
     def shutdown() -> None:
         workers.close(wait=True)  # running work finishes; queued commands stay in the inbox
@@ -242,6 +252,9 @@ def build_bot(
         if "poller_stop" in running:
             running["poller_stop"].set()
             running["poller"].join(timeout=10)
+        if "listening_stop" in running:
+            running["listening_stop"].set()
+            running["listening"].join(timeout=10)
 
     ticker.on_sent = metrics.reminder_lag.observe
     webhook = monitor_endpoint(secret=settings.monitor_secret, ingest=alerts.ingest_batch,
@@ -254,11 +267,12 @@ def build_bot(
                     on_shutdown=shutdown, monitor_webhook=webhook,
                     signing_secret=settings.slack_signing_secret,
                     metrics_token=settings.metrics_token, slack_status=identity.status,
-                    extra_routes=dark_site(core, site).routes() if site.dark_site.configured else ())
+                    extra_routes=dark_site(core, site).routes() if site.dark_site.configured else (),
+                    posts_webhook=listening.webhook)
     return Bot(core=core, site=site, handler=handler, gateway=gateway, slack_app=app, web=web,
                metrics=metrics, reminders=reminders, ticker=ticker, alerts=alerts,
                poller=poller, sweeper=sweeper, identity=identity, drills=drills,
-               drill_ticker=drill_ticker)
+               drill_ticker=drill_ticker, listening=listening)
 
 
 def dark_site(core: Core, site: SiteConfig) -> DarkSite:
@@ -336,6 +350,7 @@ def build_postmortems(core: Core, *, site: SiteConfig | None = None,
         renderer=PostmortemRenderer(catalog=core.catalog, names=names), incidents=core.incidents,
         clock=core.clock, default_lang=(site or SiteConfig()).postmortem_lang,
         signals=SqlIncidentSignals(core.engine),
+        listening=listening_review(core, listening_settings(core, site or SiteConfig())),
     )
 
 
@@ -387,6 +402,8 @@ def build_drills(core: Core, *, site: SiteConfig, handler: CommandHandler | None
         handler.drills = DrillHandler(service=service, commands=handler, settings=settings).handle
     return service, DrillTicker(service=service, calendar=calendar,
                                 interval=core.settings.reminder_interval)
+
+
 def build_knowledge(core: Core) -> KnowledgeService:
     """The knowledge base: cases in ``kb_cases`` with this process's in-memory search index."""
     from bot.adapters.knowledge.base import KnowledgeBase
@@ -409,3 +426,99 @@ def build_knowledge_slack(core: Core, *, handler: CommandHandler,
     handler.knowledge = slack
     return slack
 
+
+@dataclass
+class Listening:
+    """Raw posts in (``POST /monitors/posts``, polled exports) and what they feed."""
+
+    config: Any
+    service: Callable[[], Any]
+    poller: Any
+    webhook: Callable[..., Any]
+    incidents: Any
+
+
+def listening_settings(core: Core, site: SiteConfig) -> Any:
+    """The site config's ``listening:`` section (a bad one fails start-up with one line)."""
+    from bot.adapters.listening.config import parse_listening
+
+    path = core.settings.config_path
+    return parse_listening(site.raw.get("listening"), source=str(path or "site config"),
+                           base=path.parent if path else None)
+
+
+def build_listening_incidents(core: Core, config: Any) -> Any:
+    """Digests, KOL callouts, the KOL-pool briefing task and ``/crisis listening`` views."""
+    from bot.adapters.db.listening import SqlListeningMarks, SqlPostStore
+    from bot.adapters.slack.listening import SlackListeningMessages
+    from bot.services.listening_incidents import ListeningIncidents, ListeningSettings
+
+    return ListeningIncidents(
+        incidents=core.incidents, posts=SqlPostStore(core.engine).posts,
+        marks=SqlListeningMarks(core.engine), messages=SlackListeningMessages(), clock=core.clock,
+        settings=ListeningSettings(kol_followers=config.kol_followers, kol_pool=config.kol_pool,
+                                   brief_within=config.brief_within, digest_every=config.digest_every,
+                                   digest_top=config.digest_top, lang=config.lang))
+
+
+def listening_review(core: Core, config: Any) -> Callable[[int], Any] | None:
+    """The post-mortem's listening figures of an incident (None without a keyword library)."""
+    if not config.keywords:
+        return None
+    from datetime import timedelta
+
+    from bot.adapters.db.listening import SqlPostStore
+    from bot.domain.listening_review import LOOKBACK, review
+
+    store = SqlPostStore(core.engine)
+    competitors = [e.name for e in config.keywords if e.cls == "competitor"]
+
+    def figures(number: int) -> Any:
+        incident = core.incidents.get(number)
+        as_of = core.clock()
+        end = incident.resolved_at or as_of
+        posts = store.posts(since=incident.declared_at - LOOKBACK - timedelta(hours=48),
+                            until=end + timedelta(hours=24))
+        return review(posts, declared_at=incident.declared_at, resolved_at=incident.resolved_at,
+                      as_of=as_of, kol_followers=config.kol_followers, competitors=competitors)
+
+    return figures
+
+
+def build_listening(core: Core, site: SiteConfig, *, alerts: AlertService, config: Any,
+                    incidents: Any) -> Listening:
+    """The ``listening:`` section wired up. The classifier (jieba, sentiment models) and
+    pandas load with the first batch of posts, never at start-up."""
+    from bot.adapters.db.listening import SqlPostStore
+    from bot.adapters.listening.http import posts_endpoint
+    from bot.adapters.listening.poller import PostSourcePoller
+    from bot.services.listening import ListeningService
+
+    store = SqlPostStore(core.engine)
+    lock = threading.Lock()
+    built: list[ListeningService] = []
+
+    def service() -> ListeningService:
+        with lock:
+            if not built:
+                from bot.adapters.listening.classify import PostClassifier
+                from bot.adapters.listening.series import PostRules
+
+                competitors = [e.name for e in config.keywords if e.cls == "competitor"]
+                built.append(ListeningService(
+                    classifier=PostClassifier(keywords=config.keywords), store=store,
+                    rules=PostRules(rules=config.rules, posts=store.posts,
+                                    samples=SqlSampleStore(core.engine), competitors=competitors),
+                    alerts=alerts.ingest_batch, clock=core.clock,
+                    evaluate_every=config.evaluate_every))
+            return built[0]
+
+    periodic: list[Callable[[], object]] = [lambda: service().evaluate()] if config.rules else []
+    if config.keywords:
+        periodic.append(incidents.tick)
+    poller = PostSourcePoller(sources=config.sources, service=service, clock=core.clock,
+                              periodic=periodic, leader=LeaderLock(core.engine, "listening"))
+    webhook = posts_endpoint(secret=core.settings.monitor_secret, service=service,
+                             allow_bare_signature=site.monitors.allow_signatures_without_timestamp)
+    return Listening(config=config, service=service, poller=poller, webhook=webhook,
+                     incidents=incidents)

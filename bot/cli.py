@@ -170,6 +170,10 @@ def build_parser() -> argparse.ArgumentParser:
                              help="absolute URL the files will be served from (feed links); "
                              "default: dark_site.base_url")
     add_kb_parser(commands)
+    report.add_argument("--alerts", action="store_true",
+                        help="signal rules: precision, lead time and a suggested threshold")
+    report.add_argument("--apply", action="store_true",
+                        help="with --alerts: write suggestions into the site config, each after a y/N")
     return parser
 
 
@@ -449,6 +453,10 @@ def _postmortem(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _report(args: argparse.Namespace, settings: Settings) -> int:
+    if args.alerts or args.apply:
+        from bot.alert_report import report_alerts
+
+        return report_alerts(args, settings)
     from datetime import datetime, timezone
 
     from bot.adapters.db.drills import SqlDrillStore

@@ -27,7 +27,7 @@ from bot.adapters.slack.gateway import Pacer
 from bot.adapters.slack.ids import Action, encode_ref, encode_statement_ref
 from bot.adapters.slack.pacing import MethodBudget
 from bot.bootstrap import Bot, build_bot, build_knowledge
-from bot.demo_monitors import demo_monitors, signal_fires
+from bot.demo_monitors import demo_listening, demo_monitors, signal_fires
 from bot.demo_transcript import Transcript, stamp
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.emulator import SlackEmulator
@@ -132,6 +132,7 @@ def _run(emulator: SlackEmulator, base: Path, out: TextIO, *, raw: dict[str, Any
         "comms_channel": "crisis-comms",
         "roster": {role: [uid] for uid, (_, _, role) in TEAM.items() if role != "commander"},
         "monitors": demo_monitors(base),
+        "listening": demo_listening(base),
     }), encoding="utf-8")
     secret = secrets.token_hex(16)
     settings = Settings(
@@ -164,7 +165,8 @@ def _script(demo: Demo) -> None:
     demo.say("crisisbot demo — a brand-reputation crisis played against the local Slack emulator")
     demo.say("Each action below is followed by what it caused: the reply only the actor sees (↳) "
              "and the posts in the channels.\n")
-    demo.story.action("polls the social-mentions monitor", user=None, at=datetime.now(UTC))
+    demo.story.action("polls the social-mentions monitor (raw posts from the listening export)",
+                      user=None, at=datetime.now(UTC))
     signal_fires(demo)  # the mentions monitor opens INC-1 (bot/demo_monitors.py)
     demo.story.catch_up(demo.incident_channel())
     # Nobody commands a monitor-opened incident: the executive of the roster (who may act
@@ -173,6 +175,7 @@ def _script(demo: Demo) -> None:
     demo.command("role comms <@UOMAR|omar>", user="UMEI")
     demo.command("role spokesperson <@ULIN|lin>", user="UMEI")
     demo.command("role legal <@UPRIYA|priya>", user="UMEI")
+    demo.command("listening spread", user="UOMAR")  # where the story came from
     demo.command("fact The video shows batch 2411-B of the 50 ml moisturiser", user="UOMAR")
     demo.command("fact Two customers reported redness after use", user="UCARLOS")
     demo.command("fact confirm 1", user="UMEI")

@@ -1,5 +1,7 @@
-"""The monitor part of ``crisisbot demo``: three days of sample mentions whose negative share
-explodes, and the signal rule that opens the incident through the real alert pipeline."""
+"""The monitor part of ``crisisbot demo``: three days of raw social posts (the sample stream:
+a burned-skin story, a KOL repost, the spike, the competitor piggy-backing, the decay) read
+from a listening export, classified and stored; the negative-brand rule over the post series
+opens the incident through the real alert pipeline."""
 
 from __future__ import annotations
 
@@ -7,30 +9,43 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.adapters.monitors.sample_data import write_csv
+from bot.adapters.listening.sample_stream import SAMPLE_LISTENING, write_posts
 
 MONITOR = "social-mentions"
+EXPORT = "posts.json"
 
 
 def demo_monitors(base: Path) -> dict[str, Any]:
-    """Write the sample series (ending this hour) and return the ``monitors:`` config for it."""
-    csv_file = write_csv(base / "mentions.csv", end=datetime.now(UTC))
-    return {
-        "refire_window": "2h",
-        "sources": [{
-            "name": MONITOR, "path": str(csv_file), "interval": "5m", "metric": "negative",
-            "rule": {"kind": "change", "window": "24h", "pct": 300},
-            "title": "Influencer video: negative mentions of our moisturiser surging",
-            "crisis_type": "brand_reputation", "severity": "S",
-        }],
-    }
+    """The ``monitors:`` config of the demo (the signal comes from the posts, see below)."""
+    return {"refire_window": "2h"}
+
+
+def demo_listening(base: Path) -> dict[str, Any]:
+    """Write the sample posts (ending now) and return the ``listening:`` config."""
+    export = write_posts(base / EXPORT, end=datetime.now(UTC))
+    rule = SAMPLE_LISTENING["rules"][0] | {
+        "name": MONITOR, "title": "Influencer video: negative mentions of our moisturiser surging"}
+    return SAMPLE_LISTENING | {"rules": [rule], "evaluate_every": 0,
+                               "sources": [{"name": "listening-export", "path": str(export)}]}
 
 
 def signal_fires(demo: Any) -> None:
-    """Run one poll cycle; the rule fires and the incident opens with its channel and card."""
-    (result,) = demo.bot.poller.run_due()
-    outcome = result.outcome.as_json() if result.outcome else {"error": result.error}
-    demo.say(f"monitor {result.source}: {result.verdict.reason if result.verdict else '-'} "
-             f"→ {outcome['incident']} {outcome['action']}\n" if "action" in outcome
-             else f"monitor {result.source} failed: {outcome['error']}\n")
+    """Read the export once: posts stored, the rule fires, the incident opens."""
+    (result,) = demo.bot.listening.poller.run_due()
+    if result.error:
+        demo.say(f"listening export failed: {result.error}\n")
+        return
+    opened = next((o for o in result.outcomes if o.incident is not None), None)
+    incident = demo.bot.core.incidents.get(opened.incident) if opened else None
+    firing = next(iter(incident.firing.values()), None) if incident else None
+    reason = firing.labels.get("reason", "-") if firing else "did not fire"
+    outcome = opened.as_json() if opened else {"incident": None, "action": "none"}
+    demo.say(f"listening export: {result.stored} raw posts classified and stored "
+             f"({len(result.rejected)} rejected)")
+    demo.say(f"monitor {MONITOR}: {reason} (negative brand posts an hour) → "
+             f"{outcome['incident']} {outcome['action']}\n")
+    demo.bot.gateway.drain()
+    # What the listening loop does every few seconds in `crisisbot serve`: the digest, the KOL
+    # callout and the task to brief the friendly KOL pool.
+    demo.bot.listening.incidents.tick()
     demo.bot.gateway.drain()

@@ -110,6 +110,7 @@ def yaml_error_line(path: Path | str, exc: yaml.YAMLError) -> str:
 KNOWN_KEYS = frozenset({"company", "announce_channel", "comms_channel", "roster", "statements",
                         "reminders", "monitors", "postmortem_lang", "visibility",
                         "dark_site"}) | {"drills"}
+KNOWN_KEYS |= {"listening"}  # parsed by bot.adapters.listening.config (bootstrap.build_listening)
 
 
 def parse_site_config(data: Any, *, source: str = "site config", base: Path | None = None) -> SiteConfig:

@@ -164,6 +164,7 @@ def build_web(
     wall_clock: Callable[[], float] = time.time,
     slack_status: Callable[[], dict[str, Any]] | None = None,
     extra_routes: Sequence[BaseRoute] = (),
+    posts_webhook: Callable[[Request], Any] | None = None,
 ) -> Starlette:
     """The ASGI app. ``/slack/events`` refuses, in order and before parsing anything:
     malformed or missing signature headers and stale timestamps (401, body unread), a body
@@ -249,6 +250,7 @@ def build_web(
             Route("/slack/events", slack_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/metrics", metrics_endpoint, methods=["GET"]),
+            *([Route("/monitors/posts", posts_webhook, methods=["POST"])] if posts_webhook else []),
             *([Route("/monitors/custom/{name}", monitor_webhook, methods=["POST"]),
                Route("/monitors/{kind}", monitor_webhook, methods=["POST"])] if monitor_webhook else []),
             *extra_routes,  # the dark site (bot.adapters.site), mounted at its configured path

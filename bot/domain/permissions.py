@@ -282,6 +282,8 @@ PERMISSIONS: tuple[Permission, ...] = (
                Who.TEAM, "statements.draft", notes="and the past case only to those who may read it"),
     Permission("button:kb_confirm_lessons", B, "post-mortem *Confirm lessons* / *Edit*", Who.TEAM,
                "knowledge.confirm_lessons"),
+    Permission("listening", C, "/crisis listening [top|kols|spread]", Who.READER,
+               "listening.show", read=True),
 )
 
 TABLE: dict[str, Permission] = {p.key: p for p in PERMISSIONS}

@@ -51,6 +51,8 @@ class PostmortemInput:
     #: The timeline's hash-chain head when read (``crisisbot verify`` prints the same). Left
     #: out of :meth:`digest`: it follows from the records, publications included.
     chain_head: str = ""
+    #: The listening section's figures (``bot.domain.listening_review``), when posts exist.
+    listening: Mapping[str, Any] | None = None
 
     def digest(self, *, lang: str) -> str:
         """A stable hash of the input. Post-mortem publications are left out: publishing a
@@ -63,6 +65,8 @@ class PostmortemInput:
                                 sort_keys=True, default=str, ensure_ascii=False).encode())
         for s in self.samples:
             h.update(f"|{s.monitor}|{s.series}|{s.at.isoformat()}|{s.value!r}".encode())
+        if self.listening:
+            h.update(json.dumps(self.listening, sort_keys=True, default=str).encode())
         return h.hexdigest()
 
 
@@ -132,11 +136,14 @@ class PostmortemService:
     clock: Callable[[], datetime]
     signals: SignalSource = field(default_factory=NoSignals)
     default_lang: str = "en"
+    #: The listening section's figures of an incident (None: no posts, or listening is off).
+    listening: Callable[[int], Mapping[str, Any] | None] | None = None
 
     def source(self, number: int) -> PostmortemInput:
         records = tuple(self.archive.records(number))
         return PostmortemInput(number, records, tuple(self.signals.samples(number)),
-                               chain_head=self.archive.chain_head(number))
+                               chain_head=self.archive.chain_head(number),
+                               listening=self.listening(number) if self.listening else None)
 
     def generate(self, number: int, *, by: str, lang: str | None = None) -> StoredPostmortem:
         """The stored version for the incident's current data, built and stored if new."""

@@ -1,5 +1,6 @@
-"""`crisisbot demo` begins where a real crisis does: the sample mentions rule fires and opens
-the incident through the alert pipeline; the scripted response then plays out as before."""
+"""`crisisbot demo` begins where a real crisis does: raw posts from a listening export are
+classified and stored, the negative-brand rule over their series fires and opens the incident
+through the alert pipeline; the scripted response then plays out as before."""
 
 from __future__ import annotations
 
@@ -15,4 +16,5 @@ def test_the_demo_starts_with_the_mentions_monitor_opening_the_incident(tmp_path
     assert "monitor social-mentions: +" in text and "→ INC-1 opened" in text
     assert "monitor *social-mentions* fired" in text
     assert "INC-1 is resolved" in text
-    assert (tmp_path / "mentions.csv").is_file()
+    assert "raw posts classified and stored (0 rejected)" in text
+    assert (tmp_path / "posts.json").is_file()

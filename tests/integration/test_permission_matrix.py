@@ -55,6 +55,7 @@ STEPS: list[tuple[str, str]] = [
     ("stage", "stage"),
     ("statement list", "statement list"),
     ("statement show", "statement show 1"),
+    ("listening", "listening top"),
     ("note", "note seen on the matrix"),
     ("fact", "fact A new unconfirmed fact"),
     ("task add", "task add Check the matrix"),
@@ -78,7 +79,7 @@ STEPS: list[tuple[str, str]] = [
     ("resolve", "resolve handled"),
     ("postmortem", "postmortem"),
 ]
-READS = {"status", "timeline", "stage", "statement list", "statement show"}
+READS = {"status", "timeline", "stage", "statement list", "statement show", "listening"}
 #: Admitted by the table, but the domain may still say no for its own reason (the author may
 #: not approve or reject their own draft; open required tasks block; nothing to build yet).
 DOMAIN_MAY_REFUSE = {"stage next", "postmortem"}
@@ -130,6 +131,7 @@ def matrix(tmp_path_factory) -> Matrix:
     config.write_text(yaml.safe_dump({
         "company": {"name": "Acme Shop", "contact": "help.acme.example"},
         "roster": {"exec": [ROSTER_EXEC]},
+        "listening": {"keywords": {"brand": ["Acme"]}},
     }), encoding="utf-8")
     secret = secrets.token_hex(16)
     database_url = f"sqlite:///{tmp / 'bot.db'}"

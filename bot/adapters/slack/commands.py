@@ -647,4 +647,28 @@ def _lessons(line: _Line, i: int, incident: int | None) -> CrisisCommand:
 
 
 _SUBCOMMANDS["lessons"] = _lessons
+
+
+# --------------------------------------------------------------------------- listening
+
+
+@dataclass(frozen=True)
+class Listening(CrisisCommand):
+    """``/crisis listening [top|kols|spread]``: what people are saying about the brand."""
+
+    name: ClassVar[str] = "listening"
+    view: str = "top"
+
+
+def _listening(line: _Line, i: int, incident: int | None) -> CrisisCommand:
+    words = [t.value.lower() for t in line.tokens[i:]]
+    if not words:
+        return Listening(incident=incident)
+    if len(words) > 1 or words[0] not in ("top", "kols", "spread"):
+        raise InvalidInput("Use `/crisis listening`, `/crisis listening kols` or "
+                           "`/crisis listening spread`.")
+    return Listening(view=words[0], incident=incident)
+
+
+_SUBCOMMANDS["listening"] = _listening
 SUBCOMMANDS = tuple(_SUBCOMMANDS)

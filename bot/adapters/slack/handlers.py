@@ -95,6 +95,7 @@ class CommandHandler:
         self, *, incidents: IncidentService, store: OutboxStore, catalog: Catalog,
         site: SiteConfig, clock: Callable, postmortems: PostmortemService | None = None,
         members: ChannelMembers | None = None,
+        listening: Callable[[Incident, str], dict[str, Any]] | None = None,
     ) -> None:
         self.incidents = incidents
         self.store = store
@@ -110,6 +111,8 @@ class CommandHandler:
         self.knowledge: Callable[..., Reply] | None = None
         self.postmortems = postmortems
         self.members = members
+        #: ``/crisis listening [view]``: (incident, view) -> {text, blocks} (bootstrap).
+        self.listening = listening
 
     def actor(self, user_id: str) -> Actor:
         return Actor(user_id, roles=self.site.roles_of(user_id))
@@ -229,6 +232,12 @@ class CommandHandler:
         ))
 
     # ------------------------------------------------------------------ calls named by rows
+
+    def _listening_show(self, cmd: Any, *, number: int, **_: Any) -> Reply:
+        if self.listening is None:
+            return Reply(messages.LISTENING_OFF)
+        body = self.listening(self.incidents.get(number), cmd.view)
+        return Reply(body["text"], blocks=body["blocks"])
 
     def _view_help(self, cmd: Any, **_: Any) -> Reply:
         return Reply(messages.HELP_TEXT, blocks.help_blocks()["blocks"])

@@ -9,7 +9,7 @@ from typing import Any
 from markupsafe import Markup
 
 from bot.adapters.rendering.formatting import Readable
-from bot.adapters.rendering.postmortem import fmt
+from bot.adapters.rendering.postmortem import fmt, listening_section
 from bot.adapters.rendering.postmortem.charts import CHART_KEYS, all_charts
 from bot.adapters.rendering.postmortem.report import NOTE_SECTIONS, Report
 from bot.adapters.rendering.postmortem.sections import clock_label, response_rows, state_word
@@ -29,6 +29,8 @@ def render_html(report: Report, *, lang: str = "en", charts: bool = True,
         "state_word": lambda s: state_word(s, w),
         "clock_label": lambda c: clock_label(c, w),
         "timeline_rows": _timeline_rows(data["timeline"]),
+        "listening_html": listening_section.html(report.data.get("listening"), lang=lang,
+                                                 charts=charts),
     }
     from bot.adapters.rendering.postmortem.templating import postmortem_jinja_env
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.adapters.rendering.formatting import Readable
+from bot.adapters.rendering.postmortem import listening_section
 from bot.adapters.rendering.postmortem.fmt import clock_time, dur, figure, offset, pct, when
 from bot.adapters.rendering.postmortem.report import NOTE_SECTIONS, Report
 from bot.adapters.rendering.postmortem.sections import (
@@ -167,6 +168,7 @@ def render_markdown(report: Report, *, lang: str = "en", readable: Readable | No
         for period, shares in (sig.get("sentiment") or {}).items():
             out.append(f"- {w.h(period)}: " + " / ".join(f"{k} {pct(v)}" for k, v in shares.items()))
         out += ["", f"_{w.t('charts_in_html')}_", ""]
+    out += listening_section.markdown_lines(report.data.get("listening"), lang=lang)
 
     for tag in NOTE_SECTIONS:
         out += [f"## {w.h(tag)}", ""]

@@ -97,6 +97,7 @@ def build_report(
         "communications": m.communications(frame),
         "facts": _facts(records),
         "signals": m.signal_metrics(samples, declared_at=declared_at, resolved_at=resolved_at),
+        "listening": dict(source.listening) if source.listening else None,
         "notes": {tag: [{"text": str(r.payload.get("text") or ""), "by": r.actor, "at": r.at}
                         for r in records
                         if r.name == "note.added" and r.payload.get("tag") == tag]

@@ -328,3 +328,7 @@ __all__ = [
     "refusal",
     "confidential_announcement",
 ]
+
+#: ``/crisis listening`` while the site config has no ``listening:`` section.
+LISTENING_OFF = ("Listening is not set up on this crisisbot: add a `listening:` section (keyword "
+                 "library, rules) to the site config. / 未启用舆情监听：请在站点配置中添加 `listening:`。")

@@ -73,6 +73,12 @@ _HELP_GROUPS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
         "`/crisis drill pause|resume|end` · `/crisis drill inject <n>` — in the drill channel; "
         "commanders, executives and drill facilitators only; `end` posts the scorecard",
     )),
+    ("Listening", ("listening",), (
+        (
+            "`/crisis listening [top|kols|spread]` — what people are saying: top posts by "
+            "reach, the KOLs posting about the brand, the spread path (origin, largest cascades)"
+        ),
+    )),
 )
 
 _HELP_INTRO = (
