@@ -43,6 +43,11 @@ from bot.services.reminders import ReminderPlanner, ReminderService
 from bot.services.postmortems import PostmortemService
 from bot.settings import Settings
 from bot.siteconfig import SiteConfig, load_site_config
+from bot.oncall_config import load_oncall
+from bot.adapters.db.oncall import SqlOverrides
+from bot.adapters.oncall.ical import IcalShifts
+from bot.adapters.slack.oncall.handler import OncallHandler
+from bot.services.oncall import DutyService
 from bot.web import Metrics, build_web
 from bot.adapters.db.alerts import SqlSampleStore
 from bot.adapters.monitors.http import monitor_endpoint
@@ -125,13 +130,14 @@ class Bot:
         self.core.close()
 
 
-def build_alerts(core: Core, site: SiteConfig) -> AlertService:
-    """The alert use case with the site's routing, snoozes and roster."""
+def build_alerts(core: Core, site: SiteConfig, *, duty: DutyService | None = None) -> AlertService:
+    """The alert use case with the site's routing, snoozes and roster (on duty now, with a rota)."""
     config = site.monitors
+    holders = duty.holders if duty is not None else site.default_holders
     return AlertService(
         incidents=core.incidents,
         router=Router(config, crisis_types=core.catalog.playbooks.keys()),
-        roles_for=lambda crisis_type, severity: site.default_holders(
+        roles_for=lambda crisis_type, severity: holders(
             core.catalog.invite_for(crisis_type, severity)),
         policy=AlertPolicy(refire_window=config.refire_window, raise_severity=config.raise_severity,
                            max_opened_per_minute=config.max_opened_per_minute),
@@ -173,7 +179,8 @@ def build_bot(
     site = load_site_config(settings.config_path)
     core = build_core(settings, clock=clock)
     wake = threading.Event()
-    planner = SlackEffects(site=site, catalog=core.catalog, wake=wake)
+    duty = build_duty(core, site=site, settings=settings, clock=clock)
+    planner = SlackEffects(site=site, catalog=core.catalog, wake=wake, invitees=duty.invitees)
     core.incidents.planners = (planner,)
     reminders, ticker = build_reminders(core, site=site, wake=wake)
     store = OutboxStore(session_factory(core.engine))
@@ -190,7 +197,8 @@ def build_bot(
     gateway.postmortems = postmortems.archive
     handler = CommandHandler(incidents=core.incidents, store=store, catalog=core.catalog,
                              site=site, clock=clock, postmortems=postmortems,
-                             members=ChannelMembers(client=sync_client, store=store))
+                             members=ChannelMembers(client=sync_client, store=store),
+                             duty=OncallHandler(duty=duty, zone=duty.rota.tz))
     statements = build_statements(core, site=site, handler=handler)
     inbox = SlackInbox(session_factory(core.engine))
     in_flight = InFlight()
@@ -201,7 +209,7 @@ def build_bot(
                     bot_token=settings.slack_bot_token, signing_secret=settings.slack_signing_secret,
                     statements=statements, inbox=inbox, identity=identity, workers=workers,
                     in_flight=in_flight)
-    alerts = build_alerts(core, site)
+    alerts = build_alerts(core, site, duty=duty)
     handler.alerts = alerts
     poller = Poller(sources=site.monitors.sources, ingest=alerts.ingest_many,
                     samples=SqlSampleStore(core.engine), clock=clock,
@@ -244,6 +252,17 @@ def build_bot(
     return Bot(core=core, site=site, handler=handler, gateway=gateway, slack_app=app, web=web,
                metrics=metrics, reminders=reminders, ticker=ticker, alerts=alerts,
                poller=poller, sweeper=sweeper, identity=identity)
+
+
+def build_duty(core: Core, *, site: SiteConfig, settings: Settings,
+               clock: Callable[[], datetime]) -> DutyService:
+    """The duty rota of the site config (``oncall:``), its calendars and Slack overrides."""
+    oncall = load_oncall(settings.config_path, site.raw)
+    shifts = IcalShifts(oncall).shifts if oncall.ical else None
+    duty = DutyService(rota=oncall.rota, store=SqlOverrides(session_factory(core.engine)),
+                       clock=clock, roster=site.roster, shifts=shifts)
+    duty.refresh()  # before any transaction may look (the planner, monitors)
+    return duty
 
 
 def build_reminders(

@@ -139,6 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=("md", "html", "csv"), default="md")
     report.add_argument("-o", "--output", type=Path, metavar="FILE",
                         help="write to FILE instead of standard output")
+    from bot.adapters.oncall.check import add_parser as add_oncall_parser
+    add_oncall_parser(commands)
     return parser
 
 
@@ -156,6 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "report": _report,
         "verify": _verify,
         "outbox": _outbox,
+        "oncall": _oncall,
     }[args.command]
     settings: Settings | None = None
     try:
@@ -419,3 +422,13 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _oncall(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.adapters.oncall.check import check_config
+
+    path = args.config or settings.config_path
+    if path is None:
+        print("crisisbot: name the site config (or set CRISISBOT_CONFIG)", file=sys.stderr)
+        return 2
+    return check_config(path, out=sys.stdout, err=sys.stderr, days=args.days)

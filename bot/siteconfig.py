@@ -107,6 +107,7 @@ def yaml_error_line(path: Path | str, exc: yaml.YAMLError) -> str:
 #: statement settings); anything else is a typo that would otherwise be silently ignored.
 KNOWN_KEYS = frozenset({"company", "announce_channel", "comms_channel", "roster", "statements",
                         "reminders", "monitors", "postmortem_lang", "visibility"})
+KNOWN_KEYS = KNOWN_KEYS | {"oncall", "paging", "publish"}  # bot/oncall_config.py, paging, publish
 
 
 def parse_site_config(data: Any, *, source: str = "site config", base: Path | None = None) -> SiteConfig:

@@ -250,6 +250,14 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("reaction:pushpin", R, ":pushpin: reaction", Who.CONTRIBUTOR,
                "incidents.capture_message"),
     Permission("home", E, "App Home tab", Who.READER, "view.home", read=True),
+    Permission("oncall", C, "/crisis oncall [role]", Who.ANYONE, "duty.show", read=True,
+               incident=False),
+    Permission("oncall override", C, "/crisis oncall override [role] @user <duration>", Who.ANYONE,
+               "duty.override", incident=False,
+               notes="and a roster commander or exec, or the person taking the duty"),
+    Permission("oncall swap", C, "/crisis oncall swap [role] [@first] @second", Who.ANYONE,
+               "duty.swap", incident=False,
+               notes="and a roster commander or exec, or one of the two people"),
 )
 
 TABLE: dict[str, Permission] = {p.key: p for p in PERMISSIONS}

@@ -539,6 +539,7 @@ _SUBCOMMANDS: dict[str, _Parser] = {
     "postmortem": _postmortem,
     "snooze": lambda line, i, incident: _snooze(line, i, incident),
     "followup": _followup,
+    "oncall": lambda line, i, incident: _oncall(line, i, incident),
 }
 
 #: The subcommand words :func:`parse_command` understands.
@@ -610,3 +611,10 @@ class Reopen(CrisisCommand):
 
     name: ClassVar[str] = "reopen"
     reason: str = ""
+
+
+def _oncall(line: _Line, i: int, incident: int | None) -> CrisisCommand:
+    """``/crisis oncall …`` lives with the duty rota (``bot/adapters/slack/oncall``)."""
+    from bot.adapters.slack.oncall.commands import parse_oncall
+
+    return parse_oncall(line, i, incident)

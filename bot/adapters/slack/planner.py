@@ -8,7 +8,7 @@ announce.
 from __future__ import annotations
 
 import threading
-from typing import Sequence
+from typing import Callable, Sequence
 
 from bot.adapters.slack import messages
 from bot.adapters.slack.blocks.monitors import reopen_offer
@@ -17,6 +17,7 @@ from bot.adapters.slack.gateway import channel_name
 from bot.domain import events as ev
 from bot.domain.incident import Incident
 from bot.domain.playbook import Catalog
+from bot.domain.roles import Role
 from bot.services.ports import UnitOfWork
 from bot.siteconfig import SiteConfig
 
@@ -27,10 +28,13 @@ _QUIET_WITH_STRUCTURE = (ev.TaskAdded,)
 class SlackEffects:
     """The :class:`~bot.services.ports.EffectPlanner` for Slack."""
 
-    def __init__(self, *, site: SiteConfig, catalog: Catalog, wake: threading.Event | None = None) -> None:
+    def __init__(self, *, site: SiteConfig, catalog: Catalog, wake: threading.Event | None = None,
+                 invitees: Callable[[Sequence[Role]], list[str]] | None = None) -> None:
         self.site = site
         self.catalog = catalog
         self.wake = wake or threading.Event()
+        #: Who a severity's ``invite`` roles bring in: on duty now (the rota) or the roster.
+        self.invitees = invitees or site.users_for
 
     def plan(self, uow: UnitOfWork, incident: Incident, events: Sequence[ev.Event]) -> None:
         if not events:
@@ -80,7 +84,7 @@ class SlackEffects:
             purpose=f"Crisis room for {incident.id}: {title}. Use /crisis help.",
             is_private=incident.confidential)
         users = [incident.declared_by] + [a.user for a in incident.roles.values()]
-        users += self.site.users_for(level.invite)
+        users += self.invitees(level.invite)
         add("invite", users=_slack_users(users))
         add("post_card")
         add("post_checklist")
@@ -94,7 +98,7 @@ class SlackEffects:
             if isinstance(event, ev.RoleAssigned):
                 users.append(event.user)
             elif isinstance(event, ev.SeverityChanged):
-                users += self.site.users_for(self.catalog.policy.level(incident.severity).invite)
+                users += self.invitees(self.catalog.policy.level(incident.severity).invite)
         return _slack_users(users)
 
 
