@@ -48,6 +48,15 @@ from bot.adapters.db.oncall import SqlOverrides
 from bot.adapters.oncall.ical import IcalShifts
 from bot.adapters.slack.oncall.handler import OncallHandler
 from bot.services.oncall import DutyService
+from bot.paging_config import PagingConfig, load_paging
+from bot.adapters.outbound.store import OutboundStore
+from bot.adapters.outbound.worker import OutboundWorker
+from bot.adapters.paging.ack import AckLinks, ack_routes
+from bot.adapters.paging.listeners import register_paging_listeners
+from bot.adapters.paging.planner import PagingPlanner
+from bot.adapters.paging.store import SqlPages
+from bot.adapters.paging.ticker import start_loop
+from bot.services.paging import PagingService
 from bot.web import Metrics, build_web
 from bot.adapters.db.alerts import SqlSampleStore
 from bot.adapters.monitors.http import monitor_endpoint
@@ -119,6 +128,7 @@ class Bot:
     poller: Poller | None = None
     sweeper: InboxSweeper | None = None
     identity: SlackIdentity | None = None
+    paging: "Paging | None" = None
 
     def close(self) -> None:
         if self.gateway.leader is not None:
@@ -181,7 +191,8 @@ def build_bot(
     wake = threading.Event()
     duty = build_duty(core, site=site, settings=settings, clock=clock)
     planner = SlackEffects(site=site, catalog=core.catalog, wake=wake, invitees=duty.invitees)
-    core.incidents.planners = (planner,)
+    paging = build_paging(core, site=site, settings=settings, duty=duty, clock=clock)
+    core.incidents.planners = (planner, paging.planner)
     reminders, ticker = build_reminders(core, site=site, wake=wake)
     store = OutboxStore(session_factory(core.engine))
     sync_client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
@@ -208,7 +219,7 @@ def build_bot(
     app = build_app(handler=handler, api_url=settings.slack_api_url,
                     bot_token=settings.slack_bot_token, signing_secret=settings.slack_signing_secret,
                     statements=statements, inbox=inbox, identity=identity, workers=workers,
-                    in_flight=in_flight)
+                    in_flight=in_flight, extra_listeners=(paging.listeners,))
     alerts = build_alerts(core, site, duty=duty)
     handler.alerts = alerts
     poller = Poller(sources=site.monitors.sources, ingest=alerts.ingest_many,
@@ -225,6 +236,8 @@ def build_bot(
             sweeper.start()
         if start_pollers and poller.sources:
             running["poller"], running["poller_stop"] = poller.start()
+        if paging.config.enabled and (start_gateway if start_ticker is None else start_ticker):
+            running["paging"] = paging.start()
 
     def shutdown() -> None:
         workers.close(wait=True)  # running work finishes; queued commands stay in the inbox
@@ -237,6 +250,10 @@ def build_bot(
         if "poller_stop" in running:
             running["poller_stop"].set()
             running["poller"].join(timeout=10)
+        for thread, stop in running.get("paging", ()):
+            stop.set()
+            paging.wake.set()
+            thread.join(timeout=10)
 
     ticker.on_sent = metrics.reminder_lag.observe
     webhook = monitor_endpoint(secret=settings.monitor_secret, ingest=alerts.ingest_batch,
@@ -248,10 +265,11 @@ def build_bot(
     web = build_web(app=app, engine=core.engine, metrics=metrics, on_startup=startup,
                     on_shutdown=shutdown, monitor_webhook=webhook,
                     signing_secret=settings.slack_signing_secret,
-                    metrics_token=settings.metrics_token, slack_status=identity.status)
+                    metrics_token=settings.metrics_token, slack_status=identity.status,
+                    extra_routes=paging.routes)
     return Bot(core=core, site=site, handler=handler, gateway=gateway, slack_app=app, web=web,
                metrics=metrics, reminders=reminders, ticker=ticker, alerts=alerts,
-               poller=poller, sweeper=sweeper, identity=identity)
+               poller=poller, sweeper=sweeper, identity=identity, paging=paging)
 
 
 def build_duty(core: Core, *, site: SiteConfig, settings: Settings,
@@ -263,6 +281,56 @@ def build_duty(core: Core, *, site: SiteConfig, settings: Settings,
                        clock=clock, roster=site.roster, shifts=shifts)
     duty.refresh()  # before any transaction may look (the planner, monitors)
     return duty
+
+
+@dataclass
+class Paging:
+    """Paging outside Slack: the threads' planner, the service that sends due pages, the
+    outbound worker (vendor deliveries) and the acknowledgement links."""
+
+    config: PagingConfig
+    planner: PagingPlanner
+    service: PagingService
+    worker: OutboundWorker
+    links: AckLinks
+    wake: threading.Event
+    routes: list
+
+    def listeners(self, app: AsyncApp) -> None:
+        register_paging_listeners(app, acknowledge=self.acknowledge_in_slack)
+
+    def acknowledge_in_slack(self, number: int, user: str) -> list[str]:
+        return self.service.acknowledge(number, user=user, via="slack")
+
+    def acknowledge_by_link(self, number: int, user: str) -> list[str]:
+        return self.service.acknowledge(number, user=user, via="link")
+
+    def step(self) -> None:
+        """One pass: refresh the duty overrides, send due pages, deliver due messages."""
+        self.service.duty.refresh()
+        self.service.tick()
+        self.worker.run_due()
+
+    def start(self) -> list:
+        return [start_loop("crisisbot-paging", self.step, wake=self.wake, interval=5.0)]
+
+
+def build_paging(core: Core, *, site: SiteConfig, settings: Settings, duty: DutyService,
+                 clock: Callable[[], datetime]) -> Paging:
+    config = load_paging(settings.config_path, site.raw)
+    sessions = session_factory(core.engine)
+    wake = threading.Event()
+    links = AckLinks(secret=settings.slack_signing_secret or "", public_url=config.public_url)
+    planner = PagingPlanner(config=config, catalog=core.catalog, links=links, wake=wake)
+    service = PagingService(
+        incidents=core.incidents, store=SqlPages(sessions), duty=duty, policy=config.policy,
+        clock=clock, channels_of=lambda user: tuple(c.channel for c in config.people.get(user, ())))
+    worker = OutboundWorker(store=OutboundStore(sessions), channels=lambda: config.channels,
+                            clock=clock)
+    paging = Paging(config=config, planner=planner, service=service, worker=worker, links=links,
+                    wake=wake, routes=[])
+    paging.routes = ack_routes(links=links, acknowledge=paging.acknowledge_by_link)
+    return paging
 
 
 def build_reminders(

@@ -11,7 +11,7 @@ import time
 import uuid
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
-from typing import Any, AsyncIterator, Callable, Iterator
+from typing import Any, AsyncIterator, Callable, Iterator, Sequence
 from urllib.parse import parse_qsl
 
 from prometheus_client import (
@@ -31,7 +31,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from bot.adapters.db.outbox import OutboxStore
 from bot.adapters.db.stats import open_by_severity
@@ -163,6 +163,7 @@ def build_web(
     metrics_token: str | None = None,
     wall_clock: Callable[[], float] = time.time,
     slack_status: Callable[[], dict[str, Any]] | None = None,
+    extra_routes: Sequence[BaseRoute] = (),
 ) -> Starlette:
     """The ASGI app. ``/slack/events`` refuses, in order and before parsing anything:
     malformed or missing signature headers and stale timestamps (401, body unread), a body
@@ -250,6 +251,7 @@ def build_web(
             Route("/metrics", metrics_endpoint, methods=["GET"]),
             *([Route("/monitors/custom/{name}", monitor_webhook, methods=["POST"]),
                Route("/monitors/{kind}", monitor_webhook, methods=["POST"])] if monitor_webhook else []),
+            *extra_routes,
         ],
         lifespan=lifespan,
         middleware=[Middleware(RequestIds)],

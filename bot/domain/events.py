@@ -331,3 +331,8 @@ class FollowupAdded(Event):
     item_no: int
     text: str
     owner: str | None = None
+
+
+# Paging events (page sent, acknowledged, escalated) live with paging; importing them here
+# registers them for every reader of the timeline.
+from bot.domain import paging as _paging  # noqa: E402,F401

@@ -258,6 +258,9 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("oncall swap", C, "/crisis oncall swap [role] [@first] @second", Who.ANYONE,
                "duty.swap", incident=False,
                notes="and a roster commander or exec, or one of the two people"),
+    Permission("button:page_ack", B, "page *Acknowledge* (in Slack, or the signed link in the page)",
+               Who.ANYONE, "paging.acknowledge", incident=False,
+               notes="acknowledges only the pages sent to the person pressing it"),
 )
 
 TABLE: dict[str, Permission] = {p.key: p for p in PERMISSIONS}

@@ -14,7 +14,7 @@ import functools
 import logging
 import uuid
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable, Sequence
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
@@ -44,6 +44,7 @@ def build_app(
     statements: StatementHandler | None = None, inbox: SlackInbox | None = None,
     identity: SlackIdentity | None = None,
     workers: KeyedWorkers | None = None, in_flight: InFlight | None = None,
+    extra_listeners: Sequence[Callable[[AsyncApp], None]] = (),
 ) -> AsyncApp:
     """Create the bolt app with every listener registered (nothing happens at import time)."""
     # No token on the app's client: bolt hands each listener a client carrying the token
@@ -322,6 +323,8 @@ def build_app(
 
     if statements is not None:
         register_statement_listeners(app, statements)
+    for register in extra_listeners:  # features with listeners of their own (paging)
+        register(app)
 
     @app.error
     async def on_error(error, body) -> None:
