@@ -128,7 +128,7 @@ class Bot:
     poller: Poller | None = None
     sweeper: InboxSweeper | None = None
     identity: SlackIdentity | None = None
-    paging: "Paging | None" = None
+    paging: Paging | None = None
 
     def close(self) -> None:
         if self.gateway.leader is not None:

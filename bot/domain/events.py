@@ -335,4 +335,4 @@ class FollowupAdded(Event):
 
 # Paging events (page sent, acknowledged, escalated) live with paging; importing them here
 # registers them for every reader of the timeline.
-from bot.domain import paging as _paging  # noqa: E402,F401
+from bot.domain import paging as _paging  # noqa: F401

@@ -17,9 +17,10 @@ escalation (:class:`PageSent`, :class:`PageAcknowledged`, :class:`PageEscalated`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable, ClassVar
+from typing import ClassVar
 
 from bot.domain.events import Event
 

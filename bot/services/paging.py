@@ -9,9 +9,10 @@ replicas never send the same page twice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Protocol
+from typing import Protocol
 
 from bot.domain.incident import Incident
 from bot.domain.paging import (
@@ -139,4 +140,4 @@ class PagingService:
         return roles
 
 
-__all__ = ["PagingService", "PageStore", "ThreadRecord", "EXEC_LAYER", "PAGER"]
+__all__ = ["EXEC_LAYER", "PAGER", "PageStore", "PagingService", "ThreadRecord"]

@@ -109,7 +109,7 @@ def test_declaring_ss_pages_each_assembled_role_through_every_vendor(world, vend
 
 
 def test_unacknowledged_pages_repeat_then_escalate_then_reach_the_exec(world, vendors, clock):
-    stand, smtp = vendors
+    _, smtp = vendors
     world.declare("Checkout leaking card numbers", extra="sev:SS type:service_logistics")
     step(world)
     clock.advance(minutes=4, seconds=59)
@@ -204,3 +204,19 @@ def test_raising_to_s_pages_and_a_vendor_outage_is_retried(world, vendors, clock
     step(world)
     assert len(stand.got("wecom")) == 1
     assert all(e.reason == "raised" for e in pages(world) if e.name == "page.sent")
+
+
+def test_the_post_mortem_shows_time_to_acknowledge_per_role(world, clock):
+    world.declare("Checkout leaking card numbers", extra="sev:SS type:service_logistics")
+    step(world)
+    clock.advance(minutes=3)
+    world.click("page_ack", value="1", user="UCOMMS")
+    world.cmd("resolve contained")
+    stored = world.bot.handler.postmortems.generate(1, by="test")
+    md = stored.rendered.markdown
+    assert "Paging: time to acknowledge" in stored.rendered.html
+    assert '"paging"' in stored.rendered.json
+    assert "Paging: time to acknowledge" in md
+    row = next(line for line in md.splitlines() if line.startswith("| comms"))
+    assert "UCOMMS (slack)" in row and "3m" in row
+    assert "not acknowledged" in next(line for line in md.splitlines() if line.startswith("| legal"))

@@ -158,7 +158,7 @@ def start_standins() -> Standins:
         def log_message(self, *args: Any) -> None:
             pass
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             url = urlparse(self.path)
             route = ROUTES.get(url.path)
             body = self.rfile.read(int(self.headers.get("content-length") or 0))
@@ -213,7 +213,7 @@ class SmtpServer:
         outer = self
 
         class Handler:
-            async def handle_DATA(self, server, session, envelope):  # noqa: N802
+            async def handle_DATA(self, server, session, envelope):
                 outer.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
                                        "data": envelope.content.decode("utf-8", "replace")})
                 return "250 OK"

@@ -606,7 +606,16 @@ def sample_events() -> list[ev.Event]:
         ev.AlertResolved(**base, monitor=HOSTILE, fingerprint="f1", observed_at=T0),
         ev.FollowupAdded(**base, item_no=1, text=HOSTILE, owner="UBOB"),
         ev.FactTranslated(**base, fact_no=1, lang="zh", text=HOSTILE),
+        *_paging_samples(base),
     ]
+
+
+def _paging_samples(base: dict) -> list[ev.Event]:
+    from bot.domain.paging import PageAcknowledged, PageEscalated, PageSent
+
+    return [PageSent(**base, role="comms", user="UBOB", channels=(HOSTILE,)),
+            PageAcknowledged(**base, role="comms", user="UBOB", via=HOSTILE, seconds=5.0),
+            PageEscalated(**base, role="comms", from_user="UBOB", to_user="")]
 
 
 def test_sample_events_cover_every_event_type():

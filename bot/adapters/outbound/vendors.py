@@ -26,7 +26,8 @@ import base64
 import hashlib
 import hmac
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote_plus
 
 import httpx

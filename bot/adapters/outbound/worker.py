@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Callable
 
 import httpx
 
@@ -79,7 +79,7 @@ class OutboundWorker:
         except InvalidInput as exc:  # a missing env: variable
             self._failed(delivery, attempts, exc.message, retry=False, now=now)
             return
-        except Exception as exc:  # noqa: BLE001 - never lose a delivery to a bug
+        except Exception as exc:
             log.exception("outbound delivery %s failed unexpectedly", delivery.id)
             self._failed(delivery, attempts, exc.__class__.__name__, retry=True, now=now)
             return
@@ -104,5 +104,5 @@ class OutboundWorker:
             return
         try:
             self.on_result(delivery, status, error)
-        except Exception:  # noqa: BLE001 - the delivery itself is recorded already
+        except Exception:
             log.exception("recording the result of outbound %s failed", delivery.id)

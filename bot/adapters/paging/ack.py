@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+from collections.abc import Callable
 from html import escape
-from typing import Callable
 from urllib.parse import urlencode
 
 from starlette.requests import Request

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +18,7 @@ def start_loop(name: str, step: Callable[[], object], *, wake: threading.Event,
         while not stop.is_set():
             try:
                 step()
-            except Exception:  # noqa: BLE001 - the loop survives a database blip
+            except Exception:
                 log.exception("%s pass failed", name)
             wake.wait(interval)
             wake.clear()

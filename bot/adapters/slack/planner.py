@@ -8,7 +8,7 @@ announce.
 from __future__ import annotations
 
 import threading
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from bot.adapters.slack import messages
 from bot.adapters.slack.blocks.monitors import reopen_offer
@@ -16,6 +16,7 @@ from bot.adapters.slack.escape import one_line, plain_text_safe
 from bot.adapters.slack.gateway import channel_name
 from bot.domain import events as ev
 from bot.domain.incident import Incident
+from bot.domain.paging import PageSent
 from bot.domain.playbook import Catalog
 from bot.domain.roles import Role
 from bot.services.ports import UnitOfWork
@@ -53,7 +54,7 @@ class SlackEffects:
         lines = [
             messages.describe_event(e, incident=incident)
             for e in events
-            if not isinstance(e, (ev.IncidentDeclared, ev.ReminderSent))  # reminders: own message
+            if not isinstance(e, (ev.IncidentDeclared, ev.ReminderSent, PageSent))  # own message
             and not (structural and isinstance(e, _QUIET_WITH_STRUCTURE))
             # A source's resolve after a person resolved the incident is recorded quietly.
             and not (isinstance(e, ev.AlertResolved) and not incident.is_active)
