@@ -57,6 +57,10 @@ from bot.adapters.paging.planner import PagingPlanner
 from bot.adapters.paging.store import SqlPages
 from bot.adapters.paging.ticker import start_loop
 from bot.services.paging import PagingService
+from bot.publish_config import PublishConfig, load_publish
+from bot.adapters.publishing.planner import PublishPlanner, card_with_deliveries
+from bot.adapters.publishing.senders import send_site, slack_sender
+from bot.services.publishing import PublishService
 from bot.web import Metrics, build_web
 from bot.adapters.db.alerts import SqlSampleStore
 from bot.adapters.monitors.http import monitor_endpoint
@@ -210,7 +214,7 @@ def build_bot(
                              site=site, clock=clock, postmortems=postmortems,
                              members=ChannelMembers(client=sync_client, store=store),
                              duty=OncallHandler(duty=duty, zone=duty.rota.tz))
-    statements = build_statements(core, site=site, handler=handler)
+    statements = build_statements(core, site=site, handler=handler, publishing=paging.publish)
     inbox = SlackInbox(session_factory(core.engine))
     in_flight = InFlight()
     sweeper = InboxSweeper(inbox=inbox, handler=handler, clock=clock, in_flight=in_flight)
@@ -236,7 +240,8 @@ def build_bot(
             sweeper.start()
         if start_pollers and poller.sources:
             running["poller"], running["poller_stop"] = poller.start()
-        if paging.config.enabled and (start_gateway if start_ticker is None else start_ticker):
+        if ((paging.config.enabled or paging.publish.audiences)
+                and (start_gateway if start_ticker is None else start_ticker)):
             running["paging"] = paging.start()
 
     def shutdown() -> None:
@@ -289,6 +294,7 @@ class Paging:
     outbound worker (vendor deliveries) and the acknowledgement links."""
 
     config: PagingConfig
+    publish: PublishConfig
     planner: PagingPlanner
     service: PagingService
     worker: OutboundWorker
@@ -318,6 +324,7 @@ class Paging:
 def build_paging(core: Core, *, site: SiteConfig, settings: Settings, duty: DutyService,
                  clock: Callable[[], datetime]) -> Paging:
     config = load_paging(settings.config_path, site.raw)
+    publish = load_publish(settings.config_path, site.raw)
     sessions = session_factory(core.engine)
     wake = threading.Event()
     links = AckLinks(secret=settings.slack_signing_secret or "", public_url=config.public_url)
@@ -325,10 +332,20 @@ def build_paging(core: Core, *, site: SiteConfig, settings: Settings, duty: Duty
     service = PagingService(
         incidents=core.incidents, store=SqlPages(sessions), duty=duty, policy=config.policy,
         clock=clock, channels_of=lambda user: tuple(c.channel for c in config.people.get(user, ())))
-    worker = OutboundWorker(store=OutboundStore(sessions), channels=lambda: config.channels,
-                            clock=clock)
-    paging = Paging(config=config, planner=planner, service=service, worker=worker, links=links,
-                    wake=wake, routes=[])
+    # One outbound outbox for pages and publications; publish targets are `publish:<name>`.
+    channels = {**config.channels, **{f"publish:{name}": target
+                                      for name, target in publish.targets.items()}}
+    published = PublishService(incidents=core.incidents,
+                               kind_of=lambda name: publish.targets[name].type
+                               if name in publish.targets else "")
+    slack_outbox = OutboxStore(sessions)
+    worker = OutboundWorker(
+        store=OutboundStore(sessions), channels=lambda: channels, clock=clock,
+        extra_senders={"site": send_site, "slack": slack_sender(slack_outbox.add, clock)},
+        on_result=lambda delivery, status, error: (
+            published.record(delivery, status, error) if delivery.purpose == "publish" else None))
+    paging = Paging(config=config, publish=publish, planner=planner, service=service,
+                    worker=worker, links=links, wake=wake, routes=[])
     paging.routes = ack_routes(links=links, acknowledge=paging.acknowledge_by_link)
     return paging
 
@@ -361,7 +378,8 @@ def clock_for(settings: Settings) -> Callable[[], datetime]:
     return FileClock(settings.test_clock_file)
 
 
-def build_statements(core: Core, *, site: SiteConfig, handler: CommandHandler) -> StatementHandler:
+def build_statements(core: Core, *, site: SiteConfig, handler: CommandHandler,
+                     publishing: PublishConfig | None = None) -> StatementHandler:
     """Statements: templates, lint settings, the service, its Slack planner and handler."""
     directory = playbooks_dir(core.settings)
     config = load_statement_settings(playbooks=directory, site=site)
@@ -370,9 +388,15 @@ def build_statements(core: Core, *, site: SiteConfig, handler: CommandHandler) -
         drafter=StatementTemplates(directory=directory, settings=config, catalog=core.catalog),
         lint=config.lint, contact=config.contacts,
     )
-    core.incidents.planners = (*core.incidents.planners, StatementEffects(
+    targets = publishing is not None and bool(publishing.audiences)
+    effects = StatementEffects(
         catalog=core.catalog, lint=config.lint, contact=config.contacts,
-        comms_channel=config.comms_channel))
+        comms_channel=config.comms_channel,
+        extra_blocks=card_with_deliveries if targets else None)
+    # The publish planner queues the deliveries before the card is refreshed with their state.
+    publisher = (PublishPlanner(config=publishing, company=site.company_name,
+                                refresh_card=effects.refresh_card),) if targets else ()
+    core.incidents.planners = (*core.incidents.planners, *publisher, effects)
     statements = StatementHandler(service=service, commands=handler)
     handler.statements = statements.handle
     return statements

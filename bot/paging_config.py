@@ -41,19 +41,22 @@ from bot.domain.severity import Severity
 from bot.yaml_lines import line_of, read_section
 
 CHANNEL_TYPES = ("wecom", "dingtalk", "feishu", "http", "smtp", "webhook", "slack")
+#: Publish targets (``publish.targets``): the dark site, a signed webhook, e-mail lists, Slack.
+TARGET_TYPES = ("site", "webhook", "smtp", "slack")
 _ENV = re.compile(r"env:([A-Za-z_][A-Za-z0-9_]*)")
 _CHANNEL_KEYS = {
     "wecom": {"type", "url"},
     "dingtalk": {"type", "url", "secret"},
     "feishu": {"type", "url", "secret"},
     "http": {"type", "url", "body", "headers", "content_type"},
-    "smtp": {"type", "host", "port", "from", "starttls", "ssl", "username", "password"},
+    "smtp": {"type", "host", "port", "from", "starttls", "ssl", "username", "password", "to"},
+    "site": {"type"},
     "webhook": {"type", "url", "secret"},
     "slack": {"type", "channel"},
 }
 _REQUIRED = {"wecom": {"url"}, "dingtalk": {"url", "secret"}, "feishu": {"url"},
              "http": {"url", "body"}, "smtp": {"host", "from"}, "webhook": {"url", "secret"},
-             "slack": {"channel"}}
+             "slack": {"channel"}, "site": set()}
 
 
 @dataclass(frozen=True)

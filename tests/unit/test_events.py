@@ -13,6 +13,7 @@ from bot.domain import events as ev
 from bot.domain.incident import Incident
 from bot.domain.lifecycle import Phase
 from bot.domain.paging import PageAcknowledged, PageEscalated, PageSent
+from bot.domain.publishing import StatementDelivered
 from bot.domain.roles import Role
 from bot.domain.severity import ApprovalRule, Severity
 from bot.domain.statement_lint import LintRules
@@ -131,6 +132,8 @@ SAMPLES.update({
         PageAcknowledged(**BASE, role="comms", user="UCOMMS", via="link", seconds=312.0),
         PageEscalated(**BASE, role="comms", from_user="UCOMMS", to_user="UANNA", layer=1,
                       waited_seconds=300.0),
+        StatementDelivered(**BASE, statement_id=1, version=2, target="cms", kind="webhook",
+                           status="failed", error="HTTP 503"),
     ]
 })
 
@@ -382,6 +385,9 @@ def scripted_incident() -> tuple[Incident, list[tuple[int, dict]]]:
                                             to_user="UEXEC", layer=1))
     incident.record_stateless(PageAcknowledged(incident=incident.number, actor="UEXEC", at=at,
                                                role="comms", user="UEXEC", seconds=60.0))
+    incident.record_stateless(StatementDelivered(incident=incident.number, actor="system:x",
+                                                 at=at, statement_id=1, version=1, target="site",
+                                                 kind="site", status="live"))
     step()
     incident.close(actor=COMMANDER, at=at)
     step()

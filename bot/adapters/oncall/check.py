@@ -10,6 +10,8 @@ from typing import TextIO
 
 from bot.domain.errors import InvalidInput
 from bot.oncall_config import coverage_report, load_oncall
+from bot.paging_config import load_paging
+from bot.publish_config import load_publish
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -35,19 +37,25 @@ def check_config(path: Path, *, out: TextIO, err: TextIO, days: int = 7,
     now = now or datetime.now(UTC)
     try:
         site = load_site_config(path)
+        paging = load_paging(path, site.raw)
+        publish = load_publish(path, site.raw)
         config = load_oncall(path, site.raw)
-        if not config.configured:
-            print(f"{path}: no oncall: section; incidents go to the first person of each "
-                  "roster role", file=out)
-            return 0
-        rota = config.rota
         if config.ical:
-            filled = DutyService(rota=rota, store=_NoOverrides(), clock=lambda: now,
+            filled = DutyService(rota=config.rota, store=_NoOverrides(), clock=lambda: now,
                                  shifts=IcalShifts(config).shifts).current(at=now)
             config = type(config)(rota=filled, ical=config.ical, tz=config.tz)
     except InvalidInput as exc:
         print(exc.message, file=err)
         return 1
+    if paging.enabled:
+        print(f"{path}: paging valid ({len(paging.channels)} channels, {len(paging.people)} "
+              "people)", file=out)
+    if publish.audiences:
+        print(f"{path}: publish targets valid ({len(publish.targets)} targets)", file=out)
+    if not config.configured:
+        print(f"{path}: no oncall: section; incidents go to the first person of each "
+              "roster role", file=out)
+        return 0
     print(f"{path}: duty rota valid ({len(config.rota.roles)} roles)", file=out)
     for role in config.rota.roles:
         duty = config.rota.on_duty(role, now)

@@ -117,6 +117,9 @@ _TEXTS.update({
     "page.escalated": lambda p, r: f"Page for {r.role(_g(p, 'role'))} escalated from "
     f"{r.person(_g(p, 'from_user'))} to "
     + (r.person(_g(p, "to_user")) if p.get("to_user") else "nobody (everyone was paged)"),
+    "statement.delivered": lambda p, r: f"Statement #{_g(p, 'statement_id')} "
+    f"v{_g(p, 'version')} → {_g(p, 'target')}: {_g(p, 'status')}"
+    + (f" ({_g(p, 'error')})" if p.get("error") else ""),
 })
 
 

@@ -193,8 +193,9 @@ _DESCRIBERS: dict[type[ev.Event], Callable[[Any, str, Incident | None, str], str
 
 def _paging_describers() -> dict:
     from bot.adapters.paging.describe import DESCRIBERS
+    from bot.adapters.publishing.describe import DESCRIBERS as PUBLISHING
 
-    return DESCRIBERS
+    return {**DESCRIBERS, **PUBLISHING}
 
 
 _DESCRIBERS.update(_paging_describers())
