@@ -420,10 +420,6 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def _oncall(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters.oncall.check import check_config
 
@@ -432,3 +428,8 @@ def _oncall(args: argparse.Namespace, settings: Settings) -> int:
         print("crisisbot: name the site config (or set CRISISBOT_CONFIG)", file=sys.stderr)
         return 2
     return check_config(path, out=sys.stdout, err=sys.stderr, days=args.days)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+

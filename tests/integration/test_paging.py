@@ -65,13 +65,13 @@ def config(stand, smtp) -> dict:
 
 
 @pytest.fixture
-def world(tmp_path, clock, vendors, monkeypatch):
+def world(tmp_path, clock, vendors, monkeypatch, db_url):
     from tests.integration.vendor_standins import DING_SECRET
 
     monkeypatch.setenv("TEST_WECOM_KEY", WECOM_KEY)
     monkeypatch.setenv("TEST_DING_SECRET", DING_SECRET)
     monkeypatch.setenv("TEST_SMS_TOKEN", SMS_TOKEN)
-    w = make_world(tmp_path, clock=clock, extra_config=config(*vendors))
+    w = make_world(tmp_path, clock=clock, extra_config=config(*vendors), database_url=db_url)
     yield w
     w.close()
 

@@ -23,10 +23,10 @@ def vendors():
 
 
 @pytest.fixture
-def world(tmp_path, clock, vendors, monkeypatch):
+def world(tmp_path, clock, vendors, monkeypatch, db_url):
     stand, smtp = vendors
     monkeypatch.setenv("TEST_CMS_SECRET", CMS_SECRET)
-    w = make_world(tmp_path, clock=clock, extra_config={"publish": {
+    w = make_world(tmp_path, clock=clock, database_url=db_url, extra_config={"publish": {
         "targets": {
             "site": {"type": "site"},
             "cms": {"type": "webhook", "url": f"{stand.url}/cms/hook", "secret": "env:TEST_CMS_SECRET"},

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import logging
 from collections.abc import Callable
 from html import escape
 from urllib.parse import urlencode
@@ -21,6 +22,7 @@ from starlette.routing import Route
 from bot.domain.errors import DomainError
 
 MAX_FORM = 2048
+log = logging.getLogger(__name__)
 
 
 class AckLinks:
@@ -90,6 +92,10 @@ def ack_routes(*, links: AckLinks, acknowledge: Callable[[int, str], list[str]])
             roles = await asyncio.to_thread(acknowledge, number, user)
         except DomainError as exc:
             return _page("Not recorded · 未记录", f"<p>{escape(exc.message)}</p>", 409)
+        except Exception:  # noqa: BLE001 - a database blip: say so, never a 500
+            log.exception("acknowledgement by link not recorded")
+            return _page("Try again · 请重试", "<p>Not recorded; please try again in a minute."
+                         "<br>未记录，请稍后重试。</p>", 503)
         if roles:
             said = ", ".join(escape(r) for r in roles)
             return _page("Acknowledged · 已确认", f"<p>INC-{number}: thank you, recorded ({said})."
