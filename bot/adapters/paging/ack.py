@@ -92,7 +92,7 @@ def ack_routes(*, links: AckLinks, acknowledge: Callable[[int, str], list[str]])
             roles = await asyncio.to_thread(acknowledge, number, user)
         except DomainError as exc:
             return _page("Not recorded · 未记录", f"<p>{escape(exc.message)}</p>", 409)
-        except Exception:  # noqa: BLE001 - a database blip: say so, never a 500
+        except Exception:  # a database blip: say so, never a 500
             log.exception("acknowledgement by link not recorded")
             return _page("Try again · 请重试", "<p>Not recorded; please try again in a minute."
                          "<br>未记录，请稍后重试。</p>", 503)
