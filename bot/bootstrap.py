@@ -43,6 +43,24 @@ from bot.services.reminders import ReminderPlanner, ReminderService
 from bot.services.postmortems import PostmortemService
 from bot.settings import Settings
 from bot.siteconfig import SiteConfig, load_site_config
+from bot.oncall_config import load_oncall
+from bot.adapters.db.oncall import SqlOverrides
+from bot.adapters.oncall.ical import IcalShifts
+from bot.adapters.slack.oncall.handler import OncallHandler
+from bot.services.oncall import DutyService
+from bot.paging_config import PagingConfig, load_paging
+from bot.adapters.outbound.store import OutboundStore
+from bot.adapters.outbound.worker import OutboundWorker
+from bot.adapters.paging.ack import AckLinks, ack_routes
+from bot.adapters.paging.listeners import register_paging_listeners
+from bot.adapters.paging.planner import PagingPlanner
+from bot.adapters.paging.store import SqlPages
+from bot.adapters.paging.ticker import start_loop
+from bot.services.paging import PagingService
+from bot.publish_config import PublishConfig, load_publish
+from bot.adapters.publishing.planner import PublishPlanner, card_with_deliveries
+from bot.adapters.publishing.senders import send_site, slack_sender
+from bot.services.publishing import PublishService
 from bot.web import Metrics, build_web
 from bot.adapters.db.alerts import SqlSampleStore
 from bot.adapters.monitors.http import monitor_endpoint
@@ -123,6 +141,7 @@ class Bot:
     drills: Any = None  # the DrillService
     drill_ticker: Any = None
     listening: Listening | None = None
+    paging: Paging | None = None
 
     def close(self) -> None:
         if self.gateway.leader is not None:
@@ -136,13 +155,14 @@ class Bot:
         self.core.close()
 
 
-def build_alerts(core: Core, site: SiteConfig) -> AlertService:
-    """The alert use case with the site's routing, snoozes and roster."""
+def build_alerts(core: Core, site: SiteConfig, *, duty: DutyService | None = None) -> AlertService:
+    """The alert use case with the site's routing, snoozes and roster (on duty now, with a rota)."""
     config = site.monitors
+    holders = duty.holders if duty is not None else site.default_holders
     return AlertService(
         incidents=core.incidents,
         router=real_alerts_only(Router(config, crisis_types=core.catalog.playbooks.keys())),
-        roles_for=lambda crisis_type, severity: site.default_holders(
+        roles_for=lambda crisis_type, severity: holders(
             core.catalog.invite_for(crisis_type, severity)),
         policy=AlertPolicy(refire_window=config.refire_window, raise_severity=config.raise_severity,
                            max_opened_per_minute=config.max_opened_per_minute),
@@ -184,8 +204,10 @@ def build_bot(
     site = load_site_config(settings.config_path)
     core = build_core(settings, clock=clock)
     wake = threading.Event()
-    planner = SlackEffects(site=site, catalog=core.catalog, wake=wake)
-    core.incidents.planners = (planner,)
+    duty = build_duty(core, site=site, settings=settings, clock=clock)
+    planner = SlackEffects(site=site, catalog=core.catalog, wake=wake, invitees=duty.invitees)
+    paging = build_paging(core, site=site, settings=settings, duty=duty, clock=clock)
+    core.incidents.planners = (planner, paging.planner)
     reminders, ticker = build_reminders(core, site=site, wake=wake)
     store = OutboxStore(session_factory(core.engine))
     sync_client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
@@ -204,8 +226,9 @@ def build_bot(
     handler = CommandHandler(incidents=core.incidents, store=store, catalog=core.catalog,
                              site=site, clock=clock, postmortems=postmortems,
                              members=ChannelMembers(client=sync_client, store=store),
-                             listening=listening_incidents.view if listening_config.keywords else None)
-    statements = build_statements(core, site=site, handler=handler)
+                             listening=listening_incidents.view if listening_config.keywords else None,
+                             duty=OncallHandler(duty=duty, zone=duty.rota.tz))
+    statements = build_statements(core, site=site, handler=handler, publishing=paging.publish)
     knowledge = build_knowledge_slack(core, handler=handler, contacts=statements.service.contact)
     inbox = SlackInbox(session_factory(core.engine))
     in_flight = InFlight()
@@ -215,8 +238,8 @@ def build_bot(
     app = build_app(handler=handler, api_url=settings.slack_api_url,
                     bot_token=settings.slack_bot_token, signing_secret=settings.slack_signing_secret,
                     statements=statements, inbox=inbox, identity=identity, workers=workers,
-                    in_flight=in_flight, knowledge=knowledge)
-    alerts = build_alerts(core, site)
+                    in_flight=in_flight, knowledge=knowledge, extra_listeners=(paging.listeners,))
+    alerts = build_alerts(core, site, duty=duty)
     handler.alerts = alerts
     drills, drill_ticker = build_drills(core, site=site, handler=handler, wake=wake)
     poller = Poller(sources=site.monitors.sources, ingest=alerts.ingest_many,
@@ -239,6 +262,9 @@ def build_bot(
             running["poller"], running["poller_stop"] = poller.start()
         if start_pollers and listening.config.enabled:
             running["listening"], running["listening_stop"] = listening.poller.start()
+        if ((paging.config.enabled or paging.publish.audiences)
+                and (start_gateway if start_ticker is None else start_ticker)):
+            running["paging"] = paging.start()
 
     def shutdown() -> None:
         workers.close(wait=True)  # running work finishes; queued commands stay in the inbox
@@ -255,6 +281,10 @@ def build_bot(
         if "listening_stop" in running:
             running["listening_stop"].set()
             running["listening"].join(timeout=10)
+        for thread, stop in running.get("paging", ()):
+            stop.set()
+            paging.wake.set()
+            thread.join(timeout=10)
 
     ticker.on_sent = metrics.reminder_lag.observe
     webhook = monitor_endpoint(secret=settings.monitor_secret, ingest=alerts.ingest_batch,
@@ -267,18 +297,98 @@ def build_bot(
                     on_shutdown=shutdown, monitor_webhook=webhook,
                     signing_secret=settings.slack_signing_secret,
                     metrics_token=settings.metrics_token, slack_status=identity.status,
-                    extra_routes=dark_site(core, site).routes() if site.dark_site.configured else (),
+                    extra_routes=[*paging.routes, *(dark_site(core, site).routes()
+                                                    if site.dark_site.configured else ())],
                     posts_webhook=listening.webhook)
     return Bot(core=core, site=site, handler=handler, gateway=gateway, slack_app=app, web=web,
                metrics=metrics, reminders=reminders, ticker=ticker, alerts=alerts,
                poller=poller, sweeper=sweeper, identity=identity, drills=drills,
-               drill_ticker=drill_ticker, listening=listening)
+               drill_ticker=drill_ticker, listening=listening, paging=paging)
 
 
 def dark_site(core: Core, site: SiteConfig) -> DarkSite:
-    """The crisis dark site over the core's database (served, or exported as files)."""
-    return DarkSite(engine=core.engine, policy=core.catalog.policy, config=site.dark_site,
+    """The crisis dark site over the core's database (served, or exported as files). With a
+    ``publish:`` section, it shows only the audiences that have a ``site`` target."""
+    config = site.dark_site
+    publish = load_publish(core.settings.config_path, site.raw)
+    if publish.audiences:
+        config = replace(config, audiences=tuple(a for a in config.audiences
+                                                 if a in publish.site_audiences()))
+    return DarkSite(engine=core.engine, policy=core.catalog.policy, config=config,
                     clock=core.clock)
+
+
+def build_duty(core: Core, *, site: SiteConfig, settings: Settings,
+               clock: Callable[[], datetime]) -> DutyService:
+    """The duty rota of the site config (``oncall:``), its calendars and Slack overrides."""
+    oncall = load_oncall(settings.config_path, site.raw)
+    shifts = IcalShifts(oncall).shifts if oncall.ical else None
+    duty = DutyService(rota=oncall.rota, store=SqlOverrides(session_factory(core.engine)),
+                       clock=clock, roster=site.roster, shifts=shifts)
+    duty.refresh()  # before any transaction may look (the planner, monitors)
+    return duty
+
+
+@dataclass
+class Paging:
+    """Paging outside Slack: the threads' planner, the service that sends due pages, the
+    outbound worker (vendor deliveries) and the acknowledgement links."""
+
+    config: PagingConfig
+    publish: PublishConfig
+    planner: PagingPlanner
+    service: PagingService
+    worker: OutboundWorker
+    links: AckLinks
+    wake: threading.Event
+    routes: list
+
+    def listeners(self, app: AsyncApp) -> None:
+        register_paging_listeners(app, acknowledge=self.acknowledge_in_slack)
+
+    def acknowledge_in_slack(self, number: int, user: str) -> list[str]:
+        return self.service.acknowledge(number, user=user, via="slack")
+
+    def acknowledge_by_link(self, number: int, user: str) -> list[str]:
+        return self.service.acknowledge(number, user=user, via="link")
+
+    def step(self) -> None:
+        """One pass: refresh the duty overrides, send due pages, deliver due messages."""
+        self.service.duty.refresh()
+        self.service.tick()
+        self.worker.run_due()
+
+    def start(self) -> list:
+        return [start_loop("crisisbot-paging", self.step, wake=self.wake, interval=5.0)]
+
+
+def build_paging(core: Core, *, site: SiteConfig, settings: Settings, duty: DutyService,
+                 clock: Callable[[], datetime]) -> Paging:
+    config = load_paging(settings.config_path, site.raw)
+    publish = load_publish(settings.config_path, site.raw)
+    sessions = session_factory(core.engine)
+    wake = threading.Event()
+    links = AckLinks(secret=settings.slack_signing_secret or "", public_url=config.public_url)
+    planner = PagingPlanner(config=config, catalog=core.catalog, links=links, wake=wake)
+    service = PagingService(
+        incidents=core.incidents, store=SqlPages(sessions), duty=duty, policy=config.policy,
+        clock=clock, channels_of=lambda user: tuple(c.channel for c in config.people.get(user, ())))
+    # One outbound outbox for pages and publications; publish targets are `publish:<name>`.
+    channels = {**config.channels, **{f"publish:{name}": target
+                                      for name, target in publish.targets.items()}}
+    published = PublishService(incidents=core.incidents,
+                               kind_of=lambda name: publish.targets[name].type
+                               if name in publish.targets else "")
+    slack_outbox = OutboxStore(sessions)
+    worker = OutboundWorker(
+        store=OutboundStore(sessions), channels=lambda: channels, clock=clock,
+        extra_senders={"site": send_site, "slack": slack_sender(slack_outbox.add, clock)},
+        on_result=lambda delivery, status, error: (
+            published.record(delivery, status, error) if delivery.purpose == "publish" else None))
+    paging = Paging(config=config, publish=publish, planner=planner, service=service,
+                    worker=worker, links=links, wake=wake, routes=[])
+    paging.routes = ack_routes(links=links, acknowledge=paging.acknowledge_by_link)
+    return paging
 
 
 def build_reminders(
@@ -309,7 +419,8 @@ def clock_for(settings: Settings) -> Callable[[], datetime]:
     return FileClock(settings.test_clock_file)
 
 
-def build_statements(core: Core, *, site: SiteConfig, handler: CommandHandler) -> StatementHandler:
+def build_statements(core: Core, *, site: SiteConfig, handler: CommandHandler,
+                     publishing: PublishConfig | None = None) -> StatementHandler:
     """Statements: templates, lint settings, the service, its Slack planner and handler."""
     directory = playbooks_dir(core.settings)
     config = load_statement_settings(playbooks=directory, site=site)
@@ -318,9 +429,15 @@ def build_statements(core: Core, *, site: SiteConfig, handler: CommandHandler) -
         drafter=StatementTemplates(directory=directory, settings=config, catalog=core.catalog),
         lint=config.lint, contact=config.contacts,
     )
-    core.incidents.planners = (*core.incidents.planners, StatementEffects(
+    targets = publishing is not None and bool(publishing.audiences)
+    effects = StatementEffects(
         catalog=core.catalog, lint=config.lint, contact=config.contacts,
-        comms_channel=config.comms_channel))
+        comms_channel=config.comms_channel,
+        extra_blocks=card_with_deliveries if targets else None)
+    # The publish planner queues the deliveries before the card is refreshed with their state.
+    publisher = (PublishPlanner(config=publishing, company=site.company_name,
+                                refresh_card=effects.refresh_card),) if targets else ()
+    core.incidents.planners = (*core.incidents.planners, *publisher, effects)
     statements = StatementHandler(service=service, commands=handler)
     handler.statements = statements.handle
     return statements

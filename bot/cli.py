@@ -174,6 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="signal rules: precision, lead time and a suggested threshold")
     report.add_argument("--apply", action="store_true",
                         help="with --alerts: write suggestions into the site config, each after a y/N")
+    from bot.adapters.oncall.check import add_parser as add_oncall_parser
+    add_oncall_parser(commands)
     return parser
 
 
@@ -194,6 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "outbox": _outbox,
         "site": _site,
         "kb": run_kb,
+        "oncall": _oncall,
     }[args.command]
     settings: Settings | None = None
     try:
@@ -503,5 +506,16 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _oncall(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.adapters.oncall.check import check_config
+
+    path = args.config or settings.config_path
+    if path is None:
+        print("crisisbot: name the site config (or set CRISISBOT_CONFIG)", file=sys.stderr)
+        return 2
+    return check_config(path, out=sys.stdout, err=sys.stderr, days=args.days)
+
+
 if __name__ == "__main__":
     sys.exit(main())
+

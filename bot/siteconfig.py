@@ -111,6 +111,7 @@ KNOWN_KEYS = frozenset({"company", "announce_channel", "comms_channel", "roster"
                         "reminders", "monitors", "postmortem_lang", "visibility",
                         "dark_site"}) | {"drills"}
 KNOWN_KEYS |= {"listening"}  # parsed by bot.adapters.listening.config (bootstrap.build_listening)
+KNOWN_KEYS |= {"oncall", "paging", "publish"}  # bot/oncall_config.py, paging, publish
 
 
 def parse_site_config(data: Any, *, source: str = "site config", base: Path | None = None) -> SiteConfig:

@@ -343,3 +343,9 @@ class LessonsConfirmed(Event):
 
     name: ClassVar[str] = "lessons.confirmed"
     lessons: tuple[str, ...] = ()
+
+
+# Paging events (page sent, acknowledged, escalated) live with paging; importing them here
+# registers them for every reader of the timeline.
+from bot.domain import paging as _paging  # noqa: F401
+from bot.domain import publishing as _publishing  # noqa: F401

@@ -599,6 +599,13 @@ class Incident(StatementCommands):
         base = self.declared_at if template.due_from is DueFrom.DECLARED else at
         return base + template.due
 
+    def record_stateless(self, event: ev.Event) -> list[ev.Event]:
+        """Record an event that changes no state of the incident (``stateless``: pages sent
+        and acknowledged), so it joins the timeline in the incident's transaction."""
+        if not getattr(event, "stateless", False) or event.incident != self.number:
+            raise ValueError(f"{event.name} is not a stateless event of {self.id}")
+        return self._record(event)
+
     def _record(self, event: ev.Event) -> list[ev.Event]:
         self._apply(event)
         self.pending.append(event)
@@ -608,6 +615,8 @@ class Incident(StatementCommands):
         handler: Callable[[Any], None] | None = getattr(
             self, "_on_" + event.name.replace(".", "_"), None
         )
+        if handler is None and getattr(event, "stateless", False):
+            return  # recorded for the timeline only (bot.domain.paging)
         if handler is None:
             raise ValueError(f"no handler for event {event.name}")
         handler(event)

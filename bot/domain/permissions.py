@@ -284,6 +284,17 @@ PERMISSIONS: tuple[Permission, ...] = (
                "knowledge.confirm_lessons"),
     Permission("listening", C, "/crisis listening [top|kols|spread]", Who.READER,
                "listening.show", read=True),
+    Permission("oncall", C, "/crisis oncall [role]", Who.ANYONE, "duty.show", read=True,
+               incident=False),
+    Permission("oncall override", C, "/crisis oncall override [role] @user <duration>", Who.ANYONE,
+               "duty.override", incident=False,
+               notes="and a roster commander or exec, or the person taking the duty"),
+    Permission("oncall swap", C, "/crisis oncall swap [role] [@first] @second", Who.ANYONE,
+               "duty.swap", incident=False,
+               notes="and a roster commander or exec, or one of the two people"),
+    Permission("button:page_ack", B, "page *Acknowledge* (in Slack, or the signed link in the page)",
+               Who.ANYONE, "paging.acknowledge", incident=False,
+               notes="acknowledges only the pages sent to the person pressing it"),
 )
 
 TABLE: dict[str, Permission] = {p.key: p for p in PERMISSIONS}

@@ -12,6 +12,8 @@ import pytest
 from bot.domain import events as ev
 from bot.domain.incident import Incident
 from bot.domain.lifecycle import Phase
+from bot.domain.paging import PageAcknowledged, PageEscalated, PageSent
+from bot.domain.publishing import StatementDelivered
 from bot.domain.roles import Role
 from bot.domain.severity import ApprovalRule, Severity
 from bot.domain.statement_lint import LintRules
@@ -120,6 +122,22 @@ def stored(event: ev.Event) -> dict:
         "at": event.at,
         "payload": json.loads(json.dumps(event.payload())),
     }
+
+
+# Paging events (bot.domain.paging), registered through bot.domain.events.
+
+SAMPLES.update({
+    e.name: e
+    for e in [
+        PageSent(**BASE, role="comms", user="UCOMMS", layer=0, attempt=2, reason="repeat",
+                 channels=("slack", "ops-ding")),
+        PageAcknowledged(**BASE, role="comms", user="UCOMMS", via="link", seconds=312.0),
+        PageEscalated(**BASE, role="comms", from_user="UCOMMS", to_user="UANNA", layer=1,
+                      waited_seconds=300.0),
+        StatementDelivered(**BASE, statement_id=1, version=2, target="cms", kind="webhook",
+                           status="failed", error="HTTP 503"),
+    ]
+})
 
 
 def restore(record: dict) -> ev.Event:
@@ -362,6 +380,18 @@ def scripted_incident() -> tuple[Incident, list[tuple[int, dict]]]:
     step()
     incident.record_reminder_sent(kind="postmortem_due", clock="postmortem", due_at=at,
                                   mentions=("UCMD",), actor=MONITOR, at=at)
+    step()
+    # Paging records without changing state.
+    incident.record_stateless(PageSent(incident=incident.number, actor="system:pager", at=at,
+                                       role="comms", user="UCOMMS"))
+    incident.record_stateless(PageEscalated(incident=incident.number, actor="system:pager",
+                                            at=at, role="comms", from_user="UCOMMS",
+                                            to_user="UEXEC", layer=1))
+    incident.record_stateless(PageAcknowledged(incident=incident.number, actor="UEXEC", at=at,
+                                               role="comms", user="UEXEC", seconds=60.0))
+    incident.record_stateless(StatementDelivered(incident=incident.number, actor="system:x",
+                                                 at=at, statement_id=1, version=1, target="site",
+                                                 kind="site", status="live"))
     step()
     incident.close(actor=COMMANDER, at=at)
     step()

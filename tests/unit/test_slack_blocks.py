@@ -607,7 +607,19 @@ def sample_events() -> list[ev.Event]:
         ev.FollowupAdded(**base, item_no=1, text=HOSTILE, owner="UBOB"),
         ev.LessonsConfirmed(**base, lessons=(HOSTILE,)),
         ev.FactTranslated(**base, fact_no=1, lang="zh", text=HOSTILE),
+        *_paging_samples(base),
     ]
+
+
+def _paging_samples(base: dict) -> list[ev.Event]:
+    from bot.domain.paging import PageAcknowledged, PageEscalated, PageSent
+    from bot.domain.publishing import StatementDelivered
+
+    return [PageSent(**base, role="comms", user="UBOB", channels=(HOSTILE,)),
+            PageAcknowledged(**base, role="comms", user="UBOB", via=HOSTILE, seconds=5.0),
+            PageEscalated(**base, role="comms", from_user="UBOB", to_user=""),
+            StatementDelivered(**base, statement_id=1, version=1, target=HOSTILE, kind="webhook",
+                               status="failed", error=HOSTILE)]
 
 
 def test_sample_events_cover_every_event_type():

@@ -14,6 +14,7 @@ import functools
 import logging
 import uuid
 from datetime import datetime, timezone
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -47,6 +48,7 @@ def build_app(
     identity: SlackIdentity | None = None,
     workers: KeyedWorkers | None = None, in_flight: InFlight | None = None,
     knowledge: KnowledgeHandler | None = None,
+    extra_listeners: Sequence[Callable[[AsyncApp], None]] = (),
 ) -> AsyncApp:
     """Create the bolt app with every listener registered (nothing happens at import time)."""
     # No token on the app's client: bolt hands each listener a client carrying the token
@@ -327,6 +329,8 @@ def build_app(
         register_statement_listeners(app, statements)
     if knowledge is not None:
         register_knowledge_listeners(app, knowledge)
+    for register in extra_listeners:  # features with listeners of their own (paging)
+        register(app)
 
     @app.error
     async def on_error(error, body) -> None:

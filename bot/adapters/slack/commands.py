@@ -540,6 +540,7 @@ _SUBCOMMANDS: dict[str, _Parser] = {
     "snooze": lambda line, i, incident: _snooze(line, i, incident),
     "followup": _followup,
     "drill": lambda line, i, incident: _drill(line, i, incident),
+    "oncall": lambda line, i, incident: _oncall(line, i, incident),
 }
 
 #: The subcommand words :func:`parse_command` understands.
@@ -671,4 +672,13 @@ def _listening(line: _Line, i: int, incident: int | None) -> CrisisCommand:
 
 
 _SUBCOMMANDS["listening"] = _listening
+
+
+def _oncall(line: _Line, i: int, incident: int | None) -> CrisisCommand:
+    """``/crisis oncall …`` lives with the duty rota (``bot/adapters/slack/oncall``)."""
+    from bot.adapters.slack.oncall.commands import parse_oncall
+
+    return parse_oncall(line, i, incident)
+
+
 SUBCOMMANDS = tuple(_SUBCOMMANDS)

@@ -94,7 +94,7 @@ class CommandHandler:
     def __init__(
         self, *, incidents: IncidentService, store: OutboxStore, catalog: Catalog,
         site: SiteConfig, clock: Callable, postmortems: PostmortemService | None = None,
-        members: ChannelMembers | None = None,
+        members: ChannelMembers | None = None, duty: Any = None,
         listening: Callable[[Incident, str], dict[str, Any]] | None = None,
     ) -> None:
         self.incidents = incidents
@@ -113,6 +113,9 @@ class CommandHandler:
         self.members = members
         #: ``/crisis listening [view]``: (incident, view) -> {text, blocks} (bootstrap).
         self.listening = listening
+        #: ``/crisis oncall …`` (the rows calling ``duty.*``): an ``OncallHandler``; its
+        #: ``duty`` service picks who is assigned at declaration.
+        self.duty = duty
 
     def actor(self, user_id: str) -> Actor:
         return Actor(user_id, roles=self.site.roles_of(user_id))
@@ -208,6 +211,10 @@ class CommandHandler:
         target, method = row.call.split(".")
         if not row.incident:
             check(row, Standing(user=actor.id, roster_roles=actor.roles), incident_label=None)
+            if target == "duty":
+                if self.duty is None:
+                    raise InvalidInput("The duty rota is not available here.")
+                return self.duty(cmd, method=method, actor=actor)
             return getattr(self, f"_{target}_{method}")(cmd, actor=actor, key=key)
         number = self.incident_for(cmd, channel_id)
         incident = self.authorize(row_key, number, actor=actor, channel_id=channel_id,
@@ -288,8 +295,11 @@ class CommandHandler:
             playbook = self.catalog.playbook(crisis_type)
         except KeyError as exc:
             raise InvalidInput(str(exc.args[0])) from None
-        roles = self.site.default_holders(
-            self.catalog.invite_for(crisis_type, Severity.parse(severity or playbook.default_severity)))
+        wanted = self.catalog.invite_for(
+            crisis_type, Severity.parse(severity or playbook.default_severity))
+        # On duty now (the rota), else the first rostered person of each role.
+        roles = (self.duty.duty.holders(wanted, fresh=True) if self.duty is not None
+                 else self.site.default_holders(wanted))
         if not actor.is_system:
             roles[Role.COMMANDER] = actor.id  # whoever declares leads until they hand over
         outcome = self.incidents.declare(
@@ -328,7 +338,8 @@ class CommandHandler:
             clocks = all_clocks(incident, playbook=catalog.playbook(incident.crisis_type),
                                 policy=catalog.policy, now=now)
             pairs.append((incident, clocks))
-        return blocks.app_home(pairs, now=now, total=readable)
+        duty = self.duty.home_section() if self.duty is not None else None
+        return blocks.app_home(pairs, now=now, total=readable, duty=duty)
 
     def snooze(self, cmd: Any, actor: Actor) -> Reply:
         """``/crisis snooze``: commanders and executives of the site roster only."""

@@ -8,7 +8,7 @@ announce.
 from __future__ import annotations
 
 import threading
-from typing import Sequence
+from collections.abc import Callable, Sequence
 
 from bot.adapters.drills import planning as drills
 from bot.adapters.slack import messages
@@ -17,7 +17,9 @@ from bot.adapters.slack.escape import one_line, plain_text_safe
 from bot.adapters.slack.gateway import channel_name
 from bot.domain import events as ev
 from bot.domain.incident import Incident
+from bot.domain.paging import PageSent
 from bot.domain.playbook import Catalog
+from bot.domain.roles import Role
 from bot.services.ports import UnitOfWork
 from bot.siteconfig import SiteConfig
 
@@ -28,10 +30,13 @@ _QUIET_WITH_STRUCTURE = (ev.TaskAdded,)
 class SlackEffects:
     """The :class:`~bot.services.ports.EffectPlanner` for Slack."""
 
-    def __init__(self, *, site: SiteConfig, catalog: Catalog, wake: threading.Event | None = None) -> None:
+    def __init__(self, *, site: SiteConfig, catalog: Catalog, wake: threading.Event | None = None,
+                 invitees: Callable[[Sequence[Role]], list[str]] | None = None) -> None:
         self.site = site
         self.catalog = catalog
         self.wake = wake or threading.Event()
+        #: Who a severity's ``invite`` roles bring in: on duty now (the rota) or the roster.
+        self.invitees = invitees or site.users_for
 
     def plan(self, uow: UnitOfWork, incident: Incident, events: Sequence[ev.Event]) -> None:
         if not events:
@@ -50,7 +55,7 @@ class SlackEffects:
         lines = [
             messages.describe_event(e, incident=incident)
             for e in events
-            if not isinstance(e, (ev.IncidentDeclared, ev.ReminderSent))  # reminders: own message
+            if not isinstance(e, (ev.IncidentDeclared, ev.ReminderSent, PageSent))  # own message
             and not (structural and isinstance(e, _QUIET_WITH_STRUCTURE))
             # A source's resolve after a person resolved the incident is recorded quietly.
             and not (isinstance(e, ev.AlertResolved) and not incident.is_active)
@@ -83,7 +88,7 @@ class SlackEffects:
             purpose=f"Crisis room for {incident.id}: {title}. Use /crisis help.",
             is_private=incident.confidential)
         users = [incident.declared_by] + [a.user for a in incident.roles.values()]
-        users += self.site.users_for(level.invite)
+        users += self.invitees(level.invite)
         add("invite", users=_slack_users(users))
         add("post_card")
         add("post_checklist")
@@ -97,7 +102,7 @@ class SlackEffects:
             if isinstance(event, ev.RoleAssigned):
                 users.append(event.user)
             elif isinstance(event, ev.SeverityChanged) and not drills.is_drill(incident):
-                users += self.site.users_for(self.catalog.policy.level(incident.severity).invite)
+                users += self.invitees(self.catalog.policy.level(incident.severity).invite)
         return _slack_users(users)
 
 

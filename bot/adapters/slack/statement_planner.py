@@ -9,7 +9,7 @@ The one-line timeline entries come from :class:`~bot.adapters.slack.planner.Slac
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from bot.adapters.slack import messages
 from bot.adapters.slack.blocks.statement import statement_card
@@ -38,12 +38,16 @@ class StatementEffects:
 
     def __init__(
         self, *, catalog: Catalog, lint: LintRules, contact: str | Mapping[str, str],
-        comms_channel: str | None
+        comms_channel: str | None,
+        extra_blocks: Callable[[UnitOfWork, Incident, Statement, dict[str, Any]], dict[str, Any]]
+        | None = None,
     ) -> None:
         self.catalog = catalog
         self.lint = lint
         self.contact = contact
         self.comms_channel = comms_channel
+        #: Adds to a refreshed card (the publish targets' delivery state).
+        self.extra_blocks = extra_blocks
 
     def plan(self, uow: UnitOfWork, incident: Incident, events: Sequence[ev.Event]) -> None:
         for event in events:
@@ -73,6 +77,12 @@ class StatementEffects:
                         incident=incident.number,
                     )
 
+    def refresh_card(
+        self, uow: UnitOfWork, incident: Incident, statement_id: int, event: ev.Event
+    ) -> None:
+        """Update the statement's card in the channel (found by its block id)."""
+        self._refresh_card(uow, incident, statement_id, event)
+
     def _refresh_card(
         self, uow: UnitOfWork, incident: Incident, statement_id: int, event: ev.Event
     ) -> None:
@@ -80,6 +90,8 @@ class StatementEffects:
         if statement is None:
             return
         card = self._card(incident, statement)
+        if self.extra_blocks is not None:
+            card = self.extra_blocks(uow, incident, statement, card)
         block_id = f"{Block.STATEMENT_ACTIONS.value}|" + encode_statement_ref(
             incident.number, statement.id, statement.version
         )

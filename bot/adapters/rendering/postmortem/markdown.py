@@ -132,6 +132,15 @@ def render_markdown(report: Report, *, lang: str = "en", readable: Readable | No
     out += [f"### {w.h('reminders')}", ""]
     out += ([", ".join(f"{md_escape(k)}: {v}" for k, v in rem["by_clock"].items()), ""]
             if rem["total"] else [w.t("no_reminders"), ""])
+    out += [f"### {w.h('paging')}", ""]
+    out += (_table([w.h("roles"), w.h("paged"), w.h("pages"), w.h("escalations"),
+                    w.h("acknowledged"), w.h("duration")],
+                   [[md_escape(p["role"]), md_escape(", ".join(p["paged"])), p["pages"],
+                     p["escalations"],
+                     f"{md_escape(p['acked_by'])} ({md_escape(p['via'])})" if p["acked_by"]
+                     else w.t("not_acknowledged"), dur(p["ack_s"])]
+                    for p in met.get("paging", [])])
+            if met.get("paging") else [w.t("no_paging"), ""])
 
     out += [f"## {w.h('communications')}", ""]
     if d["communications"]:

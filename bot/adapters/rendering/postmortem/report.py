@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.adapters.rendering.postmortem import metrics as m
 from bot.adapters.rendering.postmortem.inputs import PostmortemInput, TimelineRecord
+from bot.adapters.rendering.postmortem.paging import paging_metrics
 from bot.adapters.rendering.postmortem.timeline_text import describe
 from bot.domain.clocks import all_clocks, first_statement_clock, team_assembly_clock
 from bot.domain.events import EVENT_TYPES, Event
@@ -86,6 +87,7 @@ def build_report(
         "clocks_missed": sum(1 for c in clocks if c["state"] == "missed"),
         "clocks_pending": sum(1 for c in clocks if c["state"] == "pending"),
         "reminders": m.reminders(frame),
+        "paging": paging_metrics(records),
     }
     samples = m.samples_frame(source.samples)
     data = {

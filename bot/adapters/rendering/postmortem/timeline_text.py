@@ -107,6 +107,21 @@ class _Machine(Readable):
 
 _MACHINE = _Machine()
 
+# Paging (bot.domain.paging): pages sent, acknowledged, escalated.
+_TEXTS.update({
+    "page.sent": lambda p, r: f"Paged {r.person(_g(p, 'user'))} as {r.role(_g(p, 'role'))} "
+    f"({_g(p, 'reason')}, page {_g(p, 'attempt', '1')}"
+    + (f", via {', '.join(map(str, p.get('channels') or []))}" if p.get("channels") else "") + ")",
+    "page.acknowledged": lambda p, r: f"{r.person(_g(p, 'user'))} acknowledged the page for "
+    f"{r.role(_g(p, 'role'))} ({_g(p, 'via')}, after {int(float(p.get('seconds') or 0))} s)",
+    "page.escalated": lambda p, r: f"Page for {r.role(_g(p, 'role'))} escalated from "
+    f"{r.person(_g(p, 'from_user'))} to "
+    + (r.person(_g(p, "to_user")) if p.get("to_user") else "nobody (everyone was paged)"),
+    "statement.delivered": lambda p, r: f"Statement #{_g(p, 'statement_id')} "
+    f"v{_g(p, 'version')} → {_g(p, 'target')}: {_g(p, 'status')}"
+    + (f" ({_g(p, 'error')})" if p.get("error") else ""),
+})
+
 
 def describe(name: str, payload: _P, r: Readable | None = None) -> str:
     text = _TEXTS.get(name)

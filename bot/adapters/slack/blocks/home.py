@@ -38,7 +38,7 @@ def home_order(incidents: Sequence[Any]) -> list[Any]:
 
 def app_home(
     summaries_with_clocks: Sequence[tuple[Any, Sequence[Clock]]], *, now: datetime,
-    total: int | None = None,
+    total: int | None = None, duty: str | None = None,
 ) -> dict[str, Any]:
     """The Home tab view (``type: home``) listing active incidents.
 
@@ -72,6 +72,8 @@ def app_home(
         blocks.append(context(msg.home_more(max(total or 0, len(active)) - shown)))
     if not active:
         blocks.append(section(msg.HOME_EMPTY))
+    if duty:  # who is on duty today (the rota), under the incidents
+        blocks += [divider(), section(duty)]
     return {"type": "home", "callback_id": View.HOME.value, "blocks": blocks}
 
 

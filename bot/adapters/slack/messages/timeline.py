@@ -193,6 +193,16 @@ _DESCRIBERS: dict[type[ev.Event], Callable[[Any, str, Incident | None, str], str
 }
 
 
+def _paging_describers() -> dict:
+    from bot.adapters.paging.describe import DESCRIBERS
+    from bot.adapters.publishing.describe import DESCRIBERS as PUBLISHING
+
+    return {**DESCRIBERS, **PUBLISHING}
+
+
+_DESCRIBERS.update(_paging_describers())
+
+
 def describe_event(event: ev.Event, *, incident: Incident | None = None, lang: str = "en") -> str:
     """One safe mrkdwn line for the channel transcript.
 

@@ -1,0 +1,1 @@
+"""Duty-rota adapters: iCalendar import."""

@@ -1,0 +1,2 @@
+"""Paging adapters: the threads table, the effect planner, page texts, acknowledgement links
+and the Slack *Acknowledge* button."""

@@ -1,0 +1,1 @@
+"""``/crisis oncall``: the duty rota in Slack (parser, wording, handler)."""
