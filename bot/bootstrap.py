@@ -14,41 +14,18 @@ from sqlalchemy import Engine
 from starlette.applications import Starlette
 
 from bot.adapters.db import make_engine, upgrade
-from bot.adapters.db.leader import LeaderLock
+from bot.adapters.db.alerts import SqlSampleStore
 from bot.adapters.db.inbox import SlackInbox
+from bot.adapters.db.leader import LeaderLock
+from bot.adapters.db.oncall import SqlOverrides
 from bot.adapters.db.outbox import OutboxStore
 from bot.adapters.db.uow import session_factory, uow_factory
-from bot.adapters.playbooks import bundled_playbooks_dir, load_catalog
-from bot.adapters.scheduler import ReminderTicker
-from bot.adapters.slack.app import build_app
-from bot.adapters.slack.gateway import Pacer, SlackGateway
-from bot.adapters.slack.inbox import InboxSweeper
-from bot.adapters.slack.identity import SlackIdentity
-from bot.adapters.slack.pacing import MethodBudget
-from bot.adapters.slack.workers import InFlight, KeyedWorkers
-from bot.adapters.slack.handlers import CommandHandler
-from bot.adapters.slack.members import ChannelMembers
-from bot.adapters.slack.planner import SlackEffects
-from bot.adapters.slack.reminder_effects import SlackReminderEffects
-from bot.adapters.rendering.statement_config import load_statement_settings
-from bot.adapters.rendering.formatting import UserNames
-from bot.adapters.rendering.statements import StatementTemplates
-from bot.adapters.slack.statement_handler import StatementHandler
-from bot.adapters.slack.statement_planner import StatementEffects
-from bot.services.statements import StatementService
-from bot.domain.playbook import Catalog
-from bot.domain.roles import Role
-from bot.services import IncidentService
-from bot.services.reminders import ReminderPlanner, ReminderService
-from bot.services.postmortems import PostmortemService
-from bot.settings import Settings
-from bot.siteconfig import SiteConfig, load_site_config
-from bot.oncall_config import load_oncall
-from bot.adapters.db.oncall import SqlOverrides
+from bot.adapters.drills.alerts import real_alerts_only
+from bot.adapters.knowledge.projector import KnowledgeProjector
+from bot.adapters.monitors.http import monitor_endpoint
+from bot.adapters.monitors.poller import Poller
+from bot.adapters.monitors.routing import Router
 from bot.adapters.oncall.ical import IcalShifts
-from bot.adapters.slack.oncall.handler import OncallHandler
-from bot.services.oncall import DutyService
-from bot.paging_config import PagingConfig, load_paging
 from bot.adapters.outbound.store import OutboundStore
 from bot.adapters.outbound.worker import OutboundWorker
 from bot.adapters.paging.ack import AckLinks, ack_routes
@@ -56,25 +33,47 @@ from bot.adapters.paging.listeners import register_paging_listeners
 from bot.adapters.paging.planner import PagingPlanner
 from bot.adapters.paging.store import SqlPages
 from bot.adapters.paging.ticker import start_loop
-from bot.services.paging import PagingService
-from bot.publish_config import PublishConfig, load_publish
+from bot.adapters.playbooks import bundled_playbooks_dir, load_catalog
 from bot.adapters.publishing.planner import PublishPlanner, card_with_deliveries
 from bot.adapters.publishing.senders import send_site, slack_sender
-from bot.services.publishing import PublishService
-from bot.web import Metrics, build_web
-from bot.adapters.db.alerts import SqlSampleStore
-from bot.adapters.monitors.http import monitor_endpoint
-from bot.adapters.monitors.poller import Poller
-from bot.adapters.monitors.routing import Router
+from bot.adapters.rendering.formatting import UserNames
+from bot.adapters.rendering.statement_config import load_statement_settings
+from bot.adapters.rendering.statements import StatementTemplates
+from bot.adapters.scheduler import ReminderTicker
 from bot.adapters.site.routes import DarkSite
-from bot.adapters.slack.messages.monitors import monitor_test_received
-from bot.services.alerts import AlertPolicy, AlertService
-from bot.adapters.drills.alerts import real_alerts_only
-from bot.services.knowledge import KnowledgeService
-from bot.adapters.knowledge.projector import KnowledgeProjector
+from bot.adapters.slack.app import build_app
+from bot.adapters.slack.gateway import Pacer, SlackGateway
+from bot.adapters.slack.handlers import CommandHandler
+from bot.adapters.slack.identity import SlackIdentity
+from bot.adapters.slack.inbox import InboxSweeper
 from bot.adapters.slack.knowledge.handler import KnowledgeHandler
 from bot.adapters.slack.knowledge.planner import KnowledgeEffects
-
+from bot.adapters.slack.members import ChannelMembers
+from bot.adapters.slack.messages.monitors import monitor_test_received
+from bot.adapters.slack.oncall.handler import OncallHandler
+from bot.adapters.slack.pacing import MethodBudget
+from bot.adapters.slack.planner import SlackEffects
+from bot.adapters.slack.reminder_effects import SlackReminderEffects
+from bot.adapters.slack.statement_handler import StatementHandler
+from bot.adapters.slack.statement_planner import StatementEffects
+from bot.adapters.slack.workers import InFlight, KeyedWorkers
+from bot.domain.playbook import Catalog
+from bot.domain.roles import Role
+from bot.oncall_config import load_oncall
+from bot.paging_config import PagingConfig, load_paging
+from bot.publish_config import PublishConfig, load_publish
+from bot.services import IncidentService
+from bot.services.alerts import AlertPolicy, AlertService
+from bot.services.knowledge import KnowledgeService
+from bot.services.oncall import DutyService
+from bot.services.paging import PagingService
+from bot.services.postmortems import PostmortemService
+from bot.services.publishing import PublishService
+from bot.services.reminders import ReminderPlanner, ReminderService
+from bot.services.statements import StatementService
+from bot.settings import Settings
+from bot.siteconfig import SiteConfig, load_site_config
+from bot.web import Metrics, build_web
 
 #: Monitor webhooks are open to the network: a guessable secret would let anyone open incidents.
 MIN_MONITOR_SECRET = 16

@@ -21,6 +21,7 @@ from bot.adapters.paging.texts import page_message
 from bot.adapters.rendering.formatting import role_label
 from bot.adapters.slack.escape import mention
 from bot.domain import events as ev
+from bot.domain.drills import is_drill_source
 from bot.domain.incident import Incident
 from bot.domain.paging import EXEC_LAYER, PageAcknowledged, PageEscalated, PageSent
 from bot.domain.playbook import Catalog
@@ -39,8 +40,8 @@ class PagingPlanner:
         self.wake = wake or threading.Event()
 
     def plan(self, uow, incident: Incident, events: Sequence[ev.Event]) -> None:
-        if not events or not self.config.enabled:
-            return
+        if not events or not self.config.enabled or is_drill_source(incident.source):
+            return  # a drill never pages anyone outside Slack
         session = uow.session
         for event in events:
             if isinstance(event, ev.IncidentDeclared):

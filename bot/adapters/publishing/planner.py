@@ -17,6 +17,7 @@ from bot.adapters.rendering.formatting import audience_label, kind_label
 from bot.adapters.slack.escape import escape_mrkdwn
 from bot.adapters.slack.ids import Block, encode_statement_ref
 from bot.domain import events as ev
+from bot.domain.drills import is_drill_source
 from bot.domain.incident import Incident
 from bot.domain.publishing import StatementDelivered
 from bot.domain.statements import Statement
@@ -41,8 +42,8 @@ class PublishPlanner:
         self.refresh_card = refresh_card
 
     def plan(self, uow, incident: Incident, events: Sequence[ev.Event]) -> None:
-        if not self.config.audiences:
-            return
+        if not self.config.audiences or is_drill_source(incident.source):
+            return  # a drill's publications never leave Slack
         for event in events:
             if isinstance(event, ev.StatementPublished):
                 statement = incident.statements.get(event.statement_id)

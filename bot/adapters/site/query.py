@@ -17,6 +17,7 @@ from bot.adapters.db.models import TimelineRow
 from bot.adapters.site.faq import faq_pairs
 from bot.adapters.site.model import FaqEntry, Notice, SiteStatement
 from bot.domain.clocks import update_cadence_clock
+from bot.domain.drills import is_drill_source
 from bot.domain.incident import Incident
 from bot.domain.severity import SeverityPolicy
 from bot.domain.statements import Statement
@@ -58,6 +59,8 @@ def _published_at(statement: Statement) -> datetime | None:
 
 def _notice(incident: Incident, *, policy: SeverityPolicy, audiences: tuple[str, ...],
             now: datetime) -> Notice | None:
+    if is_drill_source(incident.source):
+        return None  # a drill's publications never reach the public
     shown = sorted(
         ((at, s) for s in incident.statements.values()
          if s.audience in audiences and (at := _published_at(s)) is not None),
