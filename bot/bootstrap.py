@@ -17,7 +17,7 @@ from bot.adapters.db import make_engine, upgrade
 from bot.adapters.db.leader import LeaderLock
 from bot.adapters.db.inbox import SlackInbox
 from bot.adapters.db.outbox import OutboxStore
-from bot.adapters.db.uow import session_factory, uow_factory
+from bot.adapters.db.uow import read_uow_factory, session_factory, uow_factory
 from bot.adapters.playbooks import bundled_playbooks_dir, load_catalog
 from bot.adapters.scheduler import ReminderTicker
 from bot.adapters.slack.app import build_app
@@ -93,7 +93,8 @@ def build_core(
     engine = make_engine(settings.database_url)
     if migrate:
         upgrade(engine)
-    service = IncidentService(uow_factory=uow_factory(engine), catalog=catalog, clock=clock)
+    service = IncidentService(uow_factory=uow_factory(engine), catalog=catalog, clock=clock,
+                              read_uow_factory=read_uow_factory(engine))
     return Core(settings=settings, engine=engine, catalog=catalog, incidents=service, clock=clock)
 
 

@@ -31,6 +31,17 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
+#: The execution option of read-only transactions (:func:`read_only`).
+READ_ONLY = "crisisbot_read_only"
+
+
+def read_only(engine: Engine) -> Engine:
+    """``engine`` for transactions that only read. On SQLite they open with a plain (deferred)
+    ``BEGIN`` and skip the write gate: in WAL mode readers never wait for the writer, so a
+    ``/crisis status`` or a permission check no longer queues behind every write."""
+    return engine.execution_options(**{READ_ONLY: True})
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -48,6 +59,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+            return
         if gate.acquire():
             connection.info["write_gate"] = True
         try:
