@@ -17,6 +17,7 @@ from bot.adapters.db import make_engine, upgrade
 from bot.adapters.db.leader import LeaderLock
 from bot.adapters.db.inbox import SlackInbox
 from bot.adapters.db.outbox import OutboxStore
+from bot.adapters.db.engine import single_statements
 from bot.adapters.db.uow import read_uow_factory, session_factory, uow_factory
 from bot.adapters.playbooks import bundled_playbooks_dir, load_catalog
 from bot.adapters.scheduler import ReminderTicker
@@ -193,7 +194,7 @@ def build_bot(
                              site=site, clock=clock, postmortems=postmortems,
                              members=ChannelMembers(client=sync_client, store=store))
     statements = build_statements(core, site=site, handler=handler)
-    inbox = SlackInbox(session_factory(core.engine))
+    inbox = SlackInbox(session_factory(single_statements(core.engine)))
     in_flight = InFlight()
     sweeper = InboxSweeper(inbox=inbox, handler=handler, clock=clock, in_flight=in_flight)
     # Acknowledged work runs here, off the event loop: incidents in parallel, each in order.

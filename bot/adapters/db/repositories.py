@@ -35,6 +35,15 @@ _CLAIM = text(
 ).bindparams(bindparam("at", type_=UTCDateTime()))
 
 
+def _locked(session: Session) -> set[int]:
+    """Incidents whose row this session's transaction has locked (``FOR UPDATE``)."""
+    transaction = session.get_transaction()
+    held = session.info.get("locked_incidents")
+    if held is None or held[0] is not transaction:
+        held = session.info["locked_incidents"] = (transaction, set())
+    return held[1]
+
+
 class SqlIncidentRepository:
     def __init__(self, session: Session, snapshot_writer: snapshots.SnapshotWriter | None = None,
                  *, lock: bool = True) -> None:
@@ -61,6 +70,8 @@ class SqlIncidentRepository:
     def get(self, number: int) -> Incident:
         row = self.session.execute(_LOCK_INCIDENT if self.lock else _FIND_INCIDENT,
                                    {"number": number}).scalar_one_or_none()
+        if self.lock and row is not None:
+            _locked(self.session).add(number)
         if row is None:
             raise NotFound(f"There is no incident {incident_id(number)}; `/crisis` lists them.")
         # The snapshot + the events after it; the whole timeline only without a usable snapshot.
@@ -140,7 +151,9 @@ class SqlTimelineRepository:
     def head(self, number: int) -> str:
         """The incident's chain head. Its row is locked first (PostgreSQL), so two writers
         never chain onto the same event."""
-        self.session.execute(_LOCK_INCIDENT, {"number": number})
+        if number not in _locked(self.session):  # already locked by this transaction's get
+            self.session.execute(_LOCK_INCIDENT, {"number": number})
+            _locked(self.session).add(number)
         found = self.session.execute(_CHAIN_HEAD, {"number": number}).scalar_one_or_none()
         return found or GENESIS
 
