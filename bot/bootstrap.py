@@ -26,7 +26,7 @@ from bot.adapters.slack.gateway import Pacer, SlackGateway
 from bot.adapters.slack.inbox import InboxSweeper
 from bot.adapters.slack.identity import SlackIdentity
 from bot.adapters.slack.pacing import MethodBudget
-from bot.adapters.slack.workers import InFlight, KeyedWorkers
+from bot.adapters.slack.workers import AckPressure, InFlight, KeyedWorkers
 from bot.adapters.slack.handlers import CommandHandler
 from bot.adapters.slack.members import ChannelMembers
 from bot.adapters.slack.planner import SlackEffects
@@ -198,7 +198,10 @@ def build_bot(
     in_flight = InFlight()
     sweeper = InboxSweeper(inbox=inbox, handler=handler, clock=clock, in_flight=in_flight)
     # Acknowledged work runs here, off the event loop: incidents in parallel, each in order.
-    workers = KeyedWorkers(workers=COMMAND_WORKERS, capacity=COMMAND_BACKLOG)
+    # While Slack requests wait for their ack, the workers hold back (AckPressure).
+    pressure = AckPressure()
+    workers = KeyedWorkers(workers=COMMAND_WORKERS, capacity=COMMAND_BACKLOG,
+                           pause=pressure.wait_quiet)
     app = build_app(handler=handler, api_url=settings.slack_api_url,
                     bot_token=settings.slack_bot_token, signing_secret=settings.slack_signing_secret,
                     statements=statements, inbox=inbox, identity=identity, workers=workers,
@@ -242,7 +245,8 @@ def build_bot(
     web = build_web(app=app, engine=core.engine, metrics=metrics, on_startup=startup,
                     on_shutdown=shutdown, monitor_webhook=webhook,
                     signing_secret=settings.slack_signing_secret,
-                    metrics_token=settings.metrics_token, slack_status=identity.status)
+                    metrics_token=settings.metrics_token, slack_status=identity.status,
+                    pressure=pressure)
     return Bot(core=core, site=site, handler=handler, gateway=gateway, slack_app=app, web=web,
                metrics=metrics, reminders=reminders, ticker=ticker, alerts=alerts,
                poller=poller, sweeper=sweeper, identity=identity)

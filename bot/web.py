@@ -166,17 +166,23 @@ def build_web(
     metrics_token: str | None = None,
     wall_clock: Callable[[], float] = time.time,
     slack_status: Callable[[], dict[str, Any]] | None = None,
+    pressure: Any = None,
 ) -> Starlette:
     """The ASGI app. ``/slack/events`` refuses, in order and before parsing anything:
     malformed or missing signature headers and stale timestamps (401, body unread), a body
     over ``max_body`` (413, by ``Content-Length`` and while streaming), a signature that does
     not match the raw bytes (401), JSON nested past :data:`~bot.edge.MAX_JSON_DEPTH` (400).
-    ``/metrics`` wants ``Authorization: Bearer <metrics_token>`` when a token is set."""
+    ``/metrics`` wants ``Authorization: Bearer <metrics_token>`` when a token is set.
+    ``pressure`` (a context manager, :class:`~bot.adapters.slack.workers.AckPressure`) is
+    entered for each Slack request while it is handled."""
 
     async def slack_events(request: Request) -> Response:
         started = time.perf_counter()
         try:
-            return await _slack_events(request)
+            if pressure is None:
+                return await _slack_events(request)
+            with pressure:  # worker threads hold back until the ack is out
+                return await _slack_events(request)
         finally:
             metrics.ack_latency.observe(time.perf_counter() - started)
 
