@@ -23,7 +23,12 @@ from bot.services.ports import IncidentSummary
 _INCIDENTS = IncidentRow.__table__
 _LOCK_INCIDENT = (select(IncidentRow.number).where(IncidentRow.number == bindparam("number"))
                   .with_for_update())
-_FIND_INCIDENT = select(IncidentRow.number).where(IncidentRow.number == bindparam("number"))
+_SNAPSHOTS = snapshots.SnapshotRow.__table__
+_LOAD = (select(IncidentRow.number, _SNAPSHOTS.c.schema, _SNAPSHOTS.c.last_event,
+                _SNAPSHOTS.c.state)
+         .outerjoin(_SNAPSHOTS, _SNAPSHOTS.c.incident == IncidentRow.number)
+         .where(IncidentRow.number == bindparam("number")))
+_LOAD_LOCKED = _LOAD.with_for_update(of=IncidentRow.__table__)
 _SAVE = update(_INCIDENTS).where(_INCIDENTS.c.number == bindparam("n"))
 _CHAIN_HEAD = (select(TimelineRow.chain_hash).where(TimelineRow.incident == bindparam("number"))
                .order_by(TimelineRow.id.desc()).limit(1))
@@ -68,14 +73,16 @@ class SqlIncidentRepository:
         self.session.flush()
 
     def get(self, number: int) -> Incident:
-        row = self.session.execute(_LOCK_INCIDENT if self.lock else _FIND_INCIDENT,
-                                   {"number": number}).scalar_one_or_none()
-        if self.lock and row is not None:
-            _locked(self.session).add(number)
+        # The row (locked for the change to follow) and its snapshot in one round trip.
+        row = self.session.execute(_LOAD_LOCKED if self.lock else _LOAD,
+                                   {"number": number}).one_or_none()
         if row is None:
             raise NotFound(f"There is no incident {incident_id(number)}; `/crisis` lists them.")
+        if self.lock:
+            _locked(self.session).add(number)
         # The snapshot + the events after it; the whole timeline only without a usable snapshot.
-        stored = snapshots.read(self.session, number)
+        stored = snapshots.usable(number, schema=row.schema, last_event=row.last_event,
+                                  state=row.state)
         if stored is not None:
             return stored.incident.catch_up(
                 snapshots.events_after(self.session, number, stored.last_event))

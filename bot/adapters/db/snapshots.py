@@ -61,17 +61,25 @@ class Stored:
 def read(session: Session, number: int) -> Stored | None:
     """The incident's snapshot if there is one of the current schema that can be read."""
     row = session.execute(_READ, {"number": number}).one_or_none()
-    if row is None or row.schema != snapshot.SCHEMA:
+    if row is None:
+        return None
+    return usable(number, schema=row.schema, last_event=row.last_event, state=row.state)
+
+
+def usable(number: int, *, schema: str | None, last_event: int | None,
+           state: str | None) -> Stored | None:
+    """The snapshot stored as these columns, if it is of the current schema and readable."""
+    if schema != snapshot.SCHEMA or last_event is None or state is None:
         return None
     try:
-        incident = snapshot.restore(json.loads(row.state))
+        incident = snapshot.restore(json.loads(state))
     except (snapshot.SnapshotError, ValueError) as exc:
         log.warning("snapshot of INC-%s unreadable (%s); replaying its timeline", number, exc)
         return None
     if incident.number != number:
         log.warning("snapshot of INC-%s holds another incident; replaying its timeline", number)
         return None
-    return Stored(incident, int(row.last_event))
+    return Stored(incident, int(last_event))
 
 
 def events_after(session: Session, number: int, after: int) -> list[Event]:
