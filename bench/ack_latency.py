@@ -38,7 +38,6 @@ from bot.sandbox.driver import SlackDriver, signed_command
 from bot.sandbox.emulator import SlackEmulator
 from tests.integration.processes import ServeProcess, free_port
 
-
 #: Requests sent again after a connection reset (see ``load``), for the report.
 RESETS: list[int] = []
 

@@ -11,7 +11,6 @@ from bot.adapters.db.models import IncidentRow, ReminderRow
 from bot.domain.reminders import DesiredReminder
 from bot.services.ports import StoredReminder
 
-
 _FOR_INCIDENT = (select(*ReminderRow.__table__.c)
                  .where(ReminderRow.__table__.c.incident == bindparam("number"))
                  .order_by(ReminderRow.__table__.c.id))

@@ -17,7 +17,6 @@ from bot.domain.events import Event
 from bot.domain.incident import Incident, incident_id
 from bot.services.ports import IncidentSummary
 
-
 # The statements every command runs, built once: building a statement costs more than
 # running it, and a dialect's ``INSERT … ON CONFLICT`` construct is compiled on every call.
 _INCIDENTS = IncidentRow.__table__

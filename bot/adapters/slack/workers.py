@@ -17,7 +17,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future
-from typing import Any
+from typing import Any, Self
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +147,7 @@ class AckPressure:
         self._quiet = threading.Event()
         self._quiet.set()
 
-    def __enter__(self) -> "AckPressure":
+    def __enter__(self) -> Self:
         with self._lock:
             self._count += 1
             self._quiet.clear()
