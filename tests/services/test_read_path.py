@@ -43,6 +43,5 @@ def test_a_read_completes_while_a_writer_holds_the_incident(reading_service, eng
 
 
 def test_a_read_only_unit_of_work_refuses_to_commit(engine):
-    with read_uow_factory(engine)() as uow:
-        with pytest.raises(RuntimeError, match="read-only"):
-            uow.commit()
+    with read_uow_factory(engine)() as uow, pytest.raises(RuntimeError, match="read-only"):
+        uow.commit()
