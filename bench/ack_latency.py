@@ -38,6 +38,9 @@ from bot.sandbox.driver import SlackDriver, signed_command
 from bot.sandbox.emulator import SlackEmulator
 from tests.integration.processes import ServeProcess, free_port
 
+#: Requests sent again after a connection reset (see ``load``), for the report.
+RESETS: list[int] = []
+
 
 async def load(url: str, emulator: SlackEmulator, secret: str, channel: str, *, clients: int,
                requests: int, interval: float = 0.0) -> list[float]:
@@ -45,6 +48,7 @@ async def load(url: str, emulator: SlackEmulator, secret: str, channel: str, *, 
     (``interval`` 0: a closed loop that measures saturation) or one every ``interval``
     seconds with a random phase (people typing commands)."""
     latencies: list[float] = []
+    resets = RESETS
     start = asyncio.Event()
 
     async def client(http: httpx.AsyncClient) -> None:
@@ -56,7 +60,14 @@ async def load(url: str, emulator: SlackEmulator, secret: str, channel: str, *, 
             body, headers = signed_command(secret=secret, emulator=emulator, text="status",
                                            channel=channel)
             began = time.perf_counter()
-            response = await http.post(url, content=body, headers=headers)
+            try:
+                response = await http.post(url, content=body, headers=headers)
+            except (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError):
+                # A keep-alive connection the server closed as it was reused (uvicorn closes
+                # idle ones after 5 s): counted, and sent again on a fresh connection.
+                resets.append(1)
+                began = time.perf_counter()
+                response = await http.post(url, content=body, headers=headers)
             latencies.append(time.perf_counter() - began)
             assert response.status_code == 200, response.text
             if interval:
@@ -140,10 +151,16 @@ def pair(args: argparse.Namespace) -> int:
                     print(f"    {name:9} p50 {m['p50']:7.1f} ms  p99 {m['p99']:7.1f} ms  "
                           f"{m['rps']:6.0f} req/s  ({m['n']:.0f} requests)")
                 f, b = got["floor"], got["crisisbot"]
-                print(f"    ratio crisisbot/floor: p99 x{b['p99'] / f['p99']:.2f} (target <= 1.5), "
-                      f"throughput x{b['rps'] / f['rps']:.2f} (target >= 0.8)")
+                if interval:
+                    print(f"    crisisbot p99 {b['p99']:.1f} ms (target <= 100 ms); ratio "
+                          f"crisisbot/floor: p99 x{b['p99'] / f['p99']:.2f}, throughput "
+                          f"x{b['rps'] / f['rps']:.2f} (at a paced load both send what is asked)")
+                else:
+                    print(f"    ratio crisisbot/floor: p99 x{b['p99'] / f['p99']:.2f} (target <= 1.5), "
+                          f"throughput x{b['rps'] / f['rps']:.2f} (target >= 0.8)")
             wanted = len(emulator.response_url_posts())
-            print(f"  response_url answers received so far: {wanted}")
+            print(f"  response_url answers received so far: {wanted}; requests sent again after a "
+                  f"keep-alive connection reset: {len(RESETS)}")
         finally:
             driver.close()
             bot.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 
 import uvicorn
 
@@ -12,6 +13,11 @@ from bot.logs import configure_logging
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+
+#: How long a thread may hold the GIL while another waits for it (CPython's default: 5 ms).
+#: The event loop, which acks Slack, waits for it after every socket wakeup; with the command
+#: workers busy, 5 ms a wakeup added up to hundreds of ms per ack.
+SWITCH_INTERVAL = 0.0005
 
 
 def serve(settings: Settings, *, host: str, port: int, socket_mode: bool) -> int:
@@ -23,6 +29,7 @@ def serve(settings: Settings, *, host: str, port: int, socket_mode: bool) -> int
     if settings.test_clock_file is not None:
         log.warning("CRISISBOT_TEST_CLOCK_FILE is set: time is read from %s (tests only)",
                     settings.test_clock_file)
+    sys.setswitchinterval(SWITCH_INTERVAL)
     bot = build_bot(settings, clock=clock_for(settings))
     try:
         if socket_mode:

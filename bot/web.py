@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import os
 import re
 import time
 import uuid
@@ -135,8 +136,10 @@ class RequestIds:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        given = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
-        request_id = given if _SANE_ID.fullmatch(given) else uuid.uuid4().hex[:16]
+        given = next((v for k, v in scope.get("headers") or () if k == b"x-request-id"),
+                     b"").decode("latin-1")
+        # 8 random bytes, as the 16 hex digits of a uuid4 gave, without building a UUID.
+        request_id = given if _SANE_ID.fullmatch(given) else os.urandom(8).hex()
 
         async def send_with_id(message: dict) -> None:
             if message["type"] == "http.response.start":
@@ -165,17 +168,23 @@ def build_web(
     slack_status: Callable[[], dict[str, Any]] | None = None,
     extra_routes: Sequence[BaseRoute] = (),
     posts_webhook: Callable[[Request], Any] | None = None,
+    pressure: Any = None,
 ) -> Starlette:
     """The ASGI app. ``/slack/events`` refuses, in order and before parsing anything:
     malformed or missing signature headers and stale timestamps (401, body unread), a body
     over ``max_body`` (413, by ``Content-Length`` and while streaming), a signature that does
     not match the raw bytes (401), JSON nested past :data:`~bot.edge.MAX_JSON_DEPTH` (400).
-    ``/metrics`` wants ``Authorization: Bearer <metrics_token>`` when a token is set."""
+    ``/metrics`` wants ``Authorization: Bearer <metrics_token>`` when a token is set.
+    ``pressure`` (a context manager, :class:`~bot.adapters.slack.workers.AckPressure`) is
+    entered for each Slack request while it is handled."""
 
     async def slack_events(request: Request) -> Response:
         started = time.perf_counter()
         try:
-            return await _slack_events(request)
+            if pressure is None:
+                return await _slack_events(request)
+            with pressure:  # worker threads hold back until the ack is out
+                return await _slack_events(request)
         finally:
             metrics.ack_latency.observe(time.perf_counter() - started)
 

@@ -117,9 +117,7 @@ def _encode(value: Any) -> Any:
         name = type(value).__name__
         if _CLASSES.get(name) is not type(value):
             raise SnapshotError(f"cannot store a {name}")
-        skipped = _SKIPPED.get(name, frozenset())
-        return {"$c": name, "f": {f.name: _encode(getattr(value, f.name))
-                                  for f in fields(value) if f.name not in skipped}}
+        return {"$c": name, "f": {f: _encode(getattr(value, f)) for f in _stored_fields(name)}}
     raise SnapshotError(f"cannot store a {type(value).__name__}")
 
 
@@ -148,13 +146,29 @@ def _decode(value: Any) -> Any:
     if "$c" in value:
         cls = _known(value["$c"])
         stored = {name: _decode(v) for name, v in value["f"].items()}
-        init = {f.name for f in fields(cls) if f.init}
+        init = _init_fields(value["$c"])
         obj = cls(**{k: v for k, v in stored.items() if k in init})
         for name, v in stored.items():
             if name not in init:
                 object.__setattr__(obj, name, v)
         return obj
     raise SnapshotError("unexpected object in a snapshot")
+
+
+# Field names per stored class, computed once (``dataclasses.fields`` on every object of
+# every snapshot read or written was a tenth of a command's time).
+_STORED_FIELDS = {name: tuple(f.name for f in fields(cls) if f.name not in _SKIPPED.get(name, ()))
+                  for name, cls in _CLASSES.items() if is_dataclass(cls)}
+_INIT_FIELDS = {name: frozenset(f.name for f in fields(cls) if f.init)
+                for name, cls in _CLASSES.items() if is_dataclass(cls)}
+
+
+def _stored_fields(name: str) -> tuple[str, ...]:
+    return _STORED_FIELDS[name]
+
+
+def _init_fields(name: str) -> frozenset[str]:
+    return _INIT_FIELDS[name]
 
 
 def _known(name: str) -> type:

@@ -36,6 +36,8 @@ class IncidentService:
     catalog: Catalog
     clock: Callable[[], datetime]
     planners: Sequence[EffectPlanner] = field(default_factory=tuple)
+    #: Units of work for the reads below (no write lock); ``uow_factory`` when not given.
+    read_uow_factory: Callable[[], UnitOfWork] | None = None
 
     # ------------------------------------------------------------------ declare
 
@@ -235,18 +237,21 @@ class IncidentService:
 
     # ------------------------------------------------------------------ reads
 
+    def _reading(self) -> UnitOfWork:
+        return (self.read_uow_factory or self.uow_factory)()
+
     def get(self, number: int) -> Incident:
-        with self.uow_factory() as uow:
+        with self._reading() as uow:
             return uow.incidents.get(number)
 
     def timeline(self, number: int, *, last: int | None = None) -> list[Event]:
         """The incident's events, oldest first (only the ``last`` N when given)."""
-        with self.uow_factory() as uow:
+        with self._reading() as uow:
             uow.incidents.get(number)  # raises NotFound for an unknown incident
             return uow.timeline.for_incident(number, last=last)
 
     def list(self, *, open_only: bool = False) -> list[IncidentSummary]:
-        with self.uow_factory() as uow:
+        with self._reading() as uow:
             return uow.incidents.list(open_only=open_only)
 
     def apply(

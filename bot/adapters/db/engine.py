@@ -31,6 +31,30 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
+#: The execution option of read-only transactions (:func:`read_only`).
+READ_ONLY = "crisisbot_read_only"
+
+
+def read_only(engine: Engine) -> Engine:
+    """``engine`` for transactions that only read. On SQLite they open with a plain (deferred)
+    ``BEGIN`` and skip the write gate: in WAL mode readers never wait for the writer, so a
+    ``/crisis status`` or a permission check no longer queues behind every write. On
+    PostgreSQL they run in autocommit (no ``BEGIN`` / ``ROLLBACK`` round trips): each
+    statement reads committed data, which is all a read of snapshot + later events needs."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT", **{READ_ONLY: True})
+    return engine.execution_options(**{READ_ONLY: True})
+
+
+def single_statements(engine: Engine) -> Engine:
+    """``engine`` for sessions whose every write is one statement committed on its own (the
+    slash-command inbox): autocommit on PostgreSQL, which saves the ``BEGIN`` and ``COMMIT``
+    round trips; unchanged on SQLite (its write gate needs the transaction events)."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return engine
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -48,6 +72,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+            return
         if gate.acquire():
             connection.info["write_gate"] = True
         try:

@@ -12,9 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Index, Integer, String, Text, delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Index, Integer, String, Text, bindparam, delete, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from bot.adapters.db.models import Base
@@ -45,6 +43,19 @@ class InboxRow(Base):
     __table_args__ = (Index("ix_slack_inbox_status_lease", "status", "lease_until"),)
 
 
+#: The insert before the ack, as text: SQLAlchemy compiles a dialect ``INSERT … ON CONFLICT``
+#: construct again on every call (it has no cache key); this one is compiled once.
+_ACCEPT = text(
+    'INSERT INTO slack_inbox ("key", user_id, channel_id, text, response_url, status, '
+    "received_at, lease_until, attempts) VALUES (:key, :user_id, :channel_id, :text, "
+    ":response_url, 'pending', :received_at, :lease_until, 1) "
+    'ON CONFLICT ("key") DO NOTHING RETURNING id'
+).bindparams(bindparam("received_at", type_=UTCDateTime()),
+             bindparam("lease_until", type_=UTCDateTime()))
+_FINISH = (update(InboxRow.__table__).where(InboxRow.__table__.c.key == bindparam("k"))
+           .values(status="done", done_at=bindparam("now", type_=UTCDateTime())))
+
+
 @dataclass(frozen=True)
 class InboxEntry:
     """One accepted ``/crisis`` command, as Slack sent it."""
@@ -65,21 +76,17 @@ class SlackInbox:
         """Store ``entry`` (committed when this returns); False when its key was already
         stored (a replay of the same signed request)."""
         with self.sessions() as session:
-            builder = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-            inserted = session.execute(
-                builder(InboxRow).values(
-                    key=entry.key, user_id=entry.user_id, channel_id=entry.channel_id,
-                    text=entry.text, response_url=entry.response_url, status="pending",
-                    received_at=now, lease_until=now + self.lease, attempts=1,
-                ).on_conflict_do_nothing(index_elements=["key"]).returning(InboxRow.id)
-            ).scalar_one_or_none()
+            inserted = session.execute(_ACCEPT, {
+                "key": entry.key, "user_id": entry.user_id, "channel_id": entry.channel_id,
+                "text": entry.text, "response_url": entry.response_url,
+                "received_at": now, "lease_until": now + self.lease,
+            }).scalar_one_or_none()
             session.commit()
             return inserted is not None
 
     def finish(self, key: str, *, now: datetime) -> None:
         with self.sessions() as session:
-            session.execute(update(InboxRow).where(InboxRow.key == key)
-                            .values(status="done", done_at=now))
+            session.execute(_FINISH, {"k": key, "now": now})
             session.commit()
 
     def claim_due(self, *, now: datetime, limit: int = 50) -> tuple[list[InboxEntry], int]:

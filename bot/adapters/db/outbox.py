@@ -38,6 +38,11 @@ class EffectRow:
     last_error: str | None
 
 
+#: Built once: every change of an incident adds effects (building a statement costs more
+#: than running it).
+_ADD = insert(OutboxRow.__table__)
+
+
 class SqlOutbox:
     """Writes effects inside a unit of work (``uow.outbox.add``)."""
 
@@ -51,7 +56,7 @@ class SqlOutbox:
         values = dict(incident=incident, kind=kind, payload=payload, dedupe_key=dedupe_key,
                       status="pending", attempts=0, created_at=at, next_attempt_at=at)
         if dedupe_key is None:
-            self.session.execute(insert(OutboxRow).values(**values))
+            self.session.execute(_ADD, values)
             return
         dialect = self.session.get_bind().dialect.name
         builder = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -68,6 +73,8 @@ class OutboxStore:
 
     def __init__(self, sessions) -> None:
         self._sessions = sessions
+        #: channel id -> incident: a channel's incident never changes once stored.
+        self._channel_incident: dict[str, int] = {}
 
     def pending(self, *, limit: int = 500) -> list[Effect]:
         """Pending effects in the order they were recorded (due or not)."""
@@ -156,10 +163,16 @@ class OutboxStore:
             return session.get(SlackIncidentRow, incident)
 
     def incident_for_channel(self, channel_id: str) -> int | None:
+        known = self._channel_incident.get(channel_id)
+        if known is not None:
+            return known
         with self._sessions() as session:
-            return session.execute(
+            found = session.execute(
                 select(SlackIncidentRow.incident).where(SlackIncidentRow.channel_id == channel_id)
             ).scalar_one_or_none()
+        if found is not None:
+            self._channel_incident[channel_id] = found
+        return found
 
     def save_place(self, incident: int, *, channel_id: str, channel_name: str, now: datetime) -> None:
         with self._sessions() as session, session.begin():

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.adapters.db.models import IncidentRow, ReminderRow
 from bot.domain.reminders import DesiredReminder
 from bot.services.ports import StoredReminder
+
+_FOR_INCIDENT = (select(*ReminderRow.__table__.c)
+                 .where(ReminderRow.__table__.c.incident == bindparam("number"))
+                 .order_by(ReminderRow.__table__.c.id))
 
 
 class SqlReminders:
@@ -20,11 +24,11 @@ class SqlReminders:
         self.session = session
 
     def for_incident(self, number: int) -> list[StoredReminder]:
-        rows = self.session.execute(
-            select(ReminderRow).where(ReminderRow.incident == number).order_by(ReminderRow.id)
-            .execution_options(populate_existing=True)
-        ).scalars()
-        return [_stored(r) for r in rows]
+        # Plain rows, not ORM objects: every change of an incident reads all of its reminders.
+        return [StoredReminder(id=r.id, incident=r.incident, key=r.key, kind=r.kind,
+                               clock=r.clock, due_at=r.due_at, mentions=tuple(r.mentions or ()),
+                               status=r.status, scheduled_at=r.scheduled_at)
+                for r in self.session.execute(_FOR_INCIDENT, {"number": number})]
 
     def add(self, number: int, reminder: DesiredReminder, *, at: datetime) -> None:
         self.session.execute(insert(ReminderRow).values(

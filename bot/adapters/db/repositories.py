@@ -5,24 +5,56 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Sequence
 
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.adapters.db import snapshots
 from bot.adapters.db.models import CounterRow, IdempotencyRow, IncidentRow, TimelineRow
+from bot.adapters.db.types import UTCDateTime
 from bot.domain.chain import GENESIS, canonical, link
 from bot.domain.errors import NotFound
 from bot.domain.events import Event
 from bot.domain.incident import Incident, incident_id
 from bot.services.ports import IncidentSummary
 
+# The statements every command runs, built once: building a statement costs more than
+# running it, and a dialect's ``INSERT … ON CONFLICT`` construct is compiled on every call.
+_INCIDENTS = IncidentRow.__table__
+_LOCK_INCIDENT = (select(IncidentRow.number).where(IncidentRow.number == bindparam("number"))
+                  .with_for_update())
+_SNAPSHOTS = snapshots.SnapshotRow.__table__
+_LOAD = (select(IncidentRow.number, _SNAPSHOTS.c.schema, _SNAPSHOTS.c.last_event,
+                _SNAPSHOTS.c.state)
+         .outerjoin(_SNAPSHOTS, _SNAPSHOTS.c.incident == IncidentRow.number)
+         .where(IncidentRow.number == bindparam("number")))
+_LOAD_LOCKED = _LOAD.with_for_update(of=IncidentRow.__table__)
+_SAVE = update(_INCIDENTS).where(_INCIDENTS.c.number == bindparam("n"))
+_CHAIN_HEAD = (select(TimelineRow.chain_hash).where(TimelineRow.incident == bindparam("number"))
+               .order_by(TimelineRow.id.desc()).limit(1))
+_TIMELINE = TimelineRow.__table__
+_APPEND = insert(_TIMELINE).returning(_TIMELINE.c.id, sort_by_parameter_order=True)
+_CLAIM = text(
+    'INSERT INTO idempotency_keys ("key", scope, created_at) VALUES (:key, :scope, :at) '
+    'ON CONFLICT ("key") DO NOTHING RETURNING "key"'
+).bindparams(bindparam("at", type_=UTCDateTime()))
+
+
+def _locked(session: Session) -> set[int]:
+    """Incidents whose row this session's transaction has locked (``FOR UPDATE``)."""
+    transaction = session.get_transaction()
+    held = session.info.get("locked_incidents")
+    if held is None or held[0] is not transaction:
+        held = session.info["locked_incidents"] = (transaction, set())
+    return held[1]
+
 
 class SqlIncidentRepository:
-    def __init__(self, session: Session, snapshot_writer: snapshots.SnapshotWriter | None = None) -> None:
+    def __init__(self, session: Session, snapshot_writer: snapshots.SnapshotWriter | None = None,
+                 *, lock: bool = True) -> None:
         self.session = session
         self.snapshots = snapshot_writer or snapshots.SnapshotWriter(session)
+        #: Whether ``get`` locks the incident's row (PostgreSQL) for a change to follow.
+        self.lock = lock
 
     def next_number(self) -> int:
         # A single-row UPDATE … RETURNING takes the row lock: concurrent declares queue here
@@ -40,13 +72,16 @@ class SqlIncidentRepository:
         self.session.flush()
 
     def get(self, number: int) -> Incident:
-        row = self.session.execute(
-            select(IncidentRow.number).where(IncidentRow.number == number).with_for_update()
-        ).scalar_one_or_none()
+        # The row (locked for the change to follow) and its snapshot in one round trip.
+        row = self.session.execute(_LOAD_LOCKED if self.lock else _LOAD,
+                                   {"number": number}).one_or_none()
         if row is None:
             raise NotFound(f"There is no incident {incident_id(number)}; `/crisis` lists them.")
+        if self.lock:
+            _locked(self.session).add(number)
         # The snapshot + the events after it; the whole timeline only without a usable snapshot.
-        stored = snapshots.read(self.session, number)
+        stored = snapshots.usable(number, schema=row.schema, last_event=row.last_event,
+                                  state=row.state)
         if stored is not None:
             return stored.incident.catch_up(
                 snapshots.events_after(self.session, number, stored.last_event))
@@ -57,9 +92,7 @@ class SqlIncidentRepository:
         return Incident.replay(SqlTimelineRepository(self.session).for_incident(number))
 
     def save(self, incident: Incident) -> None:
-        self.session.execute(
-            update(IncidentRow).where(IncidentRow.number == incident.number).values(**_columns(incident))
-        )
+        self.session.execute(_SAVE, {"n": incident.number, **_columns(incident)})
         self.snapshots.saving(incident)
 
     def count_declared(self, *, by: str, since: datetime) -> int:
@@ -117,21 +150,17 @@ class SqlTimelineRepository:
                 incident=e.incident, name=e.name, actor=e.actor, at=e.at, payload=payload))
             rows.append({"incident": e.incident, "name": e.name, "actor": e.actor,
                          "occurred_at": e.at, "payload": payload, "chain_hash": heads[e.incident]})
-        ids = self.session.execute(
-            insert(TimelineRow).returning(TimelineRow.id, sort_by_parameter_order=True), rows
-        ).scalars().all()
+        ids = self.session.execute(_APPEND, rows).scalars().all()
         if self.snapshots is not None:
             self.snapshots.appending(events, ids)
 
     def head(self, number: int) -> str:
         """The incident's chain head. Its row is locked first (PostgreSQL), so two writers
         never chain onto the same event."""
-        self.session.execute(
-            select(IncidentRow.number).where(IncidentRow.number == number).with_for_update())
-        found = self.session.execute(
-            select(TimelineRow.chain_hash).where(TimelineRow.incident == number)
-            .order_by(TimelineRow.id.desc()).limit(1)
-        ).scalar_one_or_none()
+        if number not in _locked(self.session):  # already locked by this transaction's get
+            self.session.execute(_LOCK_INCIDENT, {"number": number})
+            _locked(self.session).add(number)
+        found = self.session.execute(_CHAIN_HEAD, {"number": number}).scalar_one_or_none()
         return found or GENESIS
 
     def for_incident(self, number: int, *, last: int | None = None) -> list[Event]:
@@ -156,16 +185,9 @@ class SqlIdempotencyKeys:
         self.session = session
 
     def claim(self, key: str, *, scope: str, at: datetime) -> bool:
-        dialect = self.session.get_bind().dialect.name
-        builder = pg_insert if dialect == "postgresql" else sqlite_insert
-        statement = (
-            builder(IdempotencyRow)
-            .values(key=key, scope=scope, created_at=at)
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(IdempotencyRow.key)
-        )
         # RETURNING yields the row only when it was inserted (rowcount is unreliable here).
-        return self.session.execute(statement).scalar_one_or_none() is not None
+        return self.session.execute(
+            _CLAIM, {"key": key, "scope": scope, "at": at}).scalar_one_or_none() is not None
 
     def record_result(self, key: str, result: str) -> None:
         self.session.execute(

@@ -15,9 +15,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, ForeignKey, String, Text, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Engine, ForeignKey, String, Text, bindparam, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.adapters.db.models import Base, IncidentRow, TimelineRow
@@ -39,6 +37,19 @@ class SnapshotRow(Base):
     state: Mapped[str] = mapped_column(Text, nullable=False)
 
 
+# Built once (see repositories): every command reads a snapshot and its tail, and every
+# change writes one; a dialect's ``INSERT … ON CONFLICT`` would be compiled on every call.
+_READ = (select(SnapshotRow.schema, SnapshotRow.last_event, SnapshotRow.state)
+         .where(SnapshotRow.incident == bindparam("number")))
+_TAIL = (select(TimelineRow.name, TimelineRow.actor, TimelineRow.occurred_at, TimelineRow.payload)
+         .where(TimelineRow.incident == bindparam("number"), TimelineRow.id > bindparam("after"))
+         .order_by(TimelineRow.id))
+_WRITE = text(
+    'INSERT INTO incident_snapshots (incident, "schema", last_event, state) '
+    "VALUES (:incident, :schema, :last_event, :state) ON CONFLICT (incident) DO UPDATE SET "
+    '"schema" = excluded."schema", last_event = excluded.last_event, state = excluded.state')
+
+
 @dataclass(frozen=True)
 class Stored:
     """A readable snapshot: the incident as of timeline id ``last_event``."""
@@ -49,29 +60,30 @@ class Stored:
 
 def read(session: Session, number: int) -> Stored | None:
     """The incident's snapshot if there is one of the current schema that can be read."""
-    row = session.execute(
-        select(SnapshotRow.schema, SnapshotRow.last_event, SnapshotRow.state)
-        .where(SnapshotRow.incident == number)
-    ).one_or_none()
-    if row is None or row.schema != snapshot.SCHEMA:
+    row = session.execute(_READ, {"number": number}).one_or_none()
+    if row is None:
+        return None
+    return usable(number, schema=row.schema, last_event=row.last_event, state=row.state)
+
+
+def usable(number: int, *, schema: str | None, last_event: int | None,
+           state: str | None) -> Stored | None:
+    """The snapshot stored as these columns, if it is of the current schema and readable."""
+    if schema != snapshot.SCHEMA or last_event is None or state is None:
         return None
     try:
-        incident = snapshot.restore(json.loads(row.state))
+        incident = snapshot.restore(json.loads(state))
     except (snapshot.SnapshotError, ValueError) as exc:
         log.warning("snapshot of INC-%s unreadable (%s); replaying its timeline", number, exc)
         return None
     if incident.number != number:
         log.warning("snapshot of INC-%s holds another incident; replaying its timeline", number)
         return None
-    return Stored(incident, int(row.last_event))
+    return Stored(incident, int(last_event))
 
 
 def events_after(session: Session, number: int, after: int) -> list[Event]:
-    rows = session.execute(
-        select(TimelineRow.name, TimelineRow.actor, TimelineRow.occurred_at, TimelineRow.payload)
-        .where(TimelineRow.incident == number, TimelineRow.id > after)
-        .order_by(TimelineRow.id)
-    )
+    rows = session.execute(_TAIL, {"number": number, "after": after})
     return [Event.from_record(name, incident=number, actor=actor, at=at, payload=payload)
             for name, actor, at, payload in rows]
 
@@ -84,12 +96,8 @@ def write(session: Session, incident: Incident, *, last_event: int) -> None:
     except snapshot.SnapshotError as exc:
         log.warning("INC-%s: state not snapshotted (%s); it is replayed instead", incident.number, exc)
         return
-    values = {"schema": snapshot.SCHEMA, "last_event": last_event, "state": state}
-    builder = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(
-        builder(SnapshotRow).values(incident=incident.number, **values)
-        .on_conflict_do_update(index_elements=["incident"], set_=values)
-    )
+    session.execute(_WRITE, {"incident": incident.number, "schema": snapshot.SCHEMA,
+                             "last_event": last_event, "state": state})
 
 
 class SnapshotWriter:

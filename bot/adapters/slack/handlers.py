@@ -229,6 +229,8 @@ class CommandHandler:
             outcome = getattr(self.incidents, method)(number, **arguments, actor=actor,
                                                       idempotency_key=key)
             return self.changed(outcome)
+        if target == "view":  # a read: shown as just loaded for the permission check
+            return getattr(self, f"_view_{method}")(cmd, number=number, incident=incident)
         return getattr(self, f"_{target}_{method}")(cmd, number=number, actor=actor, key=key)
 
     def changed(self, outcome: Outcome) -> Reply:
@@ -256,17 +258,20 @@ class CommandHandler:
     def _alerts_snooze(self, cmd: Any, *, actor: Actor, key: str | None) -> Reply:
         return self.snooze(cmd, actor)
 
-    def _view_status(self, cmd: Any, *, number: int, **_: Any) -> Reply:
-        return self.status(number)
+    def _view_status(self, cmd: Any, *, number: int, incident: Incident | None = None,
+                     **_: Any) -> Reply:
+        return self.status(number, incident=incident)
 
-    def _view_timeline(self, cmd: Any, *, number: int, **_: Any) -> Reply:
+    def _view_timeline(self, cmd: Any, *, number: int, incident: Incident | None = None,
+                       **_: Any) -> Reply:
         limit = cmd.limit or 20  # read only the events shown, whatever the incident's age
         view = blocks.timeline_blocks(self.incidents.timeline(number, last=limit),
-                                      incident=self.incidents.get(number), limit=limit)
+                                      incident=incident or self.incidents.get(number), limit=limit)
         return Reply(view["text"], view["blocks"])
 
-    def _view_stage(self, cmd: Any, *, number: int, **_: Any) -> Reply:
-        view = blocks.stage_checklist(self.incidents.get(number), now=self.clock())
+    def _view_stage(self, cmd: Any, *, number: int, incident: Incident | None = None,
+                    **_: Any) -> Reply:
+        view = blocks.stage_checklist(incident or self.incidents.get(number), now=self.clock())
         return Reply(view["text"], view["blocks"])
 
     def _postmortems_publish(self, cmd: Any, *, number: int, actor: Actor, key: str | None) -> Reply:
@@ -310,8 +315,9 @@ class CommandHandler:
         return Reply(f":rotating_light: {incident.id} declared ({incident.severity.value}, "
                      f"{playbook.name.en}); its channel is being opened.")
 
-    def status(self, number: int) -> Reply:
-        incident = self.incidents.get(number)
+    def status(self, number: int, *, incident: Incident | None = None) -> Reply:
+        """The incident card (of ``incident`` when the caller has just loaded it)."""
+        incident = incident or self.incidents.get(number)
         catalog = self.catalog.for_source(incident.source)  # a drill's clocks are compressed
         card = blocks.incident_card(
             incident, playbook=catalog.playbook(incident.crisis_type),

@@ -17,16 +17,19 @@ import time
 from collections import deque
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future
-from typing import Any
+from typing import Any, Self
 
 log = logging.getLogger(__name__)
 
 
 class KeyedWorkers:
-    def __init__(self, *, workers: int = 4, capacity: int = 5000, name: str = "crisisbot-work") -> None:
+    def __init__(self, *, workers: int = 4, capacity: int = 5000, name: str = "crisisbot-work",
+                 pause: Callable[[], Any] | None = None) -> None:
         if workers < 1 or capacity < 1:
             raise ValueError("workers and capacity must be at least 1")
         self.capacity = capacity
+        #: Called by a worker before each job (see :class:`AckPressure`): may wait a little.
+        self.pause = pause
         self._cv = threading.Condition()
         self._queues: dict[Hashable, deque[tuple[Future[Any], Callable[[], Any]]]] = {}
         self._ready: tuple[deque[Hashable], deque[Hashable]] = (deque(), deque())  # urgent, background
@@ -117,6 +120,8 @@ class KeyedWorkers:
         while (taken := self._next()) is not None:
             key, future, job = taken
             try:
+                if self.pause is not None:
+                    self.pause()
                 if future.set_running_or_notify_cancel():
                     try:
                         future.set_result(job())
@@ -124,6 +129,45 @@ class KeyedWorkers:
                         future.set_exception(exc)
             finally:
                 self._done(key)
+
+
+class AckPressure:
+    """Counts the Slack requests the event loop is handling (``with pressure:`` around each).
+
+    Acks and post-ack work share one GIL: while requests wait for their ack, a worker about to
+    start a job first waits for a moment with none in flight, up to ``max_pause`` seconds, so
+    the loop gets the interpreter first. Under a steady stream of requests the workers still
+    start a job every ``max_pause`` each; nothing waits longer than that.
+    """
+
+    def __init__(self, *, max_pause: float = 0.1) -> None:
+        self.max_pause = max_pause
+        self._count = 0
+        self._lock = threading.Lock()
+        self._quiet = threading.Event()
+        self._quiet.set()
+
+    def __enter__(self) -> Self:
+        with self._lock:
+            self._count += 1
+            self._quiet.clear()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._count -= 1
+            if self._count <= 0:
+                self._count = 0
+                self._quiet.set()
+
+    @property
+    def in_flight(self) -> int:
+        with self._lock:
+            return self._count
+
+    def wait_quiet(self) -> bool:
+        """Wait until no request is in flight, at most ``max_pause``; True if it got quiet."""
+        return self._quiet.wait(self.max_pause)
 
 
 class InFlight:
