@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from bot.adapters.outbound.store import OutboundRow, PageRow
 from bot.bootstrap import build_knowledge
 from bot.cli import main
-from tests.integration.dark_site_helpers import ATOM, CONFIG as SITE_CONFIG, check_atom
+from tests.integration.dark_site_helpers import ATOM, check_atom
+from tests.integration.dark_site_helpers import CONFIG as SITE_CONFIG
 from tests.integration.listening_helpers import raw_post, send_posts
 from tests.integration.monitor_helpers import SECRET
 from tests.integration.slack_world import make_world
