@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from bot.domain.drills import is_drill_source
 from bot.domain.listening import KolContact, Post, cascades, kols, origin
 from bot.domain.roles import Actor, Role
 from bot.services.ports import IncidentSummary
@@ -48,6 +49,8 @@ class Messages(Protocol):
 
 class Incidents(Protocol):
     def list(self, *, open_only: bool = False) -> list[IncidentSummary]: ...
+
+    def get(self, number: int) -> Any: ...
 
     def apply(self, number: int, change: Callable[..., list[Any]], *,
               idempotency_key: str | None = None) -> Any: ...
@@ -85,13 +88,15 @@ class ListeningIncidents:
     # ------------------------------------------------------------------ periodic
 
     def tick(self) -> TickReport:
-        """For every open incident: a digest when one is due, callouts of new KOLs, and (once)
-        the task to brief the KOL pool."""
+        """For every open incident but a drill: a digest when one is due, callouts of new KOLs,
+        and (once) the task to brief the KOL pool."""
         report = TickReport()
         now = self.clock()
         for incident in self.incidents.list(open_only=True):
             if incident.status == "resolved":
                 continue
+            if is_drill_source(self.incidents.get(incident.number).source):
+                continue  # a drill rehearses on its own injects: no real posts, no real KOLs
             posts = self.incident_posts(incident, until=now)
             if self.digest(incident, posts, now=now):
                 report.digests.append(incident.number)

@@ -45,6 +45,7 @@ def add_kb_parser(commands: Any) -> None:
 def run_kb(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters.knowledge.files import CaseFileError, export_cases, read_cases
     from bot.bootstrap import build_core, build_knowledge
+    from bot.domain.drills import is_drill_source
 
     core = build_core(settings)
     try:
@@ -63,10 +64,10 @@ def run_kb(args: argparse.Namespace, settings: Settings) -> int:
         if args.kb_command == "rebuild":
             count = 0
             for row in core.incidents.list():
-                if row.status == "active":
-                    continue
-                case = knowledge.build_case(core.incidents.get(row.number),
-                                            core.incidents.timeline(row.number))
+                incident = core.incidents.get(row.number)
+                if row.status == "active" or is_drill_source(incident.source):
+                    continue  # a drill is a rehearsal, never a past crisis to learn from
+                case = knowledge.build_case(incident, core.incidents.timeline(row.number))
                 count += knowledge.store.save([case], now=core.clock())
             print(f"rebuilt {count} case(s) from resolved incidents")
             return 0
