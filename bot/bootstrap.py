@@ -502,10 +502,9 @@ def build_drills(core: Core, *, site: SiteConfig, handler: CommandHandler | None
     pipeline = AlertService(incidents=core.incidents, router=drill_router,
                             policy=AlertPolicy(raise_severity=False))
 
-    def lint_errors(incident: Any) -> int:
-        return sum(1 for st in incident.statements.values() if st.submitted_at is not None
-                   for f in incident.lint_statement(st.id, rules=lint.lint, contact=lint.contacts)
-                   if f.is_error)
+    def statement_lint_errors(incident: Any, statement_id: int) -> int:
+        return sum(1 for f in incident.lint_statement(statement_id, rules=lint.lint,
+                                                      contact=lint.contacts) if f.is_error)
 
     def notify() -> None:
         if wake is not None:
@@ -513,7 +512,7 @@ def build_drills(core: Core, *, site: SiteConfig, handler: CommandHandler | None
 
     service = DrillService(incidents=core.incidents, scenarios=scenarios, store=store,
                            narrator=SlackDrillNarrator(), ingest_alert=pipeline.ingest,
-                           lint_errors=lint_errors, wake=notify)
+                           statement_lint_errors=statement_lint_errors, wake=notify)
 
     def outbox_add(kind: str, payload: dict[str, Any], *, at: datetime) -> None:
         with core.incidents.uow_factory() as uow:

@@ -28,6 +28,7 @@ from bot.domain.drills import (
     is_drill_source,
 )
 from bot.domain.errors import Conflict, InvalidInput, NotFound
+from bot.domain.events import Event, IncidentDeclared, StatementSubmitted
 from bot.domain.incident import Incident
 from bot.domain.roles import Actor, Role
 from bot.domain.severity import Severity
@@ -85,8 +86,9 @@ class DrillService:
     narrator: DrillNarrator
     #: Ingests drill alerts through the alert pipeline (an AlertService with the drill router).
     ingest_alert: Callable[[Alert], Any] | None = None
-    #: Lint errors in the incident's statements when they were submitted (the adapter lints).
-    lint_errors: Callable[[Incident], int] = lambda incident: 0
+    #: Lint errors of statement ``id`` in the incident as given (the adapter lints); the
+    #: scorecard passes the incident as it stood when the statement was submitted.
+    statement_lint_errors: Callable[[Incident, int], int] = lambda incident, statement_id: 0
     wake: Callable[[], None] = lambda: None
     on_fired: Sequence[Callable[[DrillRun, Inject], None]] = field(default_factory=tuple)
 
@@ -289,9 +291,23 @@ class DrillService:
         return drill_scores.score(
             scenario=scenario, run=run, events=events, fired_at=self.store.fired_at(run.id),
             policy=catalog.policy, assemble=catalog.assemble_for(scenario.crisis_type, scenario.severity),
-            lint_errors=self.lint_errors(incident), trend=trend, now=self.clock(),
+            lint_errors=self.lint_errors_at_submission(events), trend=trend, now=self.clock(),
             approved_at=approved_times(incident, catalog.policy),
         )
+
+    def lint_errors_at_submission(self, events: Sequence[Event]) -> int:
+        """Lint errors of every statement submission, on the text (and facts) as they were at
+        that moment: the timeline is replayed once, and each ``statement.submitted`` lints the
+        state just after it. A later edit does not change what was submitted."""
+        if not events or not isinstance(events[0], IncidentDeclared):
+            return 0
+        state = Incident.replay([events[0]])
+        total = 0
+        for event in events[1:]:
+            state.catch_up([event])
+            if isinstance(event, StatementSubmitted):
+                total += self.statement_lint_errors(state, event.statement_id)
+        return total
 
     def _post(self, run: DrillRun, payload: dict[str, Any], *, now: datetime,
               key: str | None = None) -> None:
