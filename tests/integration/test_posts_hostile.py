@@ -47,7 +47,7 @@ def test_lone_surrogates_are_refused_per_record(world):
     body = ('[{"id": "s1", "platform": "weibo", "text": "Acme \\ud800 broken", "author": "a",'
             ' "posted_at": "2026-11-30T08:00:00Z"},'
             ' {"id": "s2", "platform": "weibo", "text": "Acme fine \\ud83d\\ude00", "author": "a",'
-             ' "posted_at": "2026-11-30T08:00:00Z"},'
+            ' "posted_at": "2026-11-30T08:00:00Z"},'
             ' {"id": "\\udfff", "\\ud800": 1}]')
     response = send_posts(world.server.url, None, raw=body.encode(), sign=True)
     assert response.status_code == 202, response.text
