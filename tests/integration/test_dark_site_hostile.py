@@ -32,3 +32,25 @@ def test_pages_whose_zone_follows_accept_language_vary_on_it(world, path):
     assert "accept-language" in auckland.headers.get("vary", "").lower()  # … so caches must key on it
     pinned = get(world, path + "?tz=UTC", headers={"accept-language": "en-NZ"})
     assert pinned.status_code == 200
+
+
+def test_site_export_never_writes_through_a_planted_symlink(world, tmp_path, monkeypatch, capsys):
+    from bot.cli import main
+
+    number = declare(world)
+    publish(world, number, "customers", "holding", "en")
+    monkeypatch.setenv("CRISISBOT_DATABASE_URL", world.bot.core.settings.database_url)
+    monkeypatch.setenv("CRISISBOT_CONFIG", str(world.bot.core.settings.config_path))
+    out, victim, elsewhere = tmp_path / "export", tmp_path / "victim.txt", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    victim.write_text("precious", encoding="utf-8")
+    (out / ".index.html.tmp").symlink_to(victim)  # someone who can write into DIR plants these
+    (out / "zh").symlink_to(elsewhere, target_is_directory=True)
+    code = main(["site", "export", str(out)])
+    assert victim.read_text(encoding="utf-8") == "precious"
+    assert list(elsewhere.iterdir()) == []
+    if code == 0:
+        assert (out / "index.html").is_file() and not (out / "index.html").is_symlink()
+    else:
+        assert code == 2 and "symlink" in capsys.readouterr().err
