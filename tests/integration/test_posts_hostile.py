@@ -76,3 +76,49 @@ def test_repost_cycles_and_huge_reach_do_not_break_the_batch_or_the_spread(world
     response = send_posts(world.server.url, body, sign=True)
     assert response.status_code == 202, response.text
     assert set(stored(world)) == {"weibo:c1", "weibo:c2", "weibo:c3"}
+
+
+def test_a_polled_export_that_never_ends_is_refused_without_buffering_it(engine, clock, tmp_path):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from bot.adapters.listening.config import parse_listening
+    from bot.adapters.listening.poller import MAX_EXPORT_BYTES, PostSourcePoller
+    from tests.integration.test_listening_sources import CONFIG, service_for
+
+    sent = []
+
+    class Endless(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.end_headers()
+            try:
+                self.wfile.write(b'{"posts": [')
+                for _ in range(3 * MAX_EXPORT_BYTES // 65536):
+                    self.wfile.write(b" " * 65536)
+                    sent.append(65536)
+            except OSError:
+                pass
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Endless)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    big = tmp_path / "huge.csv"
+    with big.open("wb") as stream:
+        stream.truncate(MAX_EXPORT_BYTES + 1)  # sparse: costs no disk
+    try:
+        config = parse_listening(CONFIG | {"sources": [
+            {"name": "endless", "url": f"http://127.0.0.1:{server.server_port}/export"},
+            {"name": "huge", "path": str(big)}]})
+        service = service_for(engine, clock)
+        poller = PostSourcePoller(sources=config.sources, service=lambda: service, clock=clock)
+        endless, huge = poller.run_due()
+        assert endless.stored == 0 and "larger than" in (endless.error or "")
+        assert huge.stored == 0 and "larger than" in (huge.error or "")
+        assert sum(sent) < 2 * MAX_EXPORT_BYTES
+    finally:
+        server.shutdown()
+        server.server_close()
