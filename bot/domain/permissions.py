@@ -288,10 +288,12 @@ PERMISSIONS: tuple[Permission, ...] = (
                incident=False),
     Permission("oncall override", C, "/crisis oncall override [role] @user <duration>", Who.ANYONE,
                "duty.override", incident=False,
-               notes="and a roster commander or exec, or the person taking the duty"),
+               notes="and a roster commander or exec, or the person taking the duty if that "
+                     "role's rota or roster lists them"),
     Permission("oncall swap", C, "/crisis oncall swap [role] [@first] @second", Who.ANYONE,
                "duty.swap", incident=False,
-               notes="and a roster commander or exec, or one of the two people"),
+               notes="and a roster commander or exec, or one of the two people if that role's "
+                     "rota or roster lists both"),
     Permission("button:page_ack", B, "page *Acknowledge* (in Slack, or the signed link in the page)",
                Who.ANYONE, "paging.acknowledge", incident=False,
                notes="acknowledges only the pages sent to the person pressing it"),

@@ -142,7 +142,7 @@ class DutyService:
         """``user`` holds ``role`` from now for ``duration``."""
         now = self.clock()
         role = self._role_for(role, user)
-        self._may_change(actor, [user])
+        self._may_change(actor, [user], role=role)
         if duration > MAX_OVERRIDE:
             raise InvalidInput("An override lasts at most 31 days.")
         override = Override(role=role.value, user=user, start=now, end=now + duration,
@@ -158,7 +158,7 @@ class DutyService:
             raise InvalidInput("Name two different people to swap turns.")
         now = self.clock()
         role = self._role_for(role, first)
-        self._may_change(actor, [first, second])
+        self._may_change(actor, [first, second], role=role)
         rota = self.current(at=now)
         a = self._turn_of(rota, role, first, now)
         b = self._turn_of(rota, role, second, max(now, a[1]) if a else now)
@@ -204,14 +204,30 @@ class DutyService:
             raise InvalidInput("No duty rota is configured (`oncall:` in the site config).")
         raise InvalidInput("Name the role too, e.g. `/crisis oncall override comms @maria 8h`.")
 
-    def _may_change(self, actor: Actor, people: list[str]) -> None:
-        """Roster commanders and executives change any duty; anyone else only their own."""
+    def _may_change(self, actor: Actor, people: list[str], *, role: Role) -> None:
+        """Roster commanders and executives change any duty; anyone else only their own, and
+        only for a role whose rota (any layer) or roster already lists them all: taking a turn
+        makes you the role holder of the next incident, so nobody may appoint themselves."""
         if actor.is_system or actor.roles & {Role.COMMANDER, Role.EXEC}:
             return
-        if actor.id in people:
-            return
-        raise NotPermitted("Only a roster commander or executive may change someone else's "
-                           "duty; you may take a turn yourself or swap your own.")
+        if actor.id not in people:
+            raise NotPermitted("Only a roster commander or executive may change someone else's "
+                               "duty; you may take a turn yourself or swap your own.")
+        outside = [p for p in people if not self._listed(role, p)]
+        if outside:
+            raise NotPermitted(f"<@{outside[0]}> is not in the {role.value} rota or roster; only "
+                               "a roster commander or executive may put them on duty.")
+
+    def _listed(self, role: Role, user: str) -> bool:
+        """Is ``user`` in a rotation or calendar shift of ``role`` (any layer, config overrides
+        included) or rostered for it? Overrides made in Slack never count."""
+        if user in self.roster.get(role, ()) or any(
+                o.role == role.value and o.user == user for o in self.rota.overrides):
+            return True
+        at = self.clock()
+        layers = self.current(at=at, fresh=False).roles.get(role.value, ())
+        return any(user in rot.members for layer in layers for rot in layer.rotations) or any(
+            shift.user == user for layer in layers for shift in layer.shifts)
 
 
 def layer_names(rota: Rota, role: str) -> tuple[str, ...]:

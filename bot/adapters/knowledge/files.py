@@ -125,13 +125,27 @@ def _csv_entries(path: Path, raw: str) -> list[tuple[int, Any]]:
             line = reader.line_num
             if None in row:
                 raise CaseFileError([f"{path}:{start}: more fields than columns"])
-            entry = {k.strip(): (v or "") for k, v in row.items()}
+            entry = {k.strip(): _uncell(v or "") for k, v in row.items()}
             if not any(v.strip() for v in entry.values()):
                 continue
             out.append((start, entry))
     except csv.Error as exc:
         raise CaseFileError([f"{path}:{reader.line_num}: not valid CSV: {exc}"]) from None
     return out
+
+
+#: A spreadsheet evaluates a cell starting with one of these as a formula (CSV injection).
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: str) -> str:
+    """``value`` inert in a spreadsheet: a leading formula character gets a ``'``."""
+    return f"'{value}" if value.startswith(_FORMULA) else value
+
+
+def _uncell(value: str) -> str:
+    """The inverse of :func:`_cell`, so an exported file imports unchanged."""
+    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA) else value
 
 
 def export_cases(cases: list[Case], *, fmt: str) -> str:
@@ -141,9 +155,10 @@ def export_cases(cases: list[Case], *, fmt: str) -> str:
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
         for case in cases:
-            writer.writerow([case.id, case.title, case.crisis_type, case.severity,
-                             case.date.isoformat(), case.summary, "|".join(case.worked),
-                             "|".join(case.didnt), "|".join(case.lessons), "|".join(case.tags)])
+            writer.writerow([_cell(v) for v in (
+                case.id, case.title, case.crisis_type, case.severity, case.date.isoformat(),
+                case.summary, "|".join(case.worked), "|".join(case.didnt),
+                "|".join(case.lessons), "|".join(case.tags))])
         return buffer.getvalue()
     docs = []
     for case in cases:

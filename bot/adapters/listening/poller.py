@@ -77,17 +77,23 @@ class PostSourcePoller:
     def _text(self, source: PostSource) -> str:
         if source.url:
             shown = public_url(source.url)
-            try:
-                response = self.client.get(source.url, timeout=30)
+            try:  # streamed: an endless or huge export is never held in memory past the limit
+                with self.client.stream("GET", source.url, timeout=30) as response:
+                    if response.status_code != 200:
+                        raise RecordProblem(f"{shown}: HTTP {response.status_code}")
+                    chunks, size = [], 0
+                    for chunk in response.iter_bytes():
+                        size += len(chunk)
+                        if size > MAX_EXPORT_BYTES:
+                            raise RecordProblem(f"{shown}: larger than {MAX_EXPORT_BYTES} bytes")
+                        chunks.append(chunk)
+                    return b"".join(chunks).decode(response.encoding or "utf-8", errors="replace")
             except httpx.HTTPError as exc:
                 raise RecordProblem(f"{shown}: {exc.__class__.__name__}: {exc}") from None
-            if response.status_code != 200:
-                raise RecordProblem(f"{shown}: HTTP {response.status_code}")
-            if len(response.content) > MAX_EXPORT_BYTES:
-                raise RecordProblem(f"{shown}: larger than {MAX_EXPORT_BYTES} bytes")
-            return response.text
         assert source.path is not None
         try:
+            if Path(source.path).stat().st_size > MAX_EXPORT_BYTES:
+                raise RecordProblem(f"{source.path}: larger than {MAX_EXPORT_BYTES} bytes")
             return Path(source.path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)

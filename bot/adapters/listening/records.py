@@ -47,7 +47,22 @@ class RecordError:
     error: str
 
     def as_json(self) -> dict[str, Any]:
-        return {"index": self.index, "id": self.id, "error": self.error}
+        return {"index": self.index, "id": None if self.id is None else _printable(self.id),
+                "error": _printable(self.error)}
+
+
+def _printable(text: str) -> str:
+    """``text`` that encodes as UTF-8 (a lone surrogate sent as ``\\ud800`` is shown escaped)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _encodable(value: str, where: str) -> str:
+    """Refuse what no database stores: a lone surrogate (``\\ud800`` in JSON)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise RecordProblem(f"{where} is not valid Unicode (a lone surrogate)") from None
+    return value
 
 
 class RecordProblem(ValueError):
@@ -95,8 +110,10 @@ def parse_record(record: Any, name: str) -> Post:
             raise RecordProblem(f"{name}.lang must be zh (zh-Hans, zh-Hant, zh-TW, zh-HK) or en, "
                                 f"not {str(record['lang'])[:20]!r}; leave it out to detect it")
     url = record.get("url") or ""
-    if not isinstance(url, str) or (url and not url.startswith(("http://", "https://"))) or len(url) > 2000:
+    if (not isinstance(url, str) or (url and not url.startswith(("http://", "https://")))
+            or len(url) > 2000 or "\x00" in url):
         raise RecordProblem(f"{name}.url must be an http(s) link")
+    _encodable(url, f"{name}.url")
     numbers = {key: _count(record.get(key), f"{name}.{key}") for key in NUMBERS}
     repost = record.get("repost_of")
     repost_key = f"{platform}:{_ident(repost, f'{name}.repost_of')}" if repost not in (None, "") else None
@@ -107,7 +124,9 @@ def parse_record(record: Any, name: str) -> Post:
 def _ident(value: Any, where: str) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise RecordProblem(f"{where} must be a string or a whole number")
-    text = str(value).strip()
+    text = _encodable(str(value), where).strip()
+    if "\x00" in text:
+        raise RecordProblem(f"{where} must not contain NUL bytes")
     if not text or len(text) > 200:
         raise RecordProblem(f"{where} must be 1 to 200 characters")
     return text
@@ -116,7 +135,7 @@ def _ident(value: Any, where: str) -> str:
 def _string(value: Any, where: str, limit: int) -> str:
     if not isinstance(value, str):
         raise RecordProblem(f"{where} must be a string")
-    value = value.replace("\x00", "").strip()
+    value = _encodable(value, where).replace("\x00", "").strip()
     if len(value) > limit:
         raise RecordProblem(f"{where} is longer than {limit} characters")
     return value

@@ -23,6 +23,8 @@ from bot.domain.rota import Shift, zone
 from bot.oncall_config import IcalSource, OncallConfig
 
 _SLACK_ID = re.compile(r"\b([UW][A-Z0-9]{7,})\b")
+#: A duty calendar larger than this is refused (files and URL feeds).
+MAX_CALENDAR_BYTES = 5 * 1024 * 1024
 #: URL feeds are fetched again after this long.
 REFRESH_SECONDS = 900
 
@@ -30,8 +32,15 @@ REFRESH_SECONDS = 900
 def parse_shifts(text: bytes | str, *, source: IcalSource, start: datetime, end: datetime,
                  tz: str = "UTC") -> tuple[Shift, ...]:
     """The shifts of the calendar ``text`` overlapping ``[start, end)``."""
+    if len(text) > MAX_CALENDAR_BYTES:
+        raise InvalidInput(f"{source.where}: the calendar is larger than "
+                           f"{MAX_CALENDAR_BYTES // 1024 // 1024} MiB")
     try:
         calendar = icalendar.Calendar.from_ical(text)
+    except Exception as exc:  # noqa: BLE001 - any parse problem is the calendar's
+        raise InvalidInput(f"{source.where}: the calendar cannot be read ({_short(exc)})") from None
+    _refuse_fast_repeats(calendar, source)
+    try:
         events = recurring_ical_events.of(calendar).between(start, end)
     except Exception as exc:  # noqa: BLE001 - any parse problem is the calendar's
         raise InvalidInput(f"{source.where}: the calendar cannot be read ({_short(exc)})") from None
@@ -49,6 +58,19 @@ def parse_shifts(text: bytes | str, *, source: IcalSource, start: datetime, end:
         if b > a:
             shifts.append(Shift(user=user, start=a, end=b))
     return tuple(sorted(shifts, key=lambda s: s.start))
+
+
+def _refuse_fast_repeats(calendar, source: IcalSource) -> None:
+    """A shift repeating every second or minute would expand into millions of occurrences
+    (each declaration would hang on it): duty shifts repeat hourly at most."""
+    for event in calendar.walk("VEVENT"):
+        rules = event.get("RRULE")
+        for rule in rules if isinstance(rules, list) else [rules] if rules is not None else []:
+            freq = [str(f).upper() for f in rule.get("FREQ", [])]
+            if {"SECONDLY", "MINUTELY"} & set(freq):
+                name = str(event.get("SUMMARY") or event.get("UID") or "an event")[:60]
+                raise InvalidInput(f"{source.where}: `{name}` repeats {freq[0].lower()}; duty "
+                                   "shifts may repeat hourly at most")
 
 
 def _instant(value: date | datetime, tz) -> datetime:
@@ -123,9 +145,15 @@ class IcalShifts:
     def _fetch(self, source: IcalSource, cached: tuple[float, bytes] | None) -> bytes | None:
         client = self._http or httpx.Client(timeout=10.0)
         try:
-            response = client.get(str(source.url), follow_redirects=True)
-            response.raise_for_status()
-            return response.content
+            with client.stream("GET", str(source.url), follow_redirects=True) as response:
+                response.raise_for_status()
+                chunks, size = [], 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > MAX_CALENDAR_BYTES:  # never buffer an endless feed
+                        return cached[1] if cached else None
+                    chunks.append(chunk)
+                return b"".join(chunks)
         except httpx.HTTPError:
             return cached[1] if cached else None
         finally:

@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
 from bot.domain.errors import DomainError
+from bot.edge import BadContentLength, BodyTooLarge, read_bounded
 
 MAX_FORM = 2048
 log = logging.getLogger(__name__)
@@ -40,10 +41,20 @@ class AckLinks:
         return f"{self.public_url}/pages/ack?{query}"
 
     def check(self, incident: str, user: str, signature: str) -> int | None:
-        if not incident.isdigit() or not user or len(user) > 40:
+        number = incident_number(incident)
+        if number is None or not user or len(user) > 40 or not (signature or "").isascii():
             return None
-        expected = self.signature(int(incident), user)
-        return int(incident) if hmac.compare_digest(expected, signature or "") else None
+        expected = self.signature(number, user)
+        return number if hmac.compare_digest(expected, signature or "") else None
+
+
+def incident_number(text: str) -> int | None:
+    """An incident number from a link or a button value: ASCII digits, at most 9 of them (a
+    ``²``, ``١`` or a 5,000-digit number is no number, never an exception)."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
+        return None
+    return int(text)
 
 
 _PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -78,8 +89,9 @@ def ack_routes(*, links: AckLinks, acknowledge: Callable[[int, str], list[str]])
         return _page(f"INC-{number} · Acknowledge · 确认", form)
 
     async def confirm(request: Request) -> HTMLResponse:
-        body = await request.body()
-        if len(body) > MAX_FORM:
+        try:  # never buffer more than a form's worth
+            body = await read_bounded(request, limit=MAX_FORM)
+        except (BodyTooLarge, BadContentLength):
             return _page("Too large · 过大", "<p>Request too large.</p>", 413)
         from urllib.parse import parse_qs
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.adapters.paging.ack import incident_number
 from bot.adapters.paging.planner import ACK_ACTION
 from bot.adapters.slack import messages
 from bot.domain.errors import DomainError
@@ -18,9 +19,8 @@ def register_paging_listeners(app: AsyncApp, *, acknowledge: Callable[[int, str]
     async def on_ack(ack, body, action, respond) -> None:
         await ack()
         user = body["user"]["id"]
-        try:
-            number = int(str(action.get("value", "")))
-        except ValueError:
+        number = incident_number(str(action.get("value", "")))
+        if number is None:
             await respond(response_type="ephemeral", replace_original=False,
                           text=":warning: This button is out of date · 按钮已过期")
             return

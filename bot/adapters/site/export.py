@@ -9,6 +9,7 @@ to a temporary name and renamed, so a CDN sync never picks up half a file.
 from __future__ import annotations
 
 import os
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from bot.adapters.site.config import DarkSiteConfig
 from bot.adapters.site.feeds import atom_feed, json_feed
 from bot.adapters.site.model import Notice
 from bot.adapters.site.render import render_page
+from bot.domain.errors import InvalidInput
 
 
 def export_site(directory: Path, *, notices: list[Notice], config: DarkSiteConfig,
@@ -33,9 +35,20 @@ def export_site(directory: Path, *, notices: list[Notice], config: DarkSiteConfi
     written = []
     for name, body in files.items():
         target = directory / name
+        if target.parent != directory and target.parent.is_symlink():
+            raise InvalidInput(f"{target.parent} is a symlink; the export never writes through "
+                               "one (remove it or export into a fresh directory)")
         target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.tmp")
-        temporary.write_bytes(body)
-        os.replace(temporary, target)
+        # A fresh temporary name (O_EXCL: a symlink planted there is never followed), renamed
+        # over the target (a symlink at the target is replaced, not written through).
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(body)
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
         written.append(target)
     return written

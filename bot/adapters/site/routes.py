@@ -132,7 +132,9 @@ class DarkSite:
         except Exception:
             log.exception("dark site: the page could not be built")
             return _unavailable()
-        vary = "Accept-Language" if explicit is None else None
+        # The language and the zone both follow Accept-Language unless the path and ``?tz=``
+        # pin them: a shared cache must then key on the header (or one reader's zone is shown to all).
+        vary = None if (explicit and tz_given) else "Accept-Language"
         return _cached(request, body, "text/html; charset=utf-8", vary=vary,
                        csp=content_security_policy())
 
