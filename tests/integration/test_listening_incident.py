@@ -111,7 +111,7 @@ def test_the_postmortem_shows_competitor_opportunism_and_the_sentiment_shift(wor
     assert "| before |" in section and "| during |" in section
     assert "- Volume decay half-life: " in section and "- Volume decay half-life: —" not in section
     assert "- Origin post: 小鹿爱护肤 (weibo, 3,200 followers" in section
-    assert "美妆博主Lily (weibo, 2,400,000" in section  # the KOL involved
+    assert "美妆博主Lily (weibo, 2,400,000 followers" in section  # the KOL involved
     (row,) = [line for line in section.splitlines() if line.startswith("| Globex |")]
     assert row.endswith("| yes |")  # volume up against its own baseline: piggy-backing
     assert '<section id="listening">' in html
