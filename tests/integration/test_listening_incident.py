@@ -73,7 +73,8 @@ def test_the_kol_is_called_out_once_and_the_pool_gets_a_briefing_task(world):
 
 def test_listening_commands_answer_top_kols_and_spread(world):
     top = world.cmd("listening")
-    assert "Top posts by reach" in top["blocks"][1]["text"]["text"]
+    assert "Top posts by reach score (followers × (1 + engagements))" in top["blocks"][1]["text"]["text"]
+    assert "· reach score " in top["blocks"][1]["text"]["text"]
     kols = world.cmd("listening kols")
     assert "美妆博主Lily" in kols["blocks"][1]["text"]["text"]
     spread = world.cmd("listening spread")

@@ -31,14 +31,14 @@ DATA = {
 def test_the_chinese_section_reads_in_chinese():
     text = "\n".join(markdown_lines(DATA, lang="zh"))
     assert "美妆博主Lily (weibo, 2,400,000 粉丝, 负面)" in text and "negative" not in text
-    assert "传播力（粉丝数 × 互动数） 110,403,200" in text and "触达" not in text
+    assert "传播力（粉丝数 ×（1 + 互动数）） 110,403,200" in text and "触达" not in text
     assert "-60 个百分点" in text and "pts" not in text
     assert "| 之后 | 0 | — | — | — | — |" in text
 
 
 def test_the_english_section_says_what_reach_counts():
     text = "\n".join(markdown_lines(DATA, lang="en"))
-    assert "reach score (followers × engagement) 110,403,200" in text
+    assert "reach score (followers × (1 + engagements)) 110,403,200" in text
     assert "美妆博主Lily (weibo, 2,400,000 followers, negative)" in text
     assert "| after | 0 | — | — | — | — |" in text and "0%" not in text.split("| after |")[1]
     page = str(html(DATA, lang="en", charts=False))

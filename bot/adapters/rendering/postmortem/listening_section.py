@@ -33,7 +33,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "peak": ("Peak brand posts per hour", "每小时品牌帖子峰值"),
     "origin": ("Origin post", "源头帖子"),
     # Not people reached: followers × engagement, the ranking score of the digest.
-    "reach": ("reach score (followers × engagement)", "传播力（粉丝数 × 互动数）"),
+    "reach": ("reach score (followers × (1 + engagements))", "传播力（粉丝数 ×（1 + 互动数））"),
     "followers": ("followers", "粉丝"),
     "kols": ("KOLs involved", "涉及的 KOL"),
     "none": ("none", "无"),
