@@ -71,8 +71,8 @@ class SlackDrillNarrator:
         files = render_files(scenario=scenario, run=run, card=card, incident_label=incident.id)
         view = files["view"]
         lines = [f":bar_chart: *Drill scorecard* / 演练评分卡 — {escape_mrkdwn(one_line(scenario.title.en))}",
-                 f"Score 得分: *{view['score']}* — {card.met}/{len(card.results)} expectations met · "
-                 f"达成 {card.met}/{len(card.results)} 项预期"]
+                 (f"Score 得分: *{view['score']}* — {card.met}/{len(card.results)} expectations met · "
+                  f"达成 {card.met}/{len(card.results)} 项预期")]
         for row in view["expectations"]:
             icon = ":white_check_mark:" if row[4] == "met" else ":x:"
             done = f"done {row[3]}" if row[3] != "—" else "not done"
