@@ -18,7 +18,7 @@ import yaml
 
 from bot.adapters.drills.loader import load_scenarios
 from bot.adapters.playbooks import load_catalog
-from bot.adapters.rendering.formatting import duration
+from bot.adapters.rendering.formatting import crisis_type_label, duration
 from bot.adapters.slack.api_methods import required_scopes
 from bot.adapters.slack.gateway import Pacer
 from bot.adapters.slack.pacing import MethodBudget
@@ -46,12 +46,14 @@ class SteppedClock:
 
 def list_scenarios(*, settings: Settings, out: TextIO = sys.stdout) -> int:
     directory = playbooks_dir(settings)
-    scenarios = load_scenarios(directory, catalog=load_catalog(directory))
+    catalog = load_catalog(directory)
+    scenarios = load_scenarios(directory, catalog=catalog)
     if not scenarios:
         print(f"no drill scenarios in {directory / 'drills'}", file=out)
         return 0
     for key, s in sorted(scenarios.items()):
-        print(f"{key:<32} {s.crisis_type:<18} {s.severity.value:<3} {len(s.injects):>2} injects  "
+        kind = crisis_type_label(s.crisis_type, catalog=catalog)
+        print(f"{key:<32} {kind:<20} {s.severity.value:<3} {len(s.injects):>2} injects  "
               f"{duration(s.duration)} ≙ {duration(s.represents)}  {s.title.en}", file=out)
     return 0
 

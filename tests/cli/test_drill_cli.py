@@ -20,8 +20,9 @@ def test_drill_list_names_every_scenario(tmp_path):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert len(lines) >= 12
-    assert any(line.startswith("courier-strike-festival") and "service_logistics" in line
+    assert any(line.startswith("courier-strike-festival") and "Service & logistics" in line
                for line in lines)
+    assert not any("_" in line.split()[1] for line in lines)  # readable types, not raw keys
 
 
 def test_drill_run_rehearses_a_scenario_and_keeps_the_scorecard(tmp_path):

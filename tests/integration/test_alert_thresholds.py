@@ -108,3 +108,25 @@ def test_report_alerts_shows_precision_lead_time_and_applies_a_confirmed_thresho
     assert "written: listening-negative-brand: pct 300 → 450" in confirmed.stderr
     assert yaml.safe_load(config.read_text())["listening"]["rules"][0]["rule"]["pct"] == 450
     assert (tmp_path / "crisisbot.yaml.bak").is_file()
+
+
+def test_drill_alerts_never_count_in_the_threshold_review(engine, history, clock):
+    from sqlalchemy.orm import Session
+
+    from bot.adapters.db.drills import DrillRunRow
+    from bot.adapters.db.monitor_models import AlertRow
+    from bot.adapters.monitors.alert_review import collect
+
+    before = collect(engine, {})
+    assert len(before[MONITOR]) == 6
+    with Session(engine) as session, session.begin():
+        first = min(a.incident for a in session.query(AlertRow) if a.incident is not None)
+        session.add(DrillRunRow(scenario="fake-rumour-video", incident=first, team=[],
+                                started_by="UFACIL", status="ended", started_at=clock(),
+                                duration_s=2700, represents_s=21600, paused_total_s=0.0))
+        session.add(AlertRow(monitor="crisisbot-drill-9-social-mentions", fingerprint="drill:9:1",
+                             group_key="crisisbot:drill:9", status="resolved", title="drill",
+                             first_seen=clock(), last_seen=clock(), labels={"drill": "9"}))
+    after = collect(engine, {})
+    assert len(after[MONITOR]) == 5  # the alert that opened the drill's incident is left out
+    assert not any(name.startswith("crisisbot-drill-") for name in after)

@@ -75,7 +75,9 @@ def test_a_whole_drill_is_scored_exactly_as_the_team_acted(world, clock, tmp_pat
     assert "first statement" in str(card).lower()
     assert world.bot.core.catalog.playbook(incident.crisis_type) is not catalog.playbook(incident.crisis_type)
     assert world.cmd("status", channel=place.channel_id)["text"].startswith(DRILL_MARKER)
-    assert not world.cmd("drill list", channel=world.general)["text"].startswith(DRILL_MARKER)
+    listing = world.cmd("drill list", channel=world.general)["text"]
+    assert not listing.startswith(DRILL_MARKER)
+    assert "Service &amp; logistics" in listing and "service_logistics" not in listing
     cmd = lambda text, user="ULEAD": world.cmd(text, user=user, channel=place.channel_id)
 
     at(world, clock, start, 2)       # inject 2: the viral post (answered by T+6)
@@ -127,12 +129,18 @@ def test_a_whole_drill_is_scored_exactly_as_the_team_acted(world, clock, tmp_pat
     # The channel got the scorecard with its Markdown and HTML files.
     texts = world.texts(1)
     assert any("Drill scorecard" in t and "6/9" in t for t in texts)
+    summary = next(t for t in texts if "Drill scorecard" in t)
+    assert "达成 6/9 项预期" in summary and "— due T+" in summary and ", not done" in summary
+    assert "done —" not in summary and "项达成" not in summary
     uploads = {f["name"]: f for f in world.emulator.files() if f["channels"] == [place.channel_id]}
     assert sorted(uploads) == ["inc-1-drill-cosmetic-allergy-viral-run1.html",
                                "inc-1-drill-cosmetic-allergy-viral-run1.md"]
     md = uploads["inc-1-drill-cosmetic-allergy-viral-run1.md"]["content"].decode()
     assert md.startswith("# Drill scorecard — Allergy complaints") and "| #3 |" in md
     assert "演练评分卡" in md
+    assert "· Started: " in md and "(UTC)" in md and "开始于: " in md  # the run's date, zoned
+    zh_part = md[md.index("演练评分卡"):]
+    assert "| 注入 | 事实 |" in zh_part and "fact #" not in zh_part
     html = uploads["inc-1-drill-cosmetic-allergy-viral-run1.html"]["content"].decode()
     assert html.startswith("<!doctype html>") and "演练" in html
 

@@ -34,6 +34,19 @@ def test_import_list_show_and_export(db, capsys):
         "id,title,crisis_type,severity,date,summary,worked,didnt,lessons,tags\n")
 
 
+def test_the_shipped_samples_import_without_a_path_and_bad_arguments_are_one_line(db, capsys):
+    assert main(["kb", "import", "--samples"]) == 0
+    out = capsys.readouterr().out
+    assert "imported 30 case(s) from" in out and out.rstrip().endswith("cases.yaml")
+    assert main(["kb", "import"]) == 2
+    assert "either FILE or --samples" in capsys.readouterr().err
+    assert main(["kb", "import", str(SAMPLES), "--samples"]) == 2
+    capsys.readouterr()
+    assert main(["kb", "list", "--type", "brand"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "unknown crisis type `brand`" in err and "brand_reputation" in err
+
+
 def test_a_bad_file_reports_every_bad_row_and_imports_nothing(db, capsys):
     bad = db / "bad.csv"
     bad.write_text("id,title,crisis_type,severity,date,summary,worked,didnt,lessons,tags\n"

@@ -73,7 +73,8 @@ def test_the_kol_is_called_out_once_and_the_pool_gets_a_briefing_task(world):
 
 def test_listening_commands_answer_top_kols_and_spread(world):
     top = world.cmd("listening")
-    assert "Top posts by reach" in top["blocks"][1]["text"]["text"]
+    assert "Top posts by reach score (followers × (1 + engagements))" in top["blocks"][1]["text"]["text"]
+    assert "· reach score " in top["blocks"][1]["text"]["text"]
     kols = world.cmd("listening kols")
     assert "美妆博主Lily" in kols["blocks"][1]["text"]["text"]
     spread = world.cmd("listening spread")
@@ -111,7 +112,7 @@ def test_the_postmortem_shows_competitor_opportunism_and_the_sentiment_shift(wor
     assert "| before |" in section and "| during |" in section
     assert "- Volume decay half-life: " in section and "- Volume decay half-life: —" not in section
     assert "- Origin post: 小鹿爱护肤 (weibo, 3,200 followers" in section
-    assert "美妆博主Lily (weibo, 2,400,000" in section  # the KOL involved
+    assert "美妆博主Lily (weibo, 2,400,000 followers" in section  # the KOL involved
     (row,) = [line for line in section.splitlines() if line.startswith("| Globex |")]
     assert row.endswith("| yes |")  # volume up against its own baseline: piggy-backing
     assert '<section id="listening">' in html

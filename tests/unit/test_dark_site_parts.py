@@ -146,3 +146,12 @@ def test_feed_ids_are_stable_and_reveal_nothing_internal():
     ids = [e.findtext(f"{ATOM}id") for e in check_atom(one).findall(f"{ATOM}entry")]
     assert ids == [e.findtext(f"{ATOM}id") for e in check_atom(two).findall(f"{ATOM}entry")]
     assert all(i.startswith("urn:uuid:") for i in ids)
+
+
+def test_the_public_reads_initial_statement_and_a_natural_audience_heading():
+    notices = [notice(statement("We are checking."), statement("我们正在核实。", lang="zh"))]
+    en = render_page(notices=notices, config=CONFIG, lang="en", zone="Asia/Shanghai", now=T)
+    zh = render_page(notices=notices, config=CONFIG, lang="zh", zone="Asia/Shanghai", now=T)
+    assert "For customers</h4>" in en and "Initial statement" in en
+    assert "olding statement" not in en
+    assert "致用户</h4>" in zh and "致 用户" not in zh and "首次声明" in zh

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import textwrap
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -143,3 +144,15 @@ def test_a_broken_calendar_is_one_line_naming_the_config_line(tmp_path):
         IcalShifts(load_oncall(path)).shifts(start=datetime(2026, 1, 1, tzinfo=UTC),
                                              end=datetime(2026, 2, 1, tzinfo=UTC))
     assert caught.value.message.startswith(f"{path}:6: the calendar cannot be read")
+
+
+def test_check_counts_roles_in_english_and_the_example_rota_is_valid(tmp_path):
+    out, err = io.StringIO(), io.StringIO()
+    assert check_config(write(tmp_path, GOOD), out=out, err=err) == 0, err.getvalue()
+    assert "duty rota valid (1 role)" in out.getvalue()
+    # the commented oncall: example of crisisbot.example.yaml, uncommented, is a valid rota
+    example = (Path(__file__).resolve().parents[2] / "crisisbot.example.yaml").read_text(encoding="utf-8")
+    block = example[example.index("# oncall:"):example.index("# Paging outside")]
+    path = write(tmp_path, "\n".join(line[2:] for line in block.splitlines()))
+    out = io.StringIO()
+    assert check_config(path, out=out, err=err) == 0, err.getvalue()

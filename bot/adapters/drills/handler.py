@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.adapters.drills.commands import parse_drill
 from bot.adapters.drills.config import DrillSettings
-from bot.adapters.rendering.formatting import duration
+from bot.adapters.rendering.formatting import crisis_type_label, duration
 from bot.adapters.slack import commands as c
 from bot.adapters.slack.escape import escape_mrkdwn, one_line
 from bot.adapters.slack.handlers import CommandHandler, Reply, error_reply
@@ -61,6 +61,7 @@ class DrillHandler:
         lines = ["*Drill scenarios* / 演练场景"]
         for key, s in sorted(self.service.scenarios.items()):
             lines.append(f"• `{key}` — {escape_mrkdwn(one_line(s.title.en))} / "
-                         f"{escape_mrkdwn(one_line(s.title.zh))} · {s.crisis_type} {s.severity.value} · "
+                         f"{escape_mrkdwn(one_line(s.title.zh))} · {escape_mrkdwn(crisis_type_label(s.crisis_type))} "
+                         f"{s.severity.value} · "
                          f"{len(s.injects)} injects · {duration(s.duration)} ≙ {duration(s.represents)}")
         return "\n".join(lines)

@@ -71,11 +71,12 @@ class SlackDrillNarrator:
         files = render_files(scenario=scenario, run=run, card=card, incident_label=incident.id)
         view = files["view"]
         lines = [f":bar_chart: *Drill scorecard* / 演练评分卡 — {escape_mrkdwn(one_line(scenario.title.en))}",
-                 f"Score 得分: *{view['score']}* ({card.met}/{len(card.results)} expectations met 项达成)"]
+                 (f"Score 得分: *{view['score']}* — {card.met}/{len(card.results)} expectations met · "
+                  f"达成 {card.met}/{len(card.results)} 项预期")]
         for row in view["expectations"]:
             icon = ":white_check_mark:" if row[4] == "met" else ":x:"
-            lines.append(f"{icon} {row[0]} {escape_mrkdwn(one_line(row[1]))} — due {row[2]}, "
-                         f"done {row[3]}")
+            done = f"done {row[3]}" if row[3] != "—" else "not done"
+            lines.append(f"{icon} {row[0]} {escape_mrkdwn(one_line(row[1]))} — due {row[2]}, {done}")
         for row in view["response"][:2]:
             lines.append(f"• {row[0]}: {row[1]} (target {row[2]}) {row[3]}")
         lines.append(f"• Trend 趋势: {escape_mrkdwn(view['trend'])}")

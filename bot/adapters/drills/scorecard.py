@@ -13,6 +13,7 @@ from typing import Any
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from bot.adapters.rendering.formatting import duration, percent
+from bot.adapters.rendering.formatting.dates import format_datetime
 from bot.adapters.rendering.jinja_env import build_environment
 from bot.adapters.rendering.postmortem.markdown import md_escape
 from bot.domain.drill_scores import Measure, Scorecard
@@ -50,6 +51,9 @@ _WORDS = {
     "score": ("Score", "得分"),
     "first_run": ("first run of this scenario", "该场景首次演练"),
     "scale": ("Clock", "时钟"),
+    "started": ("Started", "开始于"),
+    "fact": ("Fact", "事实"),
+    "not_done": ("not done", "未完成"),
 }
 
 
@@ -78,6 +82,7 @@ def scorecard_view(*, scenario: Scenario, run: DrillRun, card: Scorecard, incide
     return {
         "title": f"{w('title', lang)} — {scenario.title.get(lang)}",
         "incident": incident_label,
+        "started": format_datetime(run.started_at, zone="UTC", lang=lang),
         "score": percent(card.score, share=True),
         "met": card.met, "total": len(card.results),
         "clock": (f"{duration(run.wall_duration, lang)} = {duration(run.represents, lang)} "
@@ -97,7 +102,7 @@ def scorecard_view(*, scenario: Scenario, run: DrillRun, card: Scorecard, incide
         "answers": [[f"#{a.inject}", t_plus(a.fired_at, lang),
                      span(a.answered_after, lang) if a.answered_after is not None else w("unanswered", lang)]
                     for a in card.answers],
-        "retractions": [[f"#{r.inject}", f"fact #{r.fact_no}" if r.fact_no else "—",
+        "retractions": [[f"#{r.inject}", f"{w('fact', lang)} #{r.fact_no}" if r.fact_no else "—",
                          w("caught", lang) if r.caught else w("not_caught", lang),
                          t_plus(r.retracted_at, lang)] for r in card.retractions],
         "trend": " → ".join(trend) if card.trend else w("first_run", lang),
@@ -108,7 +113,8 @@ def scorecard_view(*, scenario: Scenario, run: DrillRun, card: Scorecard, incide
 def render_markdown(view: dict[str, Any]) -> str:
     words = view["words"]
     headline = (f"{md_escape(view['incident'])} · {words['score']}: **{view['score']}** "
-                f"({view['met']}/{view['total']}) · {words['scale']}: {md_escape(view['clock'])}")
+                f"({view['met']}/{view['total']}) · {words['scale']}: {md_escape(view['clock'])} · "
+                f"{words['started']}: {md_escape(view['started'])}")
     out = [f"# {md_escape(view['title'])}", "", headline, ""]
 
     def table(head: list[str], rows: list[list[str]]) -> None:
@@ -126,7 +132,7 @@ def render_markdown(view: dict[str, Any]) -> str:
     table([words["inject"], words["fired"], words["answered"]], view["answers"])
     if view["retractions"]:
         out += [f"## {words['retractions']}", ""]
-        table([words["inject"], "fact", words["result"], words["done_at"]], view["retractions"])
+        table([words["inject"], words["fact"], words["result"], words["done_at"]], view["retractions"])
     out += [f"## {words['trend']}", "", md_escape(view["trend"]), ""]
     return "\n".join(out)
 

@@ -26,8 +26,11 @@ def add_kb_parser(commands: Any) -> None:
     imp = actions.add_parser("import", help="import historical cases (all or nothing)",
                              description="Import the cases of FILE (.yaml/.yml or .csv). Every "
                              "bad entry is reported as FILE:LINE: message; then nothing is "
-                             "imported (exit 1). A case with an id already stored replaces it.")
-    imp.add_argument("file", type=Path, metavar="FILE")
+                             "imported (exit 1). A case with an id already stored replaces it. "
+                             "--samples imports the 30 sample cases shipped with crisisbot.")
+    imp.add_argument("file", type=Path, metavar="FILE", nargs="?")
+    imp.add_argument("--samples", action="store_true",
+                     help="import the sample cases shipped with crisisbot (samples/cases.yaml)")
     lst = actions.add_parser("list", help="list the cases")
     lst.add_argument("--type", dest="crisis_type", metavar="TYPE", help="only this crisis type")
     show = actions.add_parser("show", help="show one case")
@@ -43,7 +46,12 @@ def add_kb_parser(commands: Any) -> None:
 
 
 def run_kb(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.adapters.knowledge.files import CaseFileError, export_cases, read_cases
+    from bot.adapters.knowledge.files import (
+        CaseFileError,
+        bundled_cases_file,
+        export_cases,
+        read_cases,
+    )
     from bot.bootstrap import build_core, build_knowledge
     from bot.domain.drills import is_drill_source
 
@@ -51,6 +59,12 @@ def run_kb(args: argparse.Namespace, settings: Settings) -> int:
     try:
         knowledge = build_knowledge(core)
         if args.kb_command == "import":
+            if (args.file is None) == (not args.samples):
+                print("crisisbot: kb import takes either FILE or --samples (the sample cases "
+                      "shipped with crisisbot)", file=sys.stderr)
+                return 2
+            if args.samples:
+                args.file = bundled_cases_file()
             try:
                 cases = read_cases(args.file, crisis_types=core.catalog.playbooks.keys())
             except CaseFileError as exc:
@@ -72,6 +86,11 @@ def run_kb(args: argparse.Namespace, settings: Settings) -> int:
             print(f"rebuilt {count} case(s) from resolved incidents")
             return 0
         if args.kb_command == "list":
+            known = core.catalog.playbooks.keys()
+            if args.crisis_type is not None and args.crisis_type not in known:
+                print(f"crisisbot: unknown crisis type `{args.crisis_type}`; known: "
+                      f"{', '.join(sorted(known))}", file=sys.stderr)
+                return 2
             cases = knowledge.store.all(crisis_type=args.crisis_type)
             for case in cases:
                 flag = " [confidential]" if case.confidential else ""

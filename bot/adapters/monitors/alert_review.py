@@ -20,6 +20,7 @@ import yaml
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from bot.adapters.db.drills import DrillRunRow
 from bot.adapters.db.models import IncidentRow, TimelineRow
 from bot.adapters.db.monitor_models import AlertRow, SignalSampleRow
 from bot.domain.alert_outcomes import AlertFacts, RuleReview, review_rule
@@ -65,10 +66,17 @@ def configured_rules(raw: dict[str, Any]) -> dict[str, RuleConfig]:
     return found
 
 
+#: Monitor names of a drill's injected alerts (``bot.services.drills.MONITOR_PREFIX``).
+DRILL_MONITOR_PREFIX = "crisisbot-drill-"
+
+
 def collect(engine: Engine, rules: dict[str, RuleConfig]) -> dict[str, list[AlertFacts]]:
-    """Every stored alert with its incident's fate, by monitor."""
+    """Every stored alert with its incident's fate, by monitor. A drill's injected alerts
+    are left out: drills never count in real metrics."""
     out: dict[str, list[AlertFacts]] = defaultdict(list)
     with Session(engine) as session:
+        drills = set(session.execute(select(DrillRunRow.incident)
+                                     .where(DrillRunRow.incident.is_not(None))).scalars())
         incidents = {r.number: r for r in session.execute(select(IncidentRow)).scalars()}
         timeline = session.execute(select(TimelineRow.incident, TimelineRow.name, TimelineRow.payload)
                                    .where(TimelineRow.name.in_(("incident.resolved", "statement.published",
@@ -86,6 +94,8 @@ def collect(engine: Engine, rules: dict[str, RuleConfig]) -> dict[str, list[Aler
                 key = (number, str(payload.get("monitor")), str(payload.get("fingerprint")))
                 fired[key] = max(fired.get(key, float("-inf")), float(payload["value"]))
         for row in session.execute(select(AlertRow).order_by(AlertRow.first_seen)).scalars():
+            if row.incident in drills or row.monitor.startswith(DRILL_MONITOR_PREFIX):
+                continue
             incident = incidents.get(row.incident) if row.incident is not None else None
             values = [v for v in (row.last_value, fired.get((row.incident or 0, row.monitor, row.fingerprint)))
                       if v is not None]

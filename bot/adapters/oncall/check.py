@@ -56,7 +56,8 @@ def check_config(path: Path, *, out: TextIO, err: TextIO, days: int = 7,
         print(f"{path}: no oncall: section; incidents go to the first person of each "
               "roster role", file=out)
         return 0
-    print(f"{path}: duty rota valid ({len(config.rota.roles)} roles)", file=out)
+    count = len(config.rota.roles)
+    print(f"{path}: duty rota valid ({count} role{'' if count == 1 else 's'})", file=out)
     for role in config.rota.roles:
         duty = config.rota.on_duty(role, now)
         print(f"  {role}: {duty.user if duty else 'nobody'} on duty now", file=out)

@@ -34,12 +34,12 @@ def page_message(incident: Incident, *, role: str, to: str, reason: str,
     why_en, why_zh = _REASON.get(reason, _REASON["declared"])
     sev = incident.severity.value
     if incident.confidential:
-        what_en, what_zh = "Confidential incident: details in Slack only.", "保密事件：详情仅在 Slack 中。"
+        what_en, what_zh = "Confidential incident: details in Slack only.", "保密事件：详情请在 Slack 中查看。"
     else:
         what_en = what_zh = _safe(incident.title)
     title = f"[{incident.id} {sev}] Paging {en_role} · 呼叫{zh_role}"
     text = (f"crisisbot {incident.id} ({sev}): you are paged as {en_role} ({why_en}). {what_en}\n"
-            f"危机响应 {incident.id}（{sev}）：请您担任{zh_role}（{why_zh}）。{what_zh}\n")
+            f"危机响应 {incident.id}（{sev} 级）：您作为{zh_role}被呼叫（{why_zh}）。{what_zh}\n")
     markdown = (f"### {incident.id} · {sev} · Paging 呼叫\n"
                 f"**{en_role} · {zh_role}** — {why_en} · {why_zh}\n> {what_en}")
     if what_zh != what_en:

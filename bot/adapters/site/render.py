@@ -20,7 +20,7 @@ from bot.adapters.rendering.formatting.dates import ZONE_NAMES, format_datetime
 from bot.adapters.rendering.jinja_env import build_environment, render
 from bot.adapters.site.config import DarkSiteConfig
 from bot.adapters.site.model import Notice
-from bot.adapters.site.wording import audience_word, kind_word, lang_word, word
+from bot.adapters.site.wording import audience_heading, audience_word, kind_word, lang_word, word
 from bot.adapters.site.zones import PICKER
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -67,6 +67,7 @@ def render_page(
         "zones": list(PICKER) if zone in PICKER else [zone, *PICKER],
         "now": now, "keep_query": keep_query,
         "w": lambda key: word(key, lang), "aw": lambda a: audience_word(a, lang),
+        "ah": lambda a: audience_heading(a, lang),
         "kw": lambda k: kind_word(k, lang), "lw": lambda code: lang_word(code, lang),
         "when": when, "day": day, "iso": iso,
     })

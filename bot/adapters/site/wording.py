@@ -22,7 +22,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "next_update": ("Next update expected by", "下次更新预计不晚于"),
     "next_update_due": ("Next update: shortly", "下次更新：即将发布"),
     "current": ("Current statements", "最新声明"),
-    "for_audience": ("For", "致"),
     "published": ("Published", "发布于"),
     "faq": ("Frequently asked questions", "常见问题"),
     "history": ("History of updates", "更新记录"),
@@ -56,11 +55,20 @@ def audience_word(audience: str, lang: str) -> str:
     return zh if lang == "zh" else en
 
 
+def audience_heading(audience: str, lang: str) -> str:
+    """"For customers" / "致用户" (no space in Chinese, lower case mid-sentence in English)."""
+    en, zh = AUDIENCE_LABELS.get(audience, (audience, audience))
+    return f"致{zh}" if lang == "zh" else f"For {en[:1].lower()}{en[1:]}"
+
+
 _KINDS_EXTRA = {"clarification": ("clarification", "澄清说明"), "qa": ("Q&A", "问答")}
+# The public reads "initial statement": "holding statement" is the comms team's own word.
+_KINDS_PUBLIC = {"holding": ("initial statement", "首次声明")}
 
 
 def kind_word(kind: str, lang: str) -> str:
-    en, zh = KIND_LABELS.get(kind) or _KINDS_EXTRA.get(kind, (kind, kind))
+    en, zh = (_KINDS_PUBLIC.get(kind) or KIND_LABELS.get(kind)
+              or _KINDS_EXTRA.get(kind, (kind, kind)))
     return zh if lang == "zh" else en.capitalize()
 
 

@@ -34,11 +34,11 @@ WORDS = {
     "trend_down": ("down from", "上一时段"),
     "trend_flat": ("same as", "上一时段"),
     "platforms": ("Platforms", "平台"),
-    "top": ("Top posts by reach", "传播力最高的帖子"),
+    "top": ("Top posts by reach score (followers × (1 + engagements))", "传播力最高的帖子（粉丝数 ×（1 + 互动数））"),
     "kol": ("KOL", "KOL"),
     "kols": ("KOLs posting about the brand", "谈及品牌的 KOL"),
     "followers": ("followers", "粉丝"),
-    "reach": ("reach", "触达"),
+    "reach": ("reach score", "传播力"),  # followers × engagement, not people reached
     "spread": ("Spread", "传播路径"),
     "origin": ("Origin", "源头"),
     "cascades": ("Largest cascades", "最大的转发链"),
@@ -66,7 +66,7 @@ def _context(text: str) -> dict[str, Any]:
 
 
 def post_line(post: Post, *, lang: str = "en") -> str:
-    """``*@author* (1.2M followers, weibo) · negative · reach 3.4M — “text…” <url|open>``"""
+    """``*@author* (1.2M followers, weibo) · negative · reach score 3.4M — “text…” <url|open>``"""
     text = escape_mrkdwn(truncate(one_line(post.text), POST_CHARS))
     who = escape_mrkdwn(one_line(post.author))[:80]
     opened = f" {link(post.url, '↗')}" if post.url else ""

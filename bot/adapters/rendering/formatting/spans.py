@@ -1,4 +1,4 @@
-"""Durations as a person reads them (``1h 30m``; ``1小时30分`` in Chinese)."""
+"""Durations as a person reads them (``1h 30m``; ``1小时30分钟`` in Chinese)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from bot.domain.durations import format_duration
 
-_ZH_UNITS = (("d", "天"), ("h", "小时"), ("m", "分"), ("s", "秒"))
+# "分钟", not "分": "45分" also reads as a score of 45 (得分) in a scorecard.
+_ZH_UNITS = (("d", "天"), ("h", "小时"), ("m", "分钟"), ("s", "秒"))
 
 
 def duration(seconds: float | timedelta | None, lang: str = "en") -> str:

@@ -15,6 +15,7 @@ from typing import Any
 from markupsafe import Markup
 
 from bot.adapters.rendering.formatting import number
+from bot.adapters.rendering.formatting.labels import sentiment_label
 from bot.adapters.rendering.postmortem.fmt import dur, pct, when
 
 WORDS: dict[str, tuple[str, str]] = {
@@ -31,7 +32,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "half_life": ("Volume decay half-life", "声量衰减半衰期"),
     "peak": ("Peak brand posts per hour", "每小时品牌帖子峰值"),
     "origin": ("Origin post", "源头帖子"),
-    "reach": ("reach", "触达"), "followers": ("followers", "粉丝"),
+    # Not people reached: followers × engagement, the ranking score of the digest.
+    "reach": ("reach score (followers × (1 + engagements))", "传播力（粉丝数 ×（1 + 互动数））"),
+    "followers": ("followers", "粉丝"),
     "kols": ("KOLs involved", "涉及的 KOL"),
     "none": ("none", "无"),
     "competitors": ("Competitor opportunism (竞品借势)", "竞品借势"),
@@ -59,18 +62,22 @@ def _md(text: Any) -> str:
     return out
 
 
-def _signed(value: float | None, *, share: bool = True) -> str:
+def _signed(value: float | None, *, share: bool = True, lang: str = "en") -> str:
     if value is None:
         return "—"
-    return ("+" if value >= 0 else "") + (f"{value * 100:.0f} pts" if share else f"{value:.2f}")
+    points = " 个百分点" if lang == "zh" else " pts"
+    return ("+" if value >= 0 else "") + (f"{value * 100:.0f}{points}" if share else f"{value:.2f}")
 
 
 def _phase_rows(data: dict[str, Any], lang: str) -> list[list[str]]:
     rows = []
     for period in ("before", "during", "after"):
         s = data["sentiment"][period]
+        if not s["posts"]:  # no posts: no shares (0 % would claim nobody was negative)
+            rows.append([_w(period, lang), "0", "—", "—", "—", "—"])
+            continue
         rows.append([_w(period, lang), number(s["posts"]), pct(s["negative"]), pct(s["neutral"]),
-                     pct(s["positive"]), _signed(s["net"]) if s["posts"] else "—"])
+                     pct(s["positive"]), _signed(s["net"], lang=lang)])
     return rows
 
 
@@ -84,6 +91,14 @@ def _competitor_rows(data: dict[str, Any], lang: str) -> list[list[str]]:
                      f"{_signed(c['during']['sentiment'], share=False)}"),
                      _w("yes" if c["opportunism"] else "no", lang)])
     return rows
+
+
+def _kol(kol: dict[str, Any], lang: str) -> str:
+    """``Lily (weibo, 2,400,000 followers, negative)``; the sentiment in the reader's words."""
+    feeling = sentiment_label(str(kol["sentiment"]), "zh" if lang == "zh" else "en") \
+        if kol.get("sentiment") else ""
+    return (f"{kol['author']} ({kol['platform']}, {number(kol['followers'])} {_w('followers', lang)}"
+            + (f", {feeling}" if feeling else "") + ")")
 
 
 def _post_line(post: dict[str, Any], lang: str, escape_text: Any) -> str:
@@ -103,8 +118,8 @@ def markdown_lines(data: dict[str, Any] | None, *, lang: str) -> list[str]:
     out += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     out += ["| " + " | ".join(r) + " |" for r in _phase_rows(data, lang)] + [""]
     s = data["sentiment"]
-    out += [f"- {_w('shift_during', lang)}: {_signed(s['shift_during'])}",
-            f"- {_w('shift_after', lang)}: {_signed(s['shift_after'])}",
+    out += [f"- {_w('shift_during', lang)}: {_signed(s['shift_during'], lang=lang)}",
+            f"- {_w('shift_after', lang)}: {_signed(s['shift_after'], lang=lang)}",
             f"- {_w('peak', lang)}: {number(data['volume']['peak_per_hour'])}",
             f"- {_w('half_life', lang)}: {dur(data['volume']['half_life_s'])}"]
     origin = data["origin"]
@@ -113,8 +128,7 @@ def markdown_lines(data: dict[str, Any] | None, *, lang: str) -> list[str]:
                + (_post_line(origin, lang, _md) + _md(link) if origin else _w("none", lang)))
     kols = data["kols"]
     out.append(f"- {_w('kols', lang)}: " + ("; ".join(
-        f"{_md(k['author'])} ({_md(k['platform'])}, {number(k['followers'])}, {_md(k['sentiment'])})"
-        for k in kols) if kols else _w("none", lang)))
+        _md(_kol(k, lang)) for k in kols) if kols else _w("none", lang)))
     out.append("")
     if data["competitors"]:
         out += [f"### {_w('competitors', lang)}", ""]
@@ -165,14 +179,14 @@ def html(data: dict[str, Any] | None, *, lang: str, charts: bool = True) -> Mark
              table([_w(k, lang) for k in ("period", "posts", "negative", "neutral", "positive", "net")],
                    _phase_rows(data, lang)),
              "<ul>",
-             f"<li>{escape(_w('shift_during', lang))}: {escape(_signed(s['shift_during']))}</li>",
-             f"<li>{escape(_w('shift_after', lang))}: {escape(_signed(s['shift_after']))}</li>",
+             f"<li>{escape(_w('shift_during', lang))}: {escape(_signed(s['shift_during'], lang=lang))}</li>",
+             f"<li>{escape(_w('shift_after', lang))}: {escape(_signed(s['shift_after'], lang=lang))}</li>",
              f"<li>{escape(_w('peak', lang))}: {number(data['volume']['peak_per_hour'])}</li>",
              f"<li>{escape(_w('half_life', lang))}: {escape(dur(data['volume']['half_life_s']))}</li>",
              f"<li>{escape(_w('origin', lang))}: "
              + (_post_line(origin, lang, escape) if origin else escape(_w("none", lang))) + "</li>",
              f"<li>{escape(_w('kols', lang))}: " + (escape("; ".join(
-                 f"{k['author']} ({k['platform']}, {number(k['followers'])})" for k in data["kols"]))
+                 _kol(k, lang) for k in data["kols"]))
                  if data["kols"] else escape(_w("none", lang))) + "</li>",
              "</ul>"]
     if data["competitors"]:
