@@ -94,8 +94,7 @@ def test_the_post_mortem_shows_which_action_items_are_done(postmortems, service,
     clock.advance(days=20)
     service.complete_followup(number, item_no=1, actor=Actor("UOPS"))
     rendered = postmortems.generate(number, by="ULEAD").rendered
-    rows = [line for line in rendered.markdown.splitlines() if line.startswith("| 1 ")
-            or line.startswith("| 2 ")]
+    rows = [line for line in rendered.markdown.splitlines() if line.startswith(("| 1 ", "| 2 "))]
     assert any("Stage firmware updates" in r and "done by" in r for r in rows), rows
     assert any("Add a conveyor spare" in r and r.rstrip(" |").endswith("open") for r in rows), rows
     assert "done by" in rendered.html and "<th>State</th>" in rendered.html

@@ -62,7 +62,7 @@ def test_an_action_item_is_done_and_reopened_even_after_the_incident_is_closed()
     incident.add_followup("Rotate certificates", owner="UOPS", actor=ALICE, at=T0)
     incident.resolve(actor=EXEC, at=T0)
     incident.close(actor=EXEC, at=T0)
-    later = datetime(2026, 12, 20, 9, 0, tzinfo=timezone.utc)
+    later = T0.replace(month=12)
     done = incident.complete_followup(1, actor=ALICE, at=later)
     assert done == [FollowupDone(incident=3, actor="UALICE", at=later, item_no=1)]
     assert incident.followups_done[1].at == later
