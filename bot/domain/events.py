@@ -338,6 +338,23 @@ class FollowupAdded(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class FollowupDone(Event):
+    """Action item ``item_no`` marked done (``/crisis followup done <n>``), also long after the
+    incident was resolved or closed; ``actor`` and ``at`` say who and when."""
+
+    name: ClassVar[str] = "followup.done"
+    item_no: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class FollowupReopened(Event):
+    """Action item ``item_no`` open again (``/crisis followup reopen <n>``)."""
+
+    name: ClassVar[str] = "followup.reopened"
+    item_no: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class LessonsConfirmed(Event):
     """The lessons of a resolved incident, confirmed for the knowledge base (post-mortem close)."""
 

@@ -102,6 +102,8 @@ class Incident(StatementCommands):
     updated_at: datetime | None = field(default=None, compare=False)
     statements: dict[int, st.Statement] = field(default_factory=dict)
     followups: list[ev.FollowupAdded] = field(default_factory=list)
+    #: Action items marked done, by item number (who and when: the event).
+    followups_done: dict[int, ev.FollowupDone] = field(default_factory=dict)
     #: Private channel, redacted announcement, reads only for people in the incident.
     confidential: bool = False
 
@@ -540,6 +542,28 @@ class Incident(StatementCommands):
             )
         )
 
+    def followup(self, no: int) -> ev.FollowupAdded:
+        for item in self.followups:
+            if item.item_no == no:
+                return item
+        raise NotFound(f"{self.id} has no action item #{no}; the post-mortem lists them.")
+
+    def complete_followup(self, no: int, *, actor: Actor, at: datetime) -> list[ev.Event]:
+        """Mark action item ``no`` done; allowed in every phase (items are done weeks later)."""
+        self.followup(no)
+        if no in self.followups_done:
+            raise Conflict(f"Action item #{no} of {self.id} is already done.")
+        return self._record(ev.FollowupDone(incident=self.number, actor=actor.id, at=at,
+                                            item_no=no))
+
+    def reopen_followup(self, no: int, *, actor: Actor, at: datetime) -> list[ev.Event]:
+        """Open a done action item again."""
+        self.followup(no)
+        if no not in self.followups_done:
+            raise Conflict(f"Action item #{no} of {self.id} is still open.")
+        return self._record(ev.FollowupReopened(incident=self.number, actor=actor.id, at=at,
+                                                item_no=no))
+
     def confirm_lessons(self, lessons: list[str], *, actor: Actor, at: datetime) -> list[ev.Event]:
         """Confirm the lessons for the knowledge base (once resolved; the latest counts)."""
         if self.is_active:
@@ -713,6 +737,12 @@ class Incident(StatementCommands):
 
     def _on_followup_added(self, event: ev.FollowupAdded) -> None:
         self.followups.append(event)
+
+    def _on_followup_done(self, event: ev.FollowupDone) -> None:
+        self.followups_done[event.item_no] = event
+
+    def _on_followup_reopened(self, event: ev.FollowupReopened) -> None:
+        self.followups_done.pop(event.item_no, None)
 
     def _on_lessons_confirmed(self, event: ev.LessonsConfirmed) -> None:
         """Confirmed lessons live on the timeline and in the knowledge base."""

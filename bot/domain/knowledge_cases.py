@@ -48,11 +48,15 @@ def confirmed_lessons(events: Iterable[ev.Event]) -> tuple[str, ...] | None:
 
 
 def done_followups(events: Iterable[ev.Event]) -> set[int]:
-    """Action items marked done (``followup.done`` events), by item number."""
+    """Action items marked done (``followup.done`` events, undone by ``followup.reopened``),
+    by item number."""
     done: set[int] = set()
     for event in events:
-        if getattr(event, "name", "") == "followup.done":
+        name = getattr(event, "name", "")
+        if name == "followup.done":
             done.add(int(getattr(event, "item_no", 0)))
+        elif name == "followup.reopened":
+            done.discard(int(getattr(event, "item_no", 0)))
     return done
 
 

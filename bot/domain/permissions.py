@@ -54,6 +54,7 @@ class Who(StrEnum):
     LEAD_OR_CLAIM = "lead_or_claim"
     ROSTER_LEAD = "roster_lead"
     DRILL_LEAD = "drill_lead"
+    LEAD_OR_OWNER = "lead_or_owner"
 
     @property
     def describe(self) -> str:
@@ -74,6 +75,7 @@ _DESCRIBE: dict[Who, str] = {
                        "command of an incident that has none",
     Who.ROSTER_LEAD: "roster commander or exec",
     Who.DRILL_LEAD: "roster commander or exec; a drill facilitator of the site config",
+    Who.LEAD_OR_OWNER: "incident commander or exec; roster exec; the action item's owner",
 }
 
 
@@ -93,6 +95,8 @@ class Standing:
     assignee: bool = False
     #: The site config names the actor a drill facilitator (``drills.facilitators``).
     drill_facilitator: bool = False
+    #: The actor owns the action item the action is about (``followup done``).
+    item_owner: bool = False
 
     @property
     def is_roster_exec(self) -> bool:
@@ -147,6 +151,8 @@ def allows(who: Who, standing: Standing) -> bool:
         return bool(s.roster_roles & LEADS)
     if who is Who.DRILL_LEAD:
         return bool(s.roster_roles & LEADS) or s.drill_facilitator
+    if who is Who.LEAD_OR_OWNER:
+        return bool(roles & LEADS) or s.item_owner
     raise ValueError(f"unknown predicate {who!r}")  # pragma: no cover - StrEnum is closed
 
 
@@ -294,6 +300,12 @@ PERMISSIONS: tuple[Permission, ...] = (
                "duty.swap", incident=False,
                notes="and a roster commander or exec, or one of the two people if that role's "
                      "rota or roster lists both"),
+    Permission("followup done", C, "/crisis followup done <n>", Who.LEAD_OR_OWNER,
+               "incidents.complete_followup",
+               notes="also after the incident is resolved or closed"),
+    Permission("followup reopen", C, "/crisis followup reopen <n>", Who.LEAD_OR_OWNER,
+               "incidents.reopen_followup",
+               notes="also after the incident is resolved or closed"),
     Permission("button:page_ack", B, "page *Acknowledge* (in Slack, or the signed link in the page)",
                Who.ANYONE, "paging.acknowledge", incident=False,
                notes="acknowledges only the pages sent to the person pressing it"),

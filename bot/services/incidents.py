@@ -226,6 +226,24 @@ class IncidentService:
             lambda inc, now: inc.add_followup(text, owner=owner, actor=actor, at=now),
         )
 
+    def complete_followup(
+        self, number: int, *, item_no: int, actor: Actor, idempotency_key: str | None = None,
+    ) -> Outcome:
+        """Mark an action item done (``/crisis followup done <n>``), in any phase."""
+        return self._run(
+            number, idempotency_key,
+            lambda inc, now: inc.complete_followup(item_no, actor=actor, at=now),
+        )
+
+    def reopen_followup(
+        self, number: int, *, item_no: int, actor: Actor, idempotency_key: str | None = None,
+    ) -> Outcome:
+        """Open a done action item again (``/crisis followup reopen <n>``)."""
+        return self._run(
+            number, idempotency_key,
+            lambda inc, now: inc.reopen_followup(item_no, actor=actor, at=now),
+        )
+
     def publish_postmortem(
         self, number: int, *, version: int, actor: Actor, idempotency_key: str | None = None
     ) -> Outcome:

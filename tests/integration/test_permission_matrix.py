@@ -60,6 +60,8 @@ STEPS: list[tuple[str, str]] = [
     ("fact", "fact A new unconfirmed fact"),
     ("task add", "task add Check the matrix"),
     ("followup", "followup Review the matrix"),
+    ("followup done", "followup done 1"),
+    ("followup reopen", "followup reopen 1"),
     ("task done", "task done 1"),
     ("task assign", f"task assign 2 <@{OTHER}>"),
     ("fact confirm", "fact confirm 2"),

@@ -84,3 +84,19 @@ def test_publishing_records_the_version_on_the_timeline_once_resolved(postmortem
 def test_an_unknown_incident_is_not_found(postmortems):
     with pytest.raises(NotFound, match="INC-99"):
         postmortems.generate(99, by="ULEAD")
+
+
+def test_the_post_mortem_shows_which_action_items_are_done(postmortems, service, clock):
+    number = declare(service, clock)
+    service.add_followup(number, "Stage firmware updates", owner="UOPS", actor=LEAD)
+    service.add_followup(number, "Add a conveyor spare", owner=None, actor=LEAD)
+    service.resolve(number, actor=LEAD, summary="hub running")
+    clock.advance(days=20)
+    service.complete_followup(number, item_no=1, actor=Actor("UOPS"))
+    rendered = postmortems.generate(number, by="ULEAD").rendered
+    rows = [line for line in rendered.markdown.splitlines() if line.startswith(("| 1 ", "| 2 "))]
+    assert any("Stage firmware updates" in r and "done by" in r for r in rows), rows
+    assert any("Add a conveyor spare" in r and r.rstrip(" |").endswith("open") for r in rows), rows
+    assert "done by" in rendered.html and "<th>State</th>" in rendered.html
+    zh = postmortems.generate(number, by="ULEAD", lang="zh").rendered.markdown
+    assert "已完成" in zh and "未完成" in zh

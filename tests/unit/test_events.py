@@ -109,6 +109,8 @@ SAMPLES.update({
         ev.AlertResolved(**BASE, monitor="checkout-5xx", fingerprint="a1b2", observed_at=T0),
     ]
 })
+SAMPLES["followup.done"] = ev.FollowupDone(**BASE, item_no=1)
+SAMPLES["followup.reopened"] = ev.FollowupReopened(**BASE, item_no=1)
 SAMPLES["lessons.confirmed"] = ev.LessonsConfirmed(
     **BASE, lessons=("Pre-approve the recall template", "预先审批召回通知模板"))
 
@@ -376,6 +378,10 @@ def scripted_incident() -> tuple[Incident, list[tuple[int, dict]]]:
     step()
     incident.add_followup("Rotate certificates automatically", owner="UOPS", actor=ALICE, at=at)
     step(600)
+    incident.complete_followup(1, actor=COMMANDER, at=at)
+    step()
+    incident.reopen_followup(1, actor=COMMANDER, at=at)
+    step()
     incident.confirm_lessons(["Rotate certificates before they expire"], actor=COMMANDER, at=at)
     step()
     incident.record_reminder_sent(kind="postmortem_due", clock="postmortem", due_at=at,
@@ -394,6 +400,8 @@ def scripted_incident() -> tuple[Incident, list[tuple[int, dict]]]:
                                                  kind="site", status="live"))
     step()
     incident.close(actor=COMMANDER, at=at)
+    step()
+    incident.complete_followup(1, actor=COMMANDER, at=at)  # done long after the close
     step()
     return incident, snapshots
 

@@ -194,6 +194,7 @@ def test_service_arguments_fit_the_service_signatures():
         "note": c.Note(text="n"), "impact": c.Impact(figures={"orders": "1"}),
         "resolve": c.Resolve(summary="s"), "reopen": c.Reopen(reason="r"),
         "followup": c.Followup(text="t", owner=None),
+        "followup done": c.FollowupDone(no=1), "followup reopen": c.FollowupReopen(no=1),
     }
     for key, command in samples.items():
         assert permission_key(command) == key

@@ -605,6 +605,8 @@ def sample_events() -> list[ev.Event]:
                       observed_at=T0, first_seen=T0, labels={"env": HOSTILE}),
         ev.AlertResolved(**base, monitor=HOSTILE, fingerprint="f1", observed_at=T0),
         ev.FollowupAdded(**base, item_no=1, text=HOSTILE, owner="UBOB"),
+        ev.FollowupDone(**base, item_no=1),
+        ev.FollowupReopened(**base, item_no=1),
         ev.LessonsConfirmed(**base, lessons=(HOSTILE,)),
         ev.FactTranslated(**base, fact_no=1, lang="zh", text=HOSTILE),
         *_paging_samples(base),

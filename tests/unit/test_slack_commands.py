@@ -523,3 +523,13 @@ def test_nul_characters_are_dropped_from_command_text():
     # PostgreSQL refuses NUL in text; it must never reach the database as an unexpected error.
     assert parse_command("note a\x00b") == Note(text="ab")
     assert parse_command("\x00") == Help()
+
+
+def test_followup_done_and_reopen_take_an_item_number_anything_else_is_an_item():
+    from bot.adapters.slack.commands import Followup, FollowupDone, FollowupReopen
+
+    assert parse_command("followup done 2") == FollowupDone(no=2)
+    assert parse_command("INC-7 followup done #3") == FollowupDone(no=3, incident=7)
+    assert parse_command("followup reopen 1") == FollowupReopen(no=1)
+    assert parse_command("followup done with the audit") == Followup(text="done with the audit")
+    assert "action item number" in error_of("followup done 0")

@@ -200,6 +200,22 @@ class Followup(CrisisCommand):
     owner: str | None = None
 
 
+@dataclass(frozen=True)
+class FollowupDone(CrisisCommand):
+    """``followup done <n>``: action item ``no`` is done."""
+
+    name: ClassVar[str] = "followup done"
+    no: int
+
+
+@dataclass(frozen=True)
+class FollowupReopen(CrisisCommand):
+    """``followup reopen <n>``: action item ``no`` is open again."""
+
+    name: ClassVar[str] = "followup reopen"
+    no: int
+
+
 # --------------------------------------------------------------------------- tokens
 
 # A Slack ``<…>`` sequence is one token even when its label has spaces.
@@ -512,6 +528,10 @@ def _postmortem(line: _Line, i: int, incident: int | None) -> CrisisCommand:
 def _followup(line: _Line, i: int, incident: int | None) -> CrisisCommand:
     example = "followup Pre-approve holding statements @maria"
     tokens = line.tokens[i:]
+    verb = tokens[0].value.lower() if tokens else ""
+    if verb in ("done", "reopen") and len(tokens) == 2 and _NUMBER.fullmatch(tokens[1].value):
+        no = _number(tokens[1].value, "action item number", f"followup {verb} 2")
+        return (FollowupDone if verb == "done" else FollowupReopen)(no=no, incident=incident)
     owner = None
     if tokens and _is_user(tokens[-1].value):
         owner = _user(tokens[-1].value, example)

@@ -67,6 +67,7 @@ def error_reply(exc: Exception) -> Reply:
 
 #: Command fields renamed for the service call (``TaskDone.no`` is ``task_no``…).
 _RENAMED = {"no": {"task done": "task_no", "task assign": "task_no",
+                   "followup done": "item_no", "followup reopen": "item_no",
                    "fact confirm": "fact_no", "fact retract": "fact_no",
                    "fact translate": "fact_no"}}
 #: Command fields that only choose the row (``Stage.advance``) and are not service arguments.
@@ -153,7 +154,7 @@ class CommandHandler:
         return standing
 
     def authorize(self, key: str, number: int, *, actor: Actor, channel_id: str | None,
-                  task_no: int | None = None) -> Incident:
+                  task_no: int | None = None, item_no: int | None = None) -> Incident:
         """Check row ``key`` of the permission table for ``actor`` in incident ``number``
         (``task_no``: the task the action is about); returns the incident or raises
         :class:`~bot.domain.permissions.Refused`."""
@@ -161,7 +162,9 @@ class CommandHandler:
         incident = self.incidents.get(number)
         assignee = task_no is not None and any(
             t.no == task_no and t.assignee == actor.id for t in incident.tasks)
-        standing = replace(incident.standing(actor), assignee=assignee)
+        item_owner = item_no is not None and any(
+            f.item_no == item_no and f.owner == actor.id for f in incident.followups)
+        standing = replace(incident.standing(actor), assignee=assignee, item_owner=item_owner)
         standing = self._with_channel(incident, standing, channel_id=channel_id, who=row.who)
         if not allows(row.who, standing) and not standing.is_insider:
             # Refused either way; say "you are not part of it" only to those who are not.
@@ -218,7 +221,8 @@ class CommandHandler:
             return getattr(self, f"_{target}_{method}")(cmd, actor=actor, key=key)
         number = self.incident_for(cmd, channel_id)
         incident = self.authorize(row_key, number, actor=actor, channel_id=channel_id,
-                                  task_no=cmd.no if command_key == "task done" else None)
+                                  task_no=cmd.no if command_key == "task done" else None,
+                                  item_no=cmd.no if command_key.startswith("followup ") else None)
         if target == "incidents":
             arguments = service_arguments(cmd, command_key)
             if command_key == "role":

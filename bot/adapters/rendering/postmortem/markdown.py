@@ -189,8 +189,10 @@ def render_markdown(report: Report, *, lang: str = "en", readable: Readable | No
 
     out += [f"## {w.h('followups')}", ""]
     if d["followups"]:
-        out += _table(["#", w.h("item"), w.h("owner")],
-                      [[f["item_no"], md_escape(f["text"]), md_escape(f["owner"] or "—")]
+        out += _table(["#", w.h("item"), w.h("owner"), w.h("item_state")],
+                      [[f["item_no"], md_escape(f["text"]), md_escape(f["owner"] or "—"),
+                        md_escape(w.t("item_done", by=f["done_by"], at=when(f["done_at"]))
+                                  if f.get("state") == "done" else w.t("item_open"))]
                        for f in d["followups"]])
     else:
         out += [w.t("no_followups"), ""]

@@ -104,9 +104,7 @@ def build_report(
                         for r in records
                         if r.name == "note.added" and r.payload.get("tag") == tag]
                   for tag in NOTE_SECTIONS},
-        "followups": [{"item_no": r.payload.get("item_no"), "text": str(r.payload.get("text") or ""),
-                       "owner": r.payload.get("owner"), "by": r.actor, "at": r.at}
-                      for r in records if r.name == "followup.added"],
+        "followups": _followups(records),
         "timeline": [{"at": r.at, "offset_s": m.seconds(r.at - declared_at), "actor": r.actor,
                       "name": r.name, "text": describe(r.name, r.payload),
                       "payload": dict(r.payload)} for r in records],
@@ -231,3 +229,25 @@ def _facts(records: list[TimelineRecord]) -> list[dict[str, Any]]:
             facts[no].update(status="confirmed" if r.name == "fact.confirmed" else "retracted",
                              decided_at=r.at, reason=str(r.payload.get("reason") or ""))
     return list(facts.values())
+
+
+def _followups(records: list[Any]) -> list[dict[str, Any]]:
+    """The action items with their state: ``done`` (by whom, when) or ``open``."""
+    done: dict[Any, Any] = {}
+    for r in records:
+        if r.name == "followup.done":
+            done[r.payload.get("item_no")] = r
+        elif r.name == "followup.reopened":
+            done.pop(r.payload.get("item_no"), None)
+    out = []
+    for r in records:
+        if r.name != "followup.added":
+            continue
+        no = r.payload.get("item_no")
+        closed = done.get(no)
+        out.append({"item_no": no, "text": str(r.payload.get("text") or ""),
+                    "owner": r.payload.get("owner"), "by": r.actor, "at": r.at,
+                    "state": "done" if closed is not None else "open",
+                    "done_by": closed.actor if closed is not None else None,
+                    "done_at": closed.at if closed is not None else None})
+    return out

@@ -73,6 +73,8 @@ _TEXTS: dict[str, _Text] = {
     "reminder.sent": lambda p, r: f"Reminder sent: {(_g(p, 'clock') or _g(p, 'kind')).replace('_', ' ')}",
     "followup.added": lambda p, r: f"Action item #{_g(p, 'item_no')}: {_g(p, 'text')}"
     + (f" (owner {r.person(_g(p, 'owner'))})" if p.get("owner") else ""),
+    "followup.done": lambda p, r: f"Action item #{_g(p, 'item_no')} done",
+    "followup.reopened": lambda p, r: f"Action item #{_g(p, 'item_no')} reopened",
     "incident.resolved": lambda p, r: "Resolved" + (f": {_g(p, 'summary')}" if p.get("summary") else ""),
     "incident.reopened": lambda p, r: "Reopened" + (f": {_g(p, 'reason')}" if p.get("reason") else ""),
     "incident.closed": lambda p, r: "Closed",

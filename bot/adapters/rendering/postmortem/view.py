@@ -39,7 +39,9 @@ def readable_data(data: dict[str, Any], r: Readable) -> dict[str, Any]:
     d["notes"] = {tag: [{**n, "by": r.person(n["by"])} for n in notes]
                   for tag, notes in data["notes"].items()}
     d["followups"] = [{**f, "owner": r.person(f["owner"]) if f.get("owner") else None,
-                       "by": r.person(f["by"])} for f in data["followups"]]
+                       "by": r.person(f["by"]),
+                       "done_by": r.person(f["done_by"]) if f.get("done_by") else None}
+                      for f in data["followups"]]
     signals = data.get("signals")
     if signals and signals.get("sentiment"):
         d["signals"] = {**signals, "sentiment": {

@@ -28,6 +28,8 @@ WHO_TEXT: dict[Who, tuple[str, str]] = {
                       "站点名册中的指挥官或高管"),
     Who.DRILL_LEAD: ("the site roster's commanders and execs and the drill facilitators",
                      "名册中的指挥官、高管及演练主持人"),
+    Who.LEAD_OR_OWNER: ("the incident's commander or an executive, or the action item's owner",
+                        "事件指挥官或高管，或该行动项的负责人"),
 }
 
 

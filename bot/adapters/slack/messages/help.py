@@ -56,6 +56,8 @@ _HELP_GROUPS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
         "`/crisis resolve [summary]` — resolve the incident",
         "`/crisis postmortem` — build the post-mortem and post it here",
         "`/crisis followup <text> [@owner]` — add an action item to the post-mortem",
+        ("`/crisis followup done <n>` · `reopen <n>` — close (or reopen) action item n, also "
+         "after the incident is resolved (`/crisis INC-7 followup done 2`) · 完成行动项"),
     )),
     ("Lessons", ("lessons",), (
         (

@@ -16,6 +16,25 @@ def _followup(e: ev.FollowupAdded, who: str, inc: Incident | None, lang: str) ->
     return f"📌 {who} added action item #{e.item_no}: {_t(e.text)}{owner}"
 
 
+def _item_text(inc: Incident | None, no: int) -> str:
+    for item in inc.followups if inc is not None else ():
+        if item.item_no == no:
+            return f": {_t(item.text)}"
+    return ""
+
+
+def _followup_done(e: ev.FollowupDone, who: str, inc: Incident | None, lang: str) -> str:
+    if lang == "zh":
+        return f"✅ {who} 完成了行动项 #{e.item_no}{_item_text(inc, e.item_no)}"
+    return f"✅ {who} marked action item #{e.item_no} done{_item_text(inc, e.item_no)}"
+
+
+def _followup_reopened(e: ev.FollowupReopened, who: str, inc: Incident | None, lang: str) -> str:
+    if lang == "zh":
+        return f"↩️ {who} 重新打开了行动项 #{e.item_no}{_item_text(inc, e.item_no)}"
+    return f"↩️ {who} reopened action item #{e.item_no}{_item_text(inc, e.item_no)}"
+
+
 
 
 def postmortem_posted(incident_label: str, version: int, *, reused: bool) -> str:

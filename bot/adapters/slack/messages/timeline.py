@@ -22,7 +22,7 @@ from bot.adapters.slack.messages.core import (
     role_label,
 )
 from bot.adapters.slack.messages.monitors import _alert_fired, _alert_resolved
-from bot.adapters.slack.messages.postmortem import _followup
+from bot.adapters.slack.messages.postmortem import _followup, _followup_done, _followup_reopened
 from bot.adapters.slack.messages.reminders import _reminder_sent
 from bot.adapters.slack.messages.statements import (
     _st_approved,
@@ -188,6 +188,8 @@ _DESCRIBERS: dict[type[ev.Event], Callable[[Any, str, Incident | None, str], str
     ev.AlertFired: _alert_fired,
     ev.AlertResolved: _alert_resolved,
     ev.FollowupAdded: _followup,
+    ev.FollowupDone: _followup_done,
+    ev.FollowupReopened: _followup_reopened,
     ev.LessonsConfirmed: lambda e, who, inc, lang: (
         f"📚 {who} confirmed {len(e.lessons)} lesson(s) for the knowledge base"),
 }
