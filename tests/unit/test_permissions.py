@@ -239,3 +239,12 @@ def test_a_task_may_be_completed_by_its_assignee_without_a_role():
     assert not allows(who, MEMBER)
     assert allows(who, standing(assignee=True))
     assert allows(TABLE["button:task_done"].who, standing(assignee=True))
+
+
+def test_every_row_has_refusal_wording_in_both_languages():
+    # A Who without wording made the refusal itself fail: the person got no answer at all.
+    from bot.adapters.slack.messages.access import WHO_TEXT
+
+    for row in PERMISSIONS:
+        en, zh = WHO_TEXT[row.who]
+        assert en.strip() and zh.strip(), row.key
