@@ -147,7 +147,7 @@ def test_a_drill_through_crisisbot_serve_is_scored_exactly_as_the_team_acted(
     # The Slack summary: the exact expectations met and missed.
     [message] = posted()
     text = message["text"]
-    assert text.startswith(DRILL_MARKER) and "(3/9 expectations met" in text, text
+    assert text.startswith(DRILL_MARKER) and "— 3/9 expectations met" in text, text
     marks = {int(n): icon == "white_check_mark"
              for icon, n in re.findall(r":(white_check_mark|x): #(\d+) ", text)}
     assert marks == {2: True, 3: True, 4: True, 6: False, 7: False, 8: False, 9: False,
