@@ -23,11 +23,13 @@ def pg_url(pg_server, pg_template) -> str:
 
 
 def _kill_lock_holder(url: str, lock: LeaderLock) -> None:
-    """End the holder's database session from the server side, as a crash would."""
+    """End the holder's database session from the server side, as a crash would. The
+    two-argument form waits (up to 10 s) until the backend has exited and so let go of its
+    locks; the one-argument form only sends the signal, which raced the takeover check."""
     engine = make_engine(url)
     with engine.connect() as conn:
         killed = conn.execute(text(
-            "SELECT pg_terminate_backend(pid) FROM pg_locks "
+            "SELECT pg_terminate_backend(pid, 10000) FROM pg_locks "
             "WHERE locktype = 'advisory' AND classid = :ns AND objid = :key AND granted "
             "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
         ), {"ns": NAMESPACE, "key": lock.key}).scalars().all()
