@@ -31,6 +31,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ from bot.domain.durations import parse_duration
 from bot.domain.errors import InvalidInput
 from bot.domain.paging import PagePolicy
 from bot.domain.severity import Severity
-from bot.yaml_lines import line_of, read_section
+from bot.yaml_lines import located_error, read_section
 
 CHANNEL_TYPES = ("wecom", "dingtalk", "feishu", "http", "smtp", "webhook", "slack")
 #: Publish targets (``publish.targets``): the dark site, a signed webhook, e-mail lists, Slack.
@@ -112,10 +113,7 @@ def parse_paging(data: Any, *, source: str = "site config") -> PagingConfig:
     if data is None:
         return PagingConfig()
 
-    def fail(container: Any, key: Any, where: str, problem: str) -> InvalidInput:
-        line = line_of(container, key)
-        return InvalidInput(f"{source}:{line}: {where}: {problem}" if line
-                            else f"{source}: {where}: {problem}")
+    fail = partial(located_error, source)
 
     if not isinstance(data, dict):
         raise fail(data, None, "paging", "must be a mapping")
@@ -171,9 +169,7 @@ def parse_channels(data: Any, *, source: str, where: str, container: Any = None,
     if data is None:
         return {}
 
-    def fail(holder: Any, key: Any, at: str, problem: str) -> InvalidInput:
-        line = line_of(holder, key)
-        return InvalidInput(f"{source}:{line}: {at}: {problem}" if line else f"{source}: {at}: {problem}")
+    fail = partial(located_error, source)
 
     if not isinstance(data, dict):
         raise fail(container, where.split(".")[-1], where, "must map names to channels")

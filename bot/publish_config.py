@@ -21,13 +21,13 @@ shows each target's state and the timeline records each outcome.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from bot.domain.errors import InvalidInput
 from bot.domain.statements import AUDIENCES
 from bot.paging_config import TARGET_TYPES, ChannelConfig, parse_channels
-from bot.yaml_lines import line_of, read_section
+from bot.yaml_lines import located_error, read_section
 
 
 @dataclass(frozen=True)
@@ -55,9 +55,7 @@ def parse_publish(data: Any, *, source: str = "site config") -> PublishConfig:
     if data is None:
         return PublishConfig()
 
-    def fail(holder: Any, key: Any, where: str, problem: str) -> InvalidInput:
-        line = line_of(holder, key)
-        return InvalidInput(f"{source}:{line}: {where}: {problem}" if line else f"{source}: {where}: {problem}")
+    fail = partial(located_error, source)
 
     if not isinstance(data, dict):
         raise fail(data, None, "publish", "must be a mapping with targets and audiences")

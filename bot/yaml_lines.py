@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from bot.domain.errors import InvalidInput
+
 
 class LineDict(dict):
     """A mapping that remembers the line of each key (1-based) and its own."""
@@ -83,3 +85,10 @@ def line_of(container: Any, key: Any) -> int:
         return int(finder(key)) if finder else 0
     except (TypeError, IndexError):
         return 0
+
+
+def located_error(source: str, container: Any, key: Any, where: str, problem: str) -> InvalidInput:
+    """``SOURCE:LINE: where: problem`` (the line of ``key`` in ``container``), or without the
+    line when the data was not read with lines."""
+    line = line_of(container, key)
+    return InvalidInput(f"{source}:{line}: {where}: {problem}" if line else f"{source}: {where}: {problem}")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,6 +27,7 @@ from bot.adapters.listening.records import (
     records_from_json,
 )
 from bot.adapters.monitors.urls import public_url
+from bot.adapters.scheduler.leader_loop import LeaderPolling
 from bot.domain.alerts import AlertOutcome
 from bot.domain.listening import Post
 from bot.services.listening import ListeningService
@@ -61,7 +61,9 @@ def read_export(text: str, *, source: str) -> tuple[list[Post], list[RecordError
     return parse_csv(text, source=source)
 
 
-class PostSourcePoller:
+class PostSourcePoller(LeaderPolling):
+    thread_name = "listening"
+
     def __init__(self, *, sources: Sequence[PostSource], service: Callable[[], ListeningService],
                  clock: Callable[[], datetime], client: httpx.Client | None = None,
                  periodic: Sequence[Callable[[], object]] = (), leader: LeaderLock | None = None) -> None:
@@ -131,17 +133,3 @@ class PostSourcePoller:
             except Exception:
                 log.exception("listening job failed")
         return results
-
-    def run(self, stop: threading.Event, *, tick: float = 5.0) -> None:
-        while not stop.is_set():
-            if self.leader is None or self.leader.held():
-                self.run_due()
-            stop.wait(tick)
-        if self.leader is not None:
-            self.leader.release()
-
-    def start(self) -> tuple[threading.Thread, threading.Event]:
-        stop = threading.Event()
-        thread = threading.Thread(target=self.run, args=(stop,), name="listening", daemon=True)
-        thread.start()
-        return thread, stop

@@ -8,7 +8,6 @@ demo``) drive polls directly; :meth:`Poller.start` runs cycles in a thread for `
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +18,7 @@ import httpx
 from bot.adapters.db.leader import LeaderLock
 from bot.adapters.monitors.config import SourceSpec
 from bot.adapters.monitors.urls import public_url
+from bot.adapters.scheduler.leader_loop import LeaderPolling
 from bot.domain.alerts import Alert, AlertOutcome, AlertStatus
 from bot.services.alert_ports import SampleStore
 
@@ -37,7 +37,9 @@ class PollResult:
     error: str | None = None
 
 
-class Poller:
+class Poller(LeaderPolling):
+    thread_name = "monitor-poller"
+
     def __init__(
         self,
         *,
@@ -100,20 +102,6 @@ class Poller:
                 log.exception("polling %s failed", source.name)
                 results.append(PollResult(source.name, None, None, 0, str(exc)))
         return results
-
-    def run(self, stop: threading.Event, *, tick: float = 5.0) -> None:
-        while not stop.is_set():
-            if self.leader is None or self.leader.held():
-                self.run_due()
-            stop.wait(tick)
-        if self.leader is not None:
-            self.leader.release()
-
-    def start(self) -> tuple[threading.Thread, threading.Event]:
-        stop = threading.Event()
-        thread = threading.Thread(target=self.run, args=(stop,), name="monitor-poller", daemon=True)
-        thread.start()
-        return thread, stop
 
 
 def alert_for(source: SourceSpec, verdict: Verdict) -> Alert:
