@@ -125,6 +125,13 @@ async def storm(url: str, headers: dict[str, str], *, alerts: int, fingerprints:
     return elapsed, actions
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc): a figure the shared machine's
+    load does not distort, unlike wall-clock throughput."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--p2-alerts", type=int, default=20)
@@ -171,6 +178,7 @@ def main() -> int:
             with Session(engine) as session:
                 incidents_before = session.execute(select(func.count()).select_from(IncidentRow)).scalar_one()
             before = {c["id"] for c in emulator.channels() if c["name"].startswith("inc-")}
+            cpu_before = cpu_seconds(server.proc.pid)
             elapsed, actions = asyncio.run(storm(
                 url, headers, alerts=args.alerts, fingerprints=args.fingerprints,
                 groups=args.groups, clients=args.clients, batch=args.batch))
@@ -178,6 +186,7 @@ def main() -> int:
             def storm_channels() -> list[dict]:
                 return [c for c in emulator.channels() if c["name"].startswith("inc-") and c["id"] not in before]
 
+            cpu = cpu_seconds(server.proc.pid) - cpu_before
             emulator.wait_for(lambda: len(storm_channels()) >= args.groups, timeout=60)
             with Session(engine) as session:
                 incidents = session.execute(select(func.count()).select_from(IncidentRow)).scalar_one() - incidents_before
@@ -189,6 +198,8 @@ def main() -> int:
                   f"{args.groups} groups, {args.clients} concurrent clients, {args.batch} alert(s) per request:")
             print(f"   accepted {args.alerts / elapsed:.0f} alerts/s ({elapsed:.2f} s) (target >= 2,000/s, SPEC P3); "
                   f"actions {dict(sorted(actions.items()))}")
+            print(f"   server CPU {cpu:.2f} s, {cpu / args.alerts * 1e6:.0f} µs per alert "
+                  f"(the bot's cost, independent of the client sharing this machine)")
             print(f"   incidents opened {incidents} (target exactly {args.groups}); channels created "
                   f"{len(storm_channels())}, open_channel effects {opens} (target exactly {args.groups}); "
                   f"alerts counted in the alerts table {counted}")

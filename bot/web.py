@@ -97,8 +97,8 @@ class Metrics:
     def dead_letter(self, kind: str) -> None:
         self.dead_letters.labels(kind=kind).inc()
 
-    def alert_action(self, action: str) -> None:
-        self.alerts.labels(action=action).inc()
+    def alert_action(self, action: str, count: int = 1) -> None:
+        self.alerts.labels(action=action).inc(count)
 
     def slack_api_error(self, method: str, error: str) -> None:
         self.slack_api_errors.labels(method=method, error=error[:40]).inc()

@@ -37,9 +37,10 @@ class IncidentState:
 class AlertRepository(Protocol):
     def bump_firing(
         self, *, monitor: str, fingerprint: str, value: float | None, at: datetime,
-        starts_at: datetime | None = None, severity_rank: int = 0,
+        starts_at: datetime | None = None, severity_rank: int = 0, repeats: int = 1,
     ) -> int | None:
-        """The hot duplicate path: count a repeat (count + 1, last value, last seen) and return
+        """The hot duplicate path: count ``repeats`` repeats (count + repeats, last value, last
+        seen) and return
         its incident; else change nothing. With ``starts_at`` a repeat is the stored firing
         with that ``starts_at`` (whatever its incident's status) that is not more severe
         (``severity_rank``, 0 = none) than its still active incident; without, a firing alert

@@ -93,28 +93,43 @@ class AlertService:
         one through :meth:`ingest`, in order. Once an alert of a fingerprint takes the slow
         path, the later ones of that fingerprint follow it, so a ``resolved`` never overtakes
         an earlier ``firing`` (or the reverse). A domain error (say, a route naming an unknown
-        crisis type) is returned in that alert's place."""
+        crisis type) is returned in that alert's place.
+
+        Consecutive repeats of one fingerprint with the same ``starts_at`` and severity are
+        counted by one statement (count + n): the statement neither reads nor changes what it
+        tests, so n statements in a row would all answer alike."""
         now = self.clock()
         results: list[AlertOutcome | DomainError | None] = [None] * len(alerts)
         slow: set[tuple[str, str]] = set()
+        runs: dict[tuple[str, str], list[list[int]]] = {}
+        for index, alert in enumerate(alerts):
+            key = (alert.monitor, alert.fingerprint)
+            # Without a starts_at, alerts that could raise a severity take the full path
+            # (it compares first); with one, the repeat statement compares.
+            could_raise = alert.severity is not None and alert.starts_at is None
+            if (key in slow or not alert.firing or could_raise
+                    or self.config_snoozes(alert.monitor, now) or self.router(alert).ignore):
+                slow.add(key)
+                continue
+            key_runs = runs.setdefault(key, [])
+            if key_runs and _same_repeat(alerts[key_runs[-1][-1]], alert):
+                key_runs[-1].append(index)
+            else:
+                key_runs.append([index])
         with self._uow() as uow:
-            for index, alert in enumerate(alerts):
-                key = (alert.monitor, alert.fingerprint)
-                # Without a starts_at, alerts that could raise a severity take the full path
-                # (it compares first); with one, the repeat statement compares.
-                could_raise = alert.severity is not None and alert.starts_at is None
-                if (key in slow or not alert.firing or could_raise
-                        or self.config_snoozes(alert.monitor, now) or self.router(alert).ignore):
-                    slow.add(key)
-                    continue
-                number = uow.alerts.bump_firing(
-                    monitor=alert.monitor, fingerprint=alert.fingerprint, value=alert.value, at=now,
-                    starts_at=alert.starts_at, severity_rank=_rank(alert),
-                )
-                if number is None:
-                    slow.add(key)
-                else:
-                    results[index] = AlertOutcome(number, AlertAction.DEDUPLICATED)
+            for key, key_runs in runs.items():
+                for run in key_runs:
+                    first = alerts[run[0]]
+                    number = uow.alerts.bump_firing(
+                        monitor=first.monitor, fingerprint=first.fingerprint, at=now,
+                        value=next((alerts[i].value for i in reversed(run)
+                                    if alerts[i].value is not None), None),
+                        starts_at=first.starts_at, severity_rank=_rank(first), repeats=len(run),
+                    )
+                    if number is None:
+                        break  # this run and the later ones take the slow path, in order
+                    for i in run:
+                        results[i] = AlertOutcome(number, AlertAction.DEDUPLICATED)
             uow.commit()
         for index, alert in enumerate(alerts):
             if results[index] is None:
@@ -319,6 +334,10 @@ class AlertService:
             uow.alerts.snooze(monitor, until=until, by=actor.id, at=now)
             uow.commit()
         return until
+
+
+def _same_repeat(a: Alert, b: Alert) -> bool:
+    return a.starts_at == b.starts_at and _rank(a) == _rank(b)
 
 
 def _rank(alert: Alert) -> int:

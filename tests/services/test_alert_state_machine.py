@@ -114,3 +114,48 @@ def test_a_repeat_more_severe_than_its_active_incident_raises_it_once(alerts, se
     assert service.get(1).severity is Severity.SS
     assert actions(alerts.ingest_batch([louder, louder])) == ["deduplicated"] * 2
     assert [e.name for e in service.timeline(1)].count("incident.severity_changed") == 1
+
+
+def _opening(monitor: str) -> list[Alert]:
+    return [_one(monitor, "fp-1"), _one(monitor, "fp-2"), _one(monitor, "fp-3", starts_at=None)]
+
+
+def _mixed(monitor: str) -> list[Alert]:
+    """Repeats, value changes, a re-fire by a new startsAt with older repeats after it, a
+    resolve between firings, generic alerts (no startsAt) and a new fingerprint, with one
+    fingerprint's runs interleaved with another's."""
+    later = STARTED + timedelta(minutes=30)
+    return [_one(monitor, "fp-1", value=1.0), _one(monitor, "fp-1"), _one(monitor, "fp-2", value=7.0),
+            _one(monitor, "fp-3", starts_at=None, value=2.0), _one(monitor, "fp-1", value=5.0),
+            _one(monitor, "fp-3", starts_at=None), _one(monitor, "fp-3", starts_at=None, value=3.0),
+            _one(monitor, "fp-1", starts_at=later), _one(monitor, "fp-1", starts_at=later, value=9.0),
+            _one(monitor, "fp-1"), _one(monitor, "fp-2", status="resolved"),
+            _one(monitor, "fp-2", value=8.0), _one(monitor, "fp-4"), _one(monitor, "fp-3", starts_at=None)]
+
+
+def _one(monitor: str, fp: str, *, starts_at=STARTED, status: str = "firing",
+         value: float | None = None) -> Alert:
+    group = f'alertmanager:{{}}:{{alertname="{monitor}"}}'
+    return replace(am(status, fp=fp, starts_at=starts_at, monitor=monitor, group=group),
+                   value=value, observed_at=starts_at or STARTED + timedelta(minutes=1))
+
+
+def test_a_batch_ends_exactly_where_the_same_alerts_one_by_one_end(alerts, service, engine):
+    # Repeats in a batch are counted together (count + n); the outcome must be what the same
+    # alerts sent one per request give: same actions, counts, last values and timelines.
+    def rows(monitor: str) -> list[tuple]:
+        with Session(engine) as session:
+            return [tuple(r) for r in session.execute(
+                select(AlertRow.fingerprint, AlertRow.status, AlertRow.count, AlertRow.last_value,
+                       AlertRow.starts_at).where(AlertRow.monitor == monitor)
+                .order_by(AlertRow.fingerprint))]
+
+    assert actions(alerts.ingest_batch(_opening("Batched"))) == ["opened", "linked", "linked"]
+    batched = actions(alerts.ingest_batch(_mixed("Batched")))
+    assert actions(alerts.ingest_batch(_opening("Single"))) == ["opened", "linked", "linked"]
+    single = [action for alert in _mixed("Single") for action in actions(alerts.ingest_batch([alert]))]
+    assert batched == single
+    assert rows("Batched") == rows("Single")
+    assert rows("Batched")[2][2:4] == (5, 3.0)  # fp-3: opened, then 4 repeats; last value 3.0
+    names = [[e.name for e in service.timeline(n)] for n in (1, 2)]
+    assert names[0] == names[1]

@@ -24,19 +24,20 @@ from bot.domain.alerts import Alert
 from bot.services.alert_ports import AlertRecord, IncidentState
 
 _BUMP_FIRING = text(
-    "UPDATE alerts SET count = count + 1, last_seen = :at, last_value = COALESCE(:value, last_value) "
+    "UPDATE alerts SET count = count + :repeats, last_seen = :at, last_value = COALESCE(:value, last_value) "
     "WHERE monitor = :monitor AND fingerprint = :fingerprint AND status = 'firing' "
     "AND incident IN (SELECT number FROM incidents WHERE status = 'active') "
     "AND NOT EXISTS (SELECT 1 FROM monitor_snoozes s WHERE s.monitor = :monitor AND s.until > :at) "
     "RETURNING incident"
 ).bindparams(
     bindparam("at", type_=UTCDateTime()), bindparam("value", type_=Float()),
+    bindparam("repeats", type_=Integer()),
     bindparam("monitor", type_=String()), bindparam("fingerprint", type_=String()),
 )
 # A repeat by the source's startsAt: the same firing, whatever its incident's status since —
 # unless it is more severe (:rank) than its still active incident: the slow path raises that.
 _BUMP_REPEAT = text(
-    "UPDATE alerts SET count = count + 1, last_seen = :at, last_value = COALESCE(:value, last_value) "
+    "UPDATE alerts SET count = count + :repeats, last_seen = :at, last_value = COALESCE(:value, last_value) "
     "WHERE monitor = :monitor AND fingerprint = :fingerprint AND status = 'firing' "
     "AND starts_at = :starts_at AND incident IS NOT NULL "
     "AND NOT EXISTS (SELECT 1 FROM monitor_snoozes s WHERE s.monitor = :monitor AND s.until > :at) "
@@ -45,6 +46,7 @@ _BUMP_REPEAT = text(
     "RETURNING incident"
 ).bindparams(
     bindparam("at", type_=UTCDateTime()), bindparam("value", type_=Float()),
+    bindparam("repeats", type_=Integer()),
     bindparam("monitor", type_=String()), bindparam("fingerprint", type_=String()),
     bindparam("starts_at", type_=UTCDateTime()), bindparam("rank", type_=Integer()),
 )
@@ -61,11 +63,12 @@ class SqlAlertRepository:
 
     def bump_firing(
         self, *, monitor: str, fingerprint: str, value: float | None, at: datetime,
-        starts_at: datetime | None = None, severity_rank: int = 0,
+        starts_at: datetime | None = None, severity_rank: int = 0, repeats: int = 1,
     ) -> int | None:
         # The hot path of an alert storm: one statement, compiled once, no ORM bookkeeping.
         # It also declines while the monitor is snoozed, so the caller's slow path decides.
-        params = {"monitor": monitor, "fingerprint": fingerprint, "value": value, "at": at}
+        params = {"monitor": monitor, "fingerprint": fingerprint, "value": value, "at": at,
+                  "repeats": repeats}
         if starts_at is not None:
             return self.session.connection().execute(
                 _BUMP_REPEAT, params | {"starts_at": starts_at, "rank": severity_rank}

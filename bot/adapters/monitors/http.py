@@ -21,6 +21,7 @@ import hmac
 import json
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -83,7 +84,7 @@ def monitor_endpoint(
     secret: str | None,
     ingest: Callable[[Sequence[Alert]], list[AlertOutcome | DomainError]],
     clock: Callable[[], datetime],
-    on_outcome: Callable[[str], None] | None = None,
+    on_outcome: Callable[[str, int], None] | None = None,
     allow_bare_signature: bool = False,
     wall_clock: Callable[[], float] = time.time,
     severities: Mapping[str, str] = DEFAULT_SEVERITY_LABELS,
@@ -98,7 +99,7 @@ def monitor_endpoint(
     ``ingest`` is :meth:`AlertService.ingest_batch`; requests arriving while a batch is in
     the database are handled together as the next batch (see :class:`AlertBatcher`).
     While the database is unreachable the answer is 503 with ``Retry-After``, so Alertmanager
-    and Grafana send the alert again later. ``on_outcome`` counts each alert's action
+    and Grafana send the alert again later. ``on_outcome`` counts the alerts of each action
     (metrics). ``allow_bare_signature`` is the site config's
     ``monitors.allow_signatures_without_timestamp``; signature timestamps are checked
     against ``wall_clock`` (real Unix time, like the sender's).
@@ -158,9 +159,9 @@ def monitor_endpoint(
                                           "send the alert again"},
                                 status_code=503, headers={"Retry-After": "30"})
         if on_outcome is not None:
-            for outcome in outcomes:
-                if isinstance(outcome, AlertOutcome):
-                    on_outcome(outcome.action.value)
+            for action, count in Counter(o.action.value for o in outcomes
+                                         if isinstance(o, AlertOutcome)).items():
+                on_outcome(action, count)
         failed = [o for o in outcomes if isinstance(o, DomainError)]
         if failed:
             return _error(422, failed[0].message)
