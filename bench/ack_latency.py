@@ -10,14 +10,16 @@ loads in one run, printing both and crisisbot / floor ratios (same machine, same
 ratios mean more than the absolute figures on a shared host).
 
 The bot runs as a real `crisisbot serve` child process (SQLite in a temporary directory, real
-pacing of 1 message/s/channel); the Slack emulator and the clients (asyncio + httpx) run in
-this process. Everything stays on this machine.
+pacing of 1 message/s/channel); the Slack emulator runs in this process, and the clients
+(asyncio + aiohttp) in a separate load-generator process. Everything stays
+on this machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import random
 import secrets
@@ -27,11 +29,11 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import httpx
 import yaml
 
 from bot.sandbox.driver import SlackDriver, signed_command
@@ -42,43 +44,67 @@ from tests.integration.processes import ServeProcess, free_port
 RESETS: list[int] = []
 
 
-async def load(url: str, emulator: SlackEmulator, secret: str, channel: str, *, clients: int,
-               requests: int, interval: float = 0.0) -> list[float]:
+def load(url: str, emulator: SlackEmulator, secret: str, channel: str, *, clients: int,
+         requests: int, interval: float = 0.0) -> list[float]:
     """``clients`` concurrent clients, each sending ``requests`` commands back to back
     (``interval`` 0: a closed loop that measures saturation) or one every ``interval``
-    seconds with a random phase (people typing commands)."""
-    latencies: list[float] = []
-    resets = RESETS
-    start = asyncio.Event()
+    seconds with a random phase (people typing commands).
 
-    async def client(http: httpx.AsyncClient) -> None:
+    The commands are signed here (each has its own response_url at the emulator) and sent by
+    a separate load-generator process (aiohttp): a client sharing this process with the
+    emulator saturated before either server did, and measured itself."""
+    signed = [[signed_command(secret=secret, emulator=emulator, text="status", channel=channel)
+               for _ in range(requests)] for _ in range(clients)]
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        latencies, resets = pool.submit(generate_load, url, signed, interval).result()
+    RESETS.extend([1] * resets)
+    return latencies
+
+
+def generate_load(url: str, signed: list[list[tuple[bytes, dict[str, str]]]],
+                  interval: float) -> tuple[list[float], int]:
+    """The load generator (runs in its own process): one client per list of signed commands."""
+    import aiohttp
+
+    latencies: list[float] = []
+    resets = 0
+
+    async def client(http: aiohttp.ClientSession, commands: list, start: asyncio.Event) -> None:
+        nonlocal resets
         await start.wait()
         if interval:
             await asyncio.sleep(random.uniform(0, interval))
-        for _ in range(requests):
+        for body, headers in commands:
             tick = time.perf_counter()
-            body, headers = signed_command(secret=secret, emulator=emulator, text="status",
-                                           channel=channel)
-            began = time.perf_counter()
-            try:
-                response = await http.post(url, content=body, headers=headers)
-            except (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError):
-                # A keep-alive connection the server closed as it was reused (uvicorn closes
-                # idle ones after 5 s): counted, and sent again on a fresh connection.
-                resets.append(1)
+            for attempt in range(2):
                 began = time.perf_counter()
-                response = await http.post(url, content=body, headers=headers)
+                try:
+                    async with http.post(url, data=body, headers=headers) as response:
+                        text = await response.text()
+                        status = response.status
+                    break
+                except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError):
+                    # A keep-alive connection the server closed as it was reused (uvicorn
+                    # closes idle ones after 5 s): counted, and sent again.
+                    if attempt:
+                        raise
+                    resets += 1
             latencies.append(time.perf_counter() - began)
-            assert response.status_code == 200, response.text
+            assert status == 200, text
             if interval:
                 await asyncio.sleep(max(0.0, interval - (time.perf_counter() - tick)))
 
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as http:
-        tasks = [asyncio.create_task(client(http)) for _ in range(clients)]
-        start.set()
-        await asyncio.gather(*tasks)
-    return latencies
+    async def run() -> None:
+        start = asyncio.Event()
+        connector = aiohttp.TCPConnector(limit=len(signed))
+        async with aiohttp.ClientSession(connector=connector,
+                                         timeout=aiohttp.ClientTimeout(total=30)) as http:
+            tasks = [asyncio.create_task(client(http, commands, start)) for commands in signed]
+            start.set()
+            await asyncio.gather(*tasks)
+
+    asyncio.run(run())
+    return latencies, resets
 
 
 class Child:
@@ -105,8 +131,8 @@ class Child:
 def measure(url: str, emulator: SlackEmulator, secret: str, channel: str, *, clients: int,
             requests: int, interval: float) -> dict[str, float]:
     began = time.perf_counter()
-    latencies = sorted(asyncio.run(load(url, emulator, secret, channel, clients=clients,
-                                        requests=requests, interval=interval)))
+    latencies = sorted(load(url, emulator, secret, channel, clients=clients,
+                            requests=requests, interval=interval))
     elapsed = time.perf_counter() - began
     return {"n": len(latencies), "p50": statistics.median(latencies) * 1000,
             "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000,
@@ -139,7 +165,7 @@ def pair(args: argparse.Namespace) -> int:
             targets = {"floor": f"http://127.0.0.1:{floor_port}/slack/events",
                        "crisisbot": f"http://127.0.0.1:{bot_port}/slack/events"}
             for url in targets.values():
-                asyncio.run(load(url, emulator, secret, channel, clients=2, requests=5))  # warm-up
+                load(url, emulator, secret, channel, clients=2, requests=5)  # warm-up
             print(f"P1 pair: signed /crisis status, {args.clients} clients x {args.requests} requests")
             for label, interval in (("paced, 1 command/client/s", 1.0),
                                     ("closed loop, back to back", 0.0)):
@@ -197,15 +223,15 @@ def main() -> int:
             assert emulator.wait_for(lambda: any(c["name"].startswith("inc-1") for c in emulator.channels()))
             channel = next(c["id"] for c in emulator.channels() if c["name"].startswith("inc-1"))
             url = f"http://127.0.0.1:{port}/slack/events"
-            asyncio.run(load(url, emulator, secret, channel, clients=2, requests=5))  # warm-up
+            load(url, emulator, secret, channel, clients=2, requests=5)  # warm-up
             print(f"P1 ack latency of signed /crisis status, {args.clients} concurrent clients "
                   "(target p99 <= 100 ms):")
             for label, interval in (("one command per client per second", 1.0),
                                     ("closed loop, back to back (saturation)", 0.0)):
                 began = time.perf_counter()
-                latencies = sorted(asyncio.run(load(
+                latencies = sorted(load(
                     url, emulator, secret, channel, clients=args.clients, requests=args.requests,
-                    interval=interval)))
+                    interval=interval))
                 elapsed = time.perf_counter() - began
                 p50 = statistics.median(latencies) * 1000
                 p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000
