@@ -37,7 +37,7 @@ import yaml
 
 from bench.ack_latency import Child
 from bot.bootstrap import build_core
-from bot.domain.roles import Actor
+from bot.domain.roles import Actor, Role
 from bot.sandbox.driver import signed_command
 from bot.sandbox.emulator import SlackEmulator
 from bot.settings import Settings
@@ -109,8 +109,10 @@ def fill(core, number: int, events: int) -> None:
 
 
 def declare(core, title: str) -> int:
+    # The lead commands the incident: a note from anyone outside it is refused (and a refusal
+    # writes nothing, so it would measure the wrong thing).
     return core.incidents.declare(title=title, crisis_type="service_logistics", actor=LEAD,
-                                  roles={}).incident.number
+                                  roles={Role.COMMANDER: LEAD.id}).incident.number
 
 
 def rss_mb(pid: int) -> float:

@@ -21,6 +21,8 @@ class Event:
     """Something that happened to incident ``incident`` (its number), done by ``actor`` at ``at``."""
 
     name: ClassVar[str] = "event"
+    #: True for events that change no state of the incident but its ``updated_at``.
+    timeline_only: ClassVar[bool] = False
     incident: int
     actor: str
     at: datetime
@@ -170,6 +172,8 @@ class FactRetracted(Event):
 @dataclass(frozen=True, kw_only=True)
 class NoteAdded(Event):
     name: ClassVar[str] = "note.added"
+    #: Changes no state of the incident but its ``updated_at`` (lives on the timeline only).
+    timeline_only: ClassVar[bool] = True
     text: str
     tag: str | None = None
 
@@ -185,6 +189,8 @@ class MessageCaptured(Event):
     """A Slack message added to the timeline (shortcut or :pushpin: reaction)."""
 
     name: ClassVar[str] = "message.captured"
+    #: Changes no state of the incident but its ``updated_at`` (lives on the timeline only).
+    timeline_only: ClassVar[bool] = True
     author: str
     text: str
     permalink: str
@@ -231,6 +237,8 @@ class ReminderSent(Event):
     """A reminder went to the incident channel (``clock``: a clock key or ``task:<n>``)."""
 
     name: ClassVar[str] = "reminder.sent"
+    #: Changes no state of the incident but its ``updated_at`` (lives on the timeline only).
+    timeline_only: ClassVar[bool] = True
     kind: str
     clock: str
     due_at: datetime

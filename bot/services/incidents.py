@@ -7,6 +7,9 @@ nothing. Each returns an :class:`Outcome` with the events it recorded.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Mapping, Sequence
@@ -38,6 +41,7 @@ class IncidentService:
     planners: Sequence[EffectPlanner] = field(default_factory=tuple)
     #: Units of work for the reads below (no write lock); ``uow_factory`` when not given.
     read_uow_factory: Callable[[], UnitOfWork] | None = None
+    _just_read: threading.local = field(default_factory=threading.local, init=False, repr=False)
 
     # ------------------------------------------------------------------ declare
 
@@ -253,6 +257,18 @@ class IncidentService:
             lambda inc, now: inc.record_postmortem_published(version=version, actor=actor, at=now),
         )
 
+    @contextmanager
+    def reusing(self, incident: Incident) -> Iterator[None]:
+        """The next change in this thread to ``incident``'s number may start from
+        ``incident``, just read (say, for a permission check), instead of reading the same
+        state again: the repository uses it only if the stored snapshot is still the one it
+        was restored from, checked under the row lock."""
+        self._just_read.incident = incident
+        try:
+            yield
+        finally:
+            self._just_read.__dict__.pop("incident", None)
+
     # ------------------------------------------------------------------ reads
 
     def _reading(self) -> UnitOfWork:
@@ -292,10 +308,13 @@ class IncidentService:
         change: Callable[[Incident, datetime], list[Event]],
     ) -> Outcome:
         now = self.clock()
+        reuse = self._just_read.__dict__.pop("incident", None)
+        if reuse is not None and reuse.number != number:
+            reuse = None
         with self.uow_factory() as uow:
             if idempotency_key and not uow.idempotency.claim(idempotency_key, scope="command", at=now):
                 return Outcome(incident=uow.incidents.get(number), duplicate=True)
-            incident = uow.incidents.get(number)
+            incident = uow.incidents.get(number, reuse=reuse)
             change(incident, now)
             return self._finish(uow, incident)
 

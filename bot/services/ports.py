@@ -37,8 +37,10 @@ class IncidentRepository(Protocol):
 
     def add(self, incident: Incident) -> None: ...
 
-    def get(self, number: int) -> Incident:
-        """Load and lock the incident for the rest of the transaction; raises ``NotFound``."""
+    def get(self, number: int, *, reuse: Incident | None = None) -> Incident:
+        """Load and lock the incident for the rest of the transaction; raises ``NotFound``.
+        ``reuse``: the same incident as just read by this process, which the repository may
+        use instead of reading it again if it is provably the stored state."""
 
     def save(self, incident: Incident) -> None: ...
 

@@ -99,8 +99,8 @@ class ReminderPlanner:
     settings: ReminderSettings
 
     def plan(self, uow: UnitOfWork, incident: Incident, events: Sequence[Event]) -> None:
-        if not events or all(isinstance(e, ReminderSent) for e in events):
-            return  # sending a reminder changes nothing a reminder depends on
+        if all(e.timeline_only or getattr(e, "stateless", False) for e in events):
+            return  # notes, captures, reminders sent: nothing a reminder depends on changed
         sync_reminders(uow, incident, catalog=self.catalog, settings=self.settings,
                        at=events[-1].at)
 

@@ -151,3 +151,31 @@ def test_dump_refuses_unknown_values():
     live.impact["odd"] = object()
     with pytest.raises(snapshot.SnapshotError):
         snapshot.dump(live)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(commands=hs.lists(_commands(), max_size=25), text=TEXT)
+def test_timeline_only_events_change_nothing_but_updated_at(commands, text):
+    # The reminder planner skips commands whose events are all ``timeline_only``: sound only
+    # if such an event leaves every stored field of the incident (but updated_at) as it was.
+    incident = Incident.declare(number=1, title="Checkout down", playbook=PLAYBOOK,
+                                severity=Severity.A, description="", actor=COMMANDER, at=T0)
+    for i, command in enumerate(commands):
+        try:
+            _run(incident, command, T0 + timedelta(minutes=i + 1))
+        except DomainError:
+            pass
+    incident.pending.clear()
+    later = T0 + timedelta(days=1)
+    timeline_only = [cls for cls in ev.EVENT_TYPES.values() if cls.timeline_only]
+    assert {cls.name for cls in timeline_only} == {"note.added", "message.captured", "reminder.sent"}
+    for event in (ev.NoteAdded(incident=1, actor=ALICE.id, at=later, text=text),
+                  ev.MessageCaptured(incident=1, actor=ALICE.id, at=later, author="U1", text=text,
+                                     permalink="https://x.slack.com/p1", posted_at=later),
+                  ev.ReminderSent(incident=1, actor="crisisbot", at=later, kind="cadence",
+                                  clock="cadence", due_at=later)):
+        before = snapshot.dump(incident)
+        incident.catch_up([event])
+        after = snapshot.dump(incident)
+        assert {k: v for k, v in before["f"].items() if k != "updated_at"} == \
+               {k: v for k, v in after["f"].items() if k != "updated_at"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from datetime import datetime
 from typing import Sequence
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot.adapters.db import snapshots
 from bot.adapters.db.models import CounterRow, IdempotencyRow, IncidentRow, TimelineRow
 from bot.adapters.db.types import UTCDateTime
+from bot.domain import snapshot
 from bot.domain.chain import GENESIS, canonical, link
 from bot.domain.errors import NotFound
 from bot.domain.events import Event
@@ -37,6 +39,13 @@ _CLAIM = text(
     'INSERT INTO idempotency_keys ("key", scope, created_at) VALUES (:key, :scope, :at) '
     'ON CONFLICT ("key") DO NOTHING RETURNING "key"'
 ).bindparams(bindparam("at", type_=UTCDateTime()))
+
+
+#: Incidents restored by a read from a snapshot with no tail, by (number, schema, last
+#: event): a change that follows may start from one (``get(reuse=…)``) instead of decoding
+#: the same snapshot again. Weak: an incident nobody holds any more drops out.
+_RESTORED: weakref.WeakValueDictionary[tuple[int, str | None, int | None], Incident] = (
+    weakref.WeakValueDictionary())
 
 
 def _locked(session: Session) -> set[int]:
@@ -71,7 +80,7 @@ class SqlIncidentRepository:
         self.session.add(IncidentRow(number=incident.number, **_columns(incident)))
         self.session.flush()
 
-    def get(self, number: int) -> Incident:
+    def get(self, number: int, *, reuse: Incident | None = None) -> Incident:
         # The row (locked for the change to follow) and its snapshot in one round trip.
         row = self.session.execute(_LOAD_LOCKED if self.lock else _LOAD,
                                    {"number": number}).one_or_none()
@@ -80,12 +89,23 @@ class SqlIncidentRepository:
         if self.lock:
             _locked(self.session).add(number)
         # The snapshot + the events after it; the whole timeline only without a usable snapshot.
-        stored = snapshots.usable(number, schema=row.schema, last_event=row.last_event,
-                                  state=row.state)
-        if stored is not None:
-            return stored.incident.catch_up(
-                snapshots.events_after(self.session, number, stored.last_event))
-        return self.replay(number)
+        # ``reuse``: an incident this process just read (say, for a permission check) stands
+        # for the snapshot if it is the untouched restore of that very snapshot.
+        snapshot_key = (number, row.schema, row.last_event)
+        if reuse is not None and snapshot.SCHEMA == row.schema and not reuse.pending and (
+                _RESTORED.get(snapshot_key) is reuse):
+            stored: snapshots.Stored | None = snapshots.Stored(reuse, int(row.last_event))
+        else:
+            stored = snapshots.usable(number, schema=row.schema, last_event=row.last_event,
+                                      state=row.state)
+        if stored is None:
+            return self.replay(number)
+        _RESTORED.pop(snapshot_key, None)  # whoever holds it may change it from now on
+        tail = snapshots.events_after(self.session, number, stored.last_event)
+        incident = stored.incident.catch_up(tail)
+        if not tail and not self.lock:
+            _RESTORED[snapshot_key] = incident  # a read: the snapshot's state, as restored
+        return incident
 
     def replay(self, number: int) -> Incident:
         """The incident replayed from its whole timeline (the definition of its state)."""

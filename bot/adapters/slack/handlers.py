@@ -230,8 +230,9 @@ class CommandHandler:
                             incident_label=incident.id)
             if command_key == "reopen" and not arguments.get("reason"):
                 arguments["reason"] = messages.REOPEN_REASON
-            outcome = getattr(self.incidents, method)(number, **arguments, actor=actor,
-                                                      idempotency_key=key)
+            with self.incidents.reusing(incident):  # just read: the change need not read it again
+                outcome = getattr(self.incidents, method)(number, **arguments, actor=actor,
+                                                          idempotency_key=key)
             return self.changed(outcome)
         if target == "view":  # a read: shown as just loaded for the permission check
             return getattr(self, f"_view_{method}")(cmd, number=number, incident=incident)
