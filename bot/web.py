@@ -274,6 +274,8 @@ def _too_deep(body: str, content_type: str) -> bool:
     slash command's text is not, so brackets typed in it never count."""
     if content_type.startswith("application/json") or body.startswith("{"):
         return json_too_deep(body)
+    if "payload=" not in body:  # a form field's name is never encoded: no field, no JSON
+        return False
     payload = dict(parse_qsl(body, keep_blank_values=True)).get("payload")
     return payload is not None and json_too_deep(payload)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.adapters.db.models import TimelineRow
-from bot.adapters.db.snapshots import SnapshotRow, check_all
+from bot.adapters.db.snapshots import MAX_TAIL, SnapshotRow, check_all
 from bot.cli import main as cli
 from bot.domain import events as ev
 from bot.domain import snapshot
@@ -22,8 +22,8 @@ def _declare(service) -> int:
     outcome = service.declare(title="Checkout failing", crisis_type="service_logistics",
                               actor=LEAD, roles={})
     number = outcome.incident.number
-    service.add_fact(number, "Payments answer 500", actor=LEAD)
     service.add_note(number, "rolled back", actor=LEAD)
+    service.add_fact(number, "Payments answer 500", actor=LEAD)
     return number
 
 
@@ -49,7 +49,29 @@ def test_every_change_stores_a_snapshot_of_its_last_event(service, engine):
     assert row.schema == snapshot.SCHEMA
     assert row.last_event == _last_event(engine, number)
     assert _check(engine, number).status == "ok"
-    service.add_note(number, "second", actor=LEAD)
+    service.add_fact(number, "second", actor=LEAD)
+    assert _row(engine, number).last_event == _last_event(engine, number)
+
+
+def test_notes_leave_a_short_tail_instead_of_rewriting_the_snapshot(service, engine):
+    # A note changes no state but updated_at: the snapshot is not re-encoded for it until
+    # the tail after it would reach MAX_TAIL; any state change writes it again at once.
+    number = _declare(service)
+    stored = _row(engine, number).last_event
+    service.add_note(number, "one", actor=LEAD)
+    assert _row(engine, number).last_event == stored and _check(engine, number).status == "ok"
+    assert service.get(number).updated_at == service.clock()
+    longest = 0
+    for i in range(MAX_TAIL * 2):
+        service.add_note(number, f"note {i}", actor=LEAD)
+        with Session(engine) as session:
+            tail = session.execute(select(func.count()).select_from(TimelineRow).where(
+                TimelineRow.incident == number,
+                TimelineRow.id > _row(engine, number).last_event)).scalar_one()
+        longest = max(longest, tail)
+    assert 0 < longest < MAX_TAIL
+    assert _check(engine, number).status == "ok"
+    service.add_fact(number, "state changed", actor=LEAD)
     assert _row(engine, number).last_event == _last_event(engine, number)
 
 

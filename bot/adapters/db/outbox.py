@@ -25,6 +25,17 @@ class Effect:
 
 
 @dataclass(frozen=True, slots=True)
+class Queued:
+    """A pending effect as the gateway scans the queue: everything but its payload."""
+
+    id: int
+    incident: int | None
+    kind: str
+    attempts: int
+    next_attempt_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class EffectRow:
     """An effect as ``crisisbot outbox`` lists it."""
 
@@ -76,19 +87,31 @@ class OutboxStore:
         #: channel id -> incident: a channel's incident never changes once stored.
         self._channel_incident: dict[str, int] = {}
 
-    def pending(self, *, limit: int = 500) -> list[Effect]:
-        """Pending effects in the order they were recorded (due or not)."""
+    def pending(self, *, limit: int = 500) -> list[Queued]:
+        """Pending effects in the order they were recorded (due or not), without their
+        payloads: the gateway reads this on every wake-up, and a backlog paced by Slack can
+        hold hundreds of effects of which it delivers one or two."""
         with self._sessions() as session:
             rows = session.execute(
-                select(OutboxRow)
+                select(OutboxRow.id, OutboxRow.incident, OutboxRow.kind, OutboxRow.attempts,
+                       OutboxRow.next_attempt_at)
                 .where(OutboxRow.status == "pending")
                 .order_by(OutboxRow.id)
                 .limit(limit)
-            ).scalars()
-            return [
-                Effect(r.id, r.incident, r.kind, dict(r.payload), r.attempts, r.next_attempt_at)
-                for r in rows
-            ]
+            )
+            return [Queued(*row) for row in rows]
+
+    def load(self, queued: Queued) -> Effect | None:
+        """The effect with its payload; None once it is no longer pending."""
+        with self._sessions() as session:
+            payload = session.execute(
+                select(OutboxRow.payload)
+                .where(OutboxRow.id == queued.id, OutboxRow.status == "pending")
+            ).scalar_one_or_none()
+        if payload is None:
+            return None
+        return Effect(queued.id, queued.incident, queued.kind, dict(payload), queued.attempts,
+                      queued.next_attempt_at)
 
     def add(self, kind: str, payload: dict[str, Any], *, at: datetime, incident: int | None = None,
             dedupe_key: str | None = None) -> None:

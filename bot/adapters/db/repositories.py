@@ -41,9 +41,9 @@ _CLAIM = text(
 ).bindparams(bindparam("at", type_=UTCDateTime()))
 
 
-#: Incidents restored by a read from a snapshot with no tail, by (number, schema, last
-#: event): a change that follows may start from one (``get(reuse=…)``) instead of decoding
-#: the same snapshot again. Weak: an incident nobody holds any more drops out.
+#: Incidents restored by a read, by (number, snapshot schema, id of the last event applied):
+#: a change that follows may start from one (``get(reuse=…)``) instead of decoding the same
+#: snapshot again. Weak: an incident nobody holds any more drops out.
 _RESTORED: weakref.WeakValueDictionary[tuple[int, str | None, int | None], Incident] = (
     weakref.WeakValueDictionary())
 
@@ -90,21 +90,24 @@ class SqlIncidentRepository:
             _locked(self.session).add(number)
         # The snapshot + the events after it; the whole timeline only without a usable snapshot.
         # ``reuse``: an incident this process just read (say, for a permission check) stands
-        # for the snapshot if it is the untouched restore of that very snapshot.
-        snapshot_key = (number, row.schema, row.last_event)
-        if reuse is not None and snapshot.SCHEMA == row.schema and not reuse.pending and (
-                _RESTORED.get(snapshot_key) is reuse):
-            stored: snapshots.Stored | None = snapshots.Stored(reuse, int(row.last_event))
+        # for them if it is the untouched restore of that very snapshot and tail.
+        after = row.last_event if row.schema == snapshot.SCHEMA and row.state else None
+        tail = snapshots.tail(self.session, number, after) if after is not None else []
+        key = (number, row.schema, tail[-1][0] if tail else after)
+        if reuse is not None and after is not None and not reuse.pending and (
+                _RESTORED.get(key) is reuse):
+            incident = reuse
         else:
             stored = snapshots.usable(number, schema=row.schema, last_event=row.last_event,
                                       state=row.state)
-        if stored is None:
-            return self.replay(number)
-        _RESTORED.pop(snapshot_key, None)  # whoever holds it may change it from now on
-        tail = snapshots.events_after(self.session, number, stored.last_event)
-        incident = stored.incident.catch_up(tail)
-        if not tail and not self.lock:
-            _RESTORED[snapshot_key] = incident  # a read: the snapshot's state, as restored
+            if stored is None:
+                return self.replay(number)
+            incident = stored.incident.catch_up([event for _, event in tail])
+        _RESTORED.pop(key, None)  # whoever holds it may change it from now on
+        if self.lock:
+            self.snapshots.tail_length[number] = len(tail)
+        else:
+            _RESTORED[key] = incident  # a read: the stored state, as restored
         return incident
 
     def replay(self, number: int) -> Incident:

@@ -41,9 +41,16 @@ class SnapshotRow(Base):
 # change writes one; a dialect's ``INSERT … ON CONFLICT`` would be compiled on every call.
 _READ = (select(SnapshotRow.schema, SnapshotRow.last_event, SnapshotRow.state)
          .where(SnapshotRow.incident == bindparam("number")))
-_TAIL = (select(TimelineRow.name, TimelineRow.actor, TimelineRow.occurred_at, TimelineRow.payload)
+_TAIL = (select(TimelineRow.id, TimelineRow.name, TimelineRow.actor, TimelineRow.occurred_at,
+                TimelineRow.payload)
          .where(TimelineRow.incident == bindparam("number"), TimelineRow.id > bindparam("after"))
          .order_by(TimelineRow.id))
+
+#: A change made only of ``timeline_only`` events (notes, captured messages, reminders sent)
+#: changes no state but ``updated_at``: its snapshot is not rewritten while the tail after
+#: the stored one stays shorter than this, so a burst of notes does not re-encode the whole
+#: state each time, and a load still applies at most this many events.
+MAX_TAIL = 64
 _WRITE = text(
     'INSERT INTO incident_snapshots (incident, "schema", last_event, state) '
     "VALUES (:incident, :schema, :last_event, :state) ON CONFLICT (incident) DO UPDATE SET "
@@ -83,9 +90,14 @@ def usable(number: int, *, schema: str | None, last_event: int | None,
 
 
 def events_after(session: Session, number: int, after: int) -> list[Event]:
+    return [event for _, event in tail(session, number, after)]
+
+
+def tail(session: Session, number: int, after: int) -> list[tuple[int, Event]]:
+    """The incident's events after timeline id ``after``, with their ids, oldest first."""
     rows = session.execute(_TAIL, {"number": number, "after": after})
-    return [Event.from_record(name, incident=number, actor=actor, at=at, payload=payload)
-            for name, actor, at, payload in rows]
+    return [(row_id, Event.from_record(name, incident=number, actor=actor, at=at, payload=payload))
+            for row_id, name, actor, at, payload in rows]
 
 
 def write(session: Session, incident: Incident, *, last_event: int) -> None:
@@ -109,6 +121,8 @@ class SnapshotWriter:
         self.saved: dict[int, Incident] = {}
         self.appended: dict[int, list[Event]] = {}
         self.last_id: dict[int, int] = {}
+        #: Events after the stored snapshot when the incident was loaded (repositories).
+        self.tail_length: dict[int, int] = {}
 
     def saving(self, incident: Incident) -> None:
         self.saved[incident.number] = incident
@@ -128,11 +142,16 @@ class SnapshotWriter:
                 if incident is None or len(events) != len(incident.pending) or any(
                         a is not b for a, b in zip(events, incident.pending)):
                     continue
+                loaded_tail = self.tail_length.get(number)
+                if (loaded_tail is not None and loaded_tail + len(events) < MAX_TAIL
+                        and all(e.timeline_only for e in events)):
+                    continue  # the stored snapshot + its (short) tail already say it all
                 write(self.session, incident, last_event=self.last_id[number])
         finally:
             self.saved.clear()
             self.appended.clear()
             self.last_id.clear()
+            self.tail_length.clear()
 
 
 # ---------------------------------------------------------------- the check (crisisbot verify)

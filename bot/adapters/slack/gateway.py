@@ -131,7 +131,10 @@ class SlackGateway(EffectKinds, DrillEffectKinds):
                     if not floating:
                         held.add(key)
                     continue
-                if self._deliver(effect):
+                loaded = self.store.load(effect)
+                if loaded is None:
+                    continue  # delivered or given up meanwhile
+                if self._deliver(loaded):
                     delivered += 1
                 elif key is not None and not floating:
                     held.add(key)
