@@ -26,7 +26,6 @@ from bot.adapters.knowledge.projector import KnowledgeProjector
 from bot.adapters.monitors.http import monitor_endpoint
 from bot.adapters.monitors.poller import Poller
 from bot.adapters.monitors.routing import Router
-from bot.adapters.oncall.ical import IcalShifts
 from bot.adapters.outbound.store import OutboundStore
 from bot.adapters.outbound.worker import OutboundWorker
 from bot.adapters.paging.ack import AckLinks, ack_routes
@@ -331,7 +330,11 @@ def build_duty(core: Core, *, site: SiteConfig, settings: Settings,
                clock: Callable[[], datetime]) -> DutyService:
     """The duty rota of the site config (``oncall:``), its calendars and Slack overrides."""
     oncall = load_oncall(settings.config_path, site.raw)
-    shifts = IcalShifts(oncall).shifts if oncall.ical else None
+    shifts = None
+    if oncall.ical:  # icalendar loads only when a calendar rota is configured
+        from bot.adapters.oncall.ical import IcalShifts
+
+        shifts = IcalShifts(oncall).shifts
     duty = DutyService(rota=oncall.rota, store=SqlOverrides(session_factory(core.engine)),
                        clock=clock, roster=site.roster, shifts=shifts)
     duty.refresh()  # before any transaction may look (the planner, monitors)

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from bot.adapters.rendering.chinese import all_scripts, to_variant
+from bot.adapters.rendering.chinese import ScriptForms, to_variant
 from bot.domain.errors import InvalidInput
 from bot.domain.statement_lint import CONTACT_KEYS, DEFAULT_LIMITS, LintRules, Variant
 from bot.domain.statements import AUDIENCES, KINDS
@@ -106,13 +106,15 @@ def load_statement_settings(*, playbooks: Path, site: SiteConfig) -> StatementSe
 
 
 def lint_rules(data: Mapping[str, Any]) -> LintRules:
-    """Build :class:`LintRules` from the (already checked) data file shape."""
-    lists = {
-        key: all_scripts(tuple(w for lang in ("en", "zh") for w in (data.get(key) or {}).get(lang, [])))
+    """Build :class:`LintRules` from the (already checked) data file shape. The Chinese
+    phrases' Traditional forms are converted when a statement is first linted
+    (:class:`~bot.adapters.rendering.chinese.ScriptForms`), not at start-up."""
+    lists: dict[str, Any] = {
+        key: ScriptForms(tuple(w for lang in ("en", "zh") for w in (data.get(key) or {}).get(lang, [])))
         for key in _LISTS
     }
-    required = {
-        str(kind): all_scripts(tuple(w for lang in ("en", "zh") for w in (words or {}).get(lang, [])))
+    required: dict[str, Any] = {
+        str(kind): ScriptForms(tuple(w for lang in ("en", "zh") for w in (words or {}).get(lang, [])))
         for kind, words in (data.get("required_wording") or {}).items()
     }
     limits = {
