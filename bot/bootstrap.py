@@ -149,9 +149,9 @@ class Bot:
         if self.poller is not None:
             if self.poller.leader is not None:
                 self.poller.leader.release()
-            self.poller.client.close()
+            self.poller.close()
         if self.listening is not None:
-            self.listening.poller.client.close()
+            self.listening.poller.close()
         self.core.close()
 
 
