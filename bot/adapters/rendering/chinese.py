@@ -59,7 +59,7 @@ class ScriptForms(Sequence[str]):
     True
     """
 
-    __slots__ = ("_phrases", "_forms", "_lock")
+    __slots__ = ("_forms", "_lock", "_phrases")
 
     def __init__(self, phrases: Sequence[str]) -> None:
         self._phrases = tuple(phrases)
