@@ -615,8 +615,9 @@ def listening_review(core: Core, config: Any) -> Callable[[int], Any] | None:
 
 def build_listening(core: Core, site: SiteConfig, *, alerts: AlertService, config: Any,
                     incidents: Any) -> Listening:
-    """The ``listening:`` section wired up. The classifier (jieba, sentiment models) and
-    pandas load with the first batch of posts, never at start-up."""
+    """The ``listening:`` section wired up. The classifier (jieba, sentiment models) loads
+    with the first batch of posts, pandas with the first evaluation of the post rules;
+    neither at start-up."""
     from bot.adapters.db.listening import SqlPostStore
     from bot.adapters.listening.http import posts_endpoint
     from bot.adapters.listening.poller import PostSourcePoller
@@ -629,12 +630,13 @@ def build_listening(core: Core, site: SiteConfig, *, alerts: AlertService, confi
     def service() -> ListeningService:
         with lock:
             if not built:
-                from bot.adapters.listening.classify import PostClassifier
+                from bot.adapters.listening.classify import ClassifierOnFirstPosts, PostClassifier
                 from bot.adapters.listening.series import PostRules
 
                 competitors = [e.name for e in config.keywords if e.cls == "competitor"]
                 built.append(ListeningService(
-                    classifier=PostClassifier(keywords=config.keywords), store=store,
+                    classifier=ClassifierOnFirstPosts(
+                        lambda: PostClassifier(keywords=config.keywords)), store=store,
                     rules=PostRules(rules=config.rules, posts=store.posts,
                                     samples=SqlSampleStore(core.engine), competitors=competitors),
                     alerts=alerts.ingest_batch, clock=core.clock,
