@@ -26,7 +26,6 @@ from bot.adapters.knowledge.projector import KnowledgeProjector
 from bot.adapters.monitors.http import monitor_endpoint
 from bot.adapters.monitors.poller import Poller
 from bot.adapters.monitors.routing import Router
-from bot.adapters.oncall.ical import IcalShifts
 from bot.adapters.outbound.store import OutboundStore
 from bot.adapters.outbound.worker import OutboundWorker
 from bot.adapters.paging.ack import AckLinks, ack_routes
@@ -150,9 +149,9 @@ class Bot:
         if self.poller is not None:
             if self.poller.leader is not None:
                 self.poller.leader.release()
-            self.poller.client.close()
+            self.poller.close()
         if self.listening is not None:
-            self.listening.poller.client.close()
+            self.listening.poller.close()
         self.core.close()
 
 
@@ -331,7 +330,11 @@ def build_duty(core: Core, *, site: SiteConfig, settings: Settings,
                clock: Callable[[], datetime]) -> DutyService:
     """The duty rota of the site config (``oncall:``), its calendars and Slack overrides."""
     oncall = load_oncall(settings.config_path, site.raw)
-    shifts = IcalShifts(oncall).shifts if oncall.ical else None
+    shifts = None
+    if oncall.ical:  # icalendar loads only when a calendar rota is configured
+        from bot.adapters.oncall.ical import IcalShifts
+
+        shifts = IcalShifts(oncall).shifts
     duty = DutyService(rota=oncall.rota, store=SqlOverrides(session_factory(core.engine)),
                        clock=clock, roster=site.roster, shifts=shifts)
     duty.refresh()  # before any transaction may look (the planner, monitors)
@@ -612,8 +615,9 @@ def listening_review(core: Core, config: Any) -> Callable[[int], Any] | None:
 
 def build_listening(core: Core, site: SiteConfig, *, alerts: AlertService, config: Any,
                     incidents: Any) -> Listening:
-    """The ``listening:`` section wired up. The classifier (jieba, sentiment models) and
-    pandas load with the first batch of posts, never at start-up."""
+    """The ``listening:`` section wired up. The classifier (jieba, sentiment models) loads
+    with the first batch of posts, pandas with the first evaluation of the post rules;
+    neither at start-up."""
     from bot.adapters.db.listening import SqlPostStore
     from bot.adapters.listening.http import posts_endpoint
     from bot.adapters.listening.poller import PostSourcePoller
@@ -626,12 +630,13 @@ def build_listening(core: Core, site: SiteConfig, *, alerts: AlertService, confi
     def service() -> ListeningService:
         with lock:
             if not built:
-                from bot.adapters.listening.classify import PostClassifier
+                from bot.adapters.listening.classify import ClassifierOnFirstPosts, PostClassifier
                 from bot.adapters.listening.series import PostRules
 
                 competitors = [e.name for e in config.keywords if e.cls == "competitor"]
                 built.append(ListeningService(
-                    classifier=PostClassifier(keywords=config.keywords), store=store,
+                    classifier=ClassifierOnFirstPosts(
+                        lambda: PostClassifier(keywords=config.keywords)), store=store,
                     rules=PostRules(rules=config.rules, posts=store.posts,
                                     samples=SqlSampleStore(core.engine), competitors=competitors),
                     alerts=alerts.ingest_batch, clock=core.clock,

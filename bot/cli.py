@@ -238,7 +238,10 @@ def _drill(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.server import serve
+    from bot.collector import paused_for_startup
+
+    with paused_for_startup():  # start-up makes long-lived objects, not garbage
+        from bot.server import serve
 
     return serve(settings, host=args.host, port=args.port, socket_mode=args.socket_mode)
 

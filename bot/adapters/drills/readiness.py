@@ -9,7 +9,6 @@ from html import escape
 from typing import Any
 
 from bot.adapters.rendering.formatting import duration, percent
-from bot.adapters.rendering.postmortem.markdown import md_escape
 from bot.domain.drills import DrillRun
 
 HEAD = ["Scenario", "Team", "Runs", "Scores over time", "Latest", "Trend",
@@ -50,6 +49,8 @@ def render_readiness(runs: list[tuple[DrillRun, float | None, dict | None]], *, 
         return (f"<!doctype html><html><head><meta charset=\"utf-8\"><title>Drill readiness</title>"
                 f"</head><body><h1>Drill readiness · 演练准备度</h1><table><tr>{head}</tr>{body}"
                 f"</table></body></html>\n")
+    from bot.adapters.rendering.postmortem.markdown import md_escape  # loads pandas: only here
+
     lines = ["# Drill readiness · 演练准备度", ""]
     if not rows:
         return "\n".join(lines + ["No drill has been scored yet.", ""])

@@ -15,7 +15,6 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from bot.adapters.rendering.formatting import duration, percent
 from bot.adapters.rendering.formatting.dates import format_datetime
 from bot.adapters.rendering.jinja_env import build_environment
-from bot.adapters.rendering.postmortem.markdown import md_escape
 from bot.domain.drill_scores import Measure, Scorecard
 from bot.domain.drills import DrillRun, Scenario
 
@@ -111,6 +110,9 @@ def scorecard_view(*, scenario: Scenario, run: DrillRun, card: Scorecard, incide
 
 
 def render_markdown(view: dict[str, Any]) -> str:
+    # The post-mortem package loads pandas: only when a scorecard is written, not at start-up.
+    from bot.adapters.rendering.postmortem.markdown import md_escape
+
     words = view["words"]
     headline = (f"{md_escape(view['incident'])} · {words['score']}: **{view['score']}** "
                 f"({view['met']}/{view['total']}) · {words['scale']}: {md_escape(view['clock'])} · "

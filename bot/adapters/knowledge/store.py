@@ -3,7 +3,7 @@ and listings need. Every write takes the next ``kb`` revision (see migration 001
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -80,16 +80,20 @@ def latest_revision(session: Session) -> int:
     return int(value or 0)
 
 
-def changes_since(session: Session, revision: int) -> list[tuple[int, CaseMeta, str]]:
-    """Rows written after ``revision``: (revision, meta, search text), oldest first."""
+#: Rows read at a time while the index is built: 10,000 whole cases read at once held tens of
+#: MB at the peak, which the process kept (SPEC P5, idle memory).
+CHANGES_BATCH = 500
+
+
+def changes_since(session: Session, revision: int) -> Iterator[tuple[int, CaseMeta, str]]:
+    """Rows written after ``revision``: (revision, meta, search text), oldest first, read
+    ``CHANGES_BATCH`` rows at a time."""
     rows = session.execute(
         select(KbCaseRow.revision, KbCaseRow.doc).where(KbCaseRow.revision > revision)
-        .order_by(KbCaseRow.revision)).all()
-    out = []
+        .order_by(KbCaseRow.revision).execution_options(yield_per=CHANGES_BATCH))
     for rev, doc in rows:
         case = Case.from_dict(doc)
-        out.append((int(rev), meta_of(case), case.search_text()))
-    return out
+        yield int(rev), meta_of(case), case.search_text()
 
 
 def meta_of(case: Case) -> CaseMeta:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 
 from bot.adapters.listening.keywords import Entry, KeywordLibrary, _stem
 from bot.adapters.listening.segment import Segmenter, fold, segmenter
@@ -34,3 +35,23 @@ class PostClassifier:
 
     def classify_all(self, posts: Sequence[Post]) -> list[Post]:
         return [self.classify(p) for p in posts]
+
+
+class ClassifierOnFirstPosts:
+    """The service's classifier, built by ``build`` when the first posts are classified: the
+    segmenter and sentiment models (jieba, SnowNLP, VADER, OpenCC; seconds and tens of MB)
+    are not loaded by a bot that only evaluates its post rules, or receives no posts."""
+
+    def __init__(self, build: Callable[[], PostClassifier]) -> None:
+        self._build = build
+        self._built: PostClassifier | None = None
+        self._lock = threading.Lock()
+
+    def classifier(self) -> PostClassifier:
+        with self._lock:
+            if self._built is None:
+                self._built = self._build()
+            return self._built
+
+    def classify_all(self, posts: Sequence[Post]) -> list[Post]:
+        return self.classifier().classify_all(posts)

@@ -70,11 +70,23 @@ class PostSourcePoller(LeaderPolling):
         self.sources = tuple(sources)
         self.service = service
         self.clock = clock
-        self.client = client or httpx.Client(follow_redirects=True)
+        self._client = client
         self.periodic = tuple(periodic)
         #: With replicas only the lock holder polls and posts digests (marks dedupe anyway).
         self.leader = leader
         self._next: dict[str, datetime] = {}
+
+    @property
+    def client(self) -> httpx.Client:
+        """The HTTP client, made with the first fetch: a bot without post sources never pays
+        for it (start-up time and idle memory, SPEC P5)."""
+        if self._client is None:
+            self._client = httpx.Client(follow_redirects=True)
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
 
     def _text(self, source: PostSource) -> str:
         if source.url:

@@ -44,12 +44,19 @@ class OutboundWorker:
         self.store = store
         self.channels = channels
         self.clock = clock
-        self.http = http or httpx.Client(timeout=httpx.Timeout(10.0, connect=5.0))
+        self._http = http
         self.wall = wall
         self.on_result = on_result
         self.senders: dict[str, Callable[..., None]] = {**SENDERS, "smtp": send_smtp,
                                                         **(extra_senders or {})}
         self.wake = threading.Event()
+
+    @property
+    def http(self) -> httpx.Client:
+        """The HTTP client, made with the first delivery (none at start-up, SPEC P5)."""
+        if self._http is None:
+            self._http = httpx.Client(timeout=httpx.Timeout(10.0, connect=5.0))
+        return self._http
 
     def run_due(self) -> int:
         """Send every delivery due now; returns how many were attempted."""

@@ -102,6 +102,21 @@ def _load(directory: Path) -> tuple[Catalog | None, list[Problem]]:
         return None, problems
     return Catalog(playbooks=playbooks, policy=policy), problems
 
+#: libyaml's parser where PyYAML has it (playbooks and drills are read at every start-up: the
+#: pure-Python parser took most of a second), the same nodes and line marks either way.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _compose(text: str) -> Node | None:
+    """The node tree of ``text``; a broken file is parsed again by the Python parser, whose
+    error wording (``FILE:LINE: (while …) invalid YAML: …``) is the one people know."""
+    try:
+        return yaml.compose(text, Loader=_YAML_LOADER)
+    except yaml.YAMLError:
+        if _YAML_LOADER is yaml.SafeLoader:
+            raise
+    return yaml.compose(text, Loader=yaml.SafeLoader)
+
 
 class _Reader:
     """Reads one YAML file node by node, recording problems with line numbers."""
@@ -123,7 +138,7 @@ class _Reader:
             self._problem(None, "", f"cannot be read: {exc}")
             return None
         try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
+            root = _compose(text)
         except yaml.YAMLError as exc:
             # One line: FILE:LINE: (while parsing …) invalid YAML: expected …, but found …
             mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
@@ -410,7 +425,8 @@ class _Reader:
         if not isinstance(node, ScalarNode):
             self._problem(node, where, "must be a single value")
             return None
-        value: Any = yaml.safe_load(yaml.serialize(node)) if node.tag != "tag:yaml.org,2002:str" else node.value
+        value: Any = (yaml.constructor.SafeConstructor().construct_object(node)
+                      if node.tag != "tag:yaml.org,2002:str" else node.value)
         if kind is bool and not isinstance(value, bool):
             self._problem(node, where, f"must be true or false, not `{node.value}`")
             return None

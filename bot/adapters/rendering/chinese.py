@@ -8,8 +8,10 @@ never kept as hand-made copies.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator, Sequence
 from functools import cache
-from typing import Any
+from typing import Any, overload
 
 #: OpenCC configuration per converted language.
 CONFIGS: dict[str, str] = {"zh-Hant": "s2t", "zh-HK": "s2hk", "zh-TW": "s2twp"}
@@ -48,4 +50,60 @@ def all_scripts(phrases: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
-__all__ = ["CONFIGS", "CONVERTED", "all_scripts", "to_variant"]
+class ScriptForms(Sequence[str]):
+    """:func:`all_scripts` of ``phrases``, converted on first use: OpenCC's dictionaries
+    (about 45 MB resident, never given back) load when a statement is first linted, not when
+    the word lists are read at start-up. Compares equal to the tuple it stands for.
+
+    >>> ScriptForms(("lowest price",)) == ("lowest price",)
+    True
+    """
+
+    __slots__ = ("_forms", "_lock", "_phrases")
+
+    def __init__(self, phrases: Sequence[str]) -> None:
+        self._phrases = tuple(phrases)
+        self._forms: tuple[str, ...] | None = None if any(
+            not p.isascii() for p in self._phrases) else self._phrases
+        self._lock = threading.Lock()
+
+    def forms(self) -> tuple[str, ...]:
+        forms = self._forms
+        if forms is None:
+            with self._lock:
+                if self._forms is None:
+                    self._forms = all_scripts(self._phrases)
+                forms = self._forms
+        return forms
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[str, ...]: ...
+    def __getitem__(self, index: int | slice) -> str | tuple[str, ...]:
+        return self.forms()[index]
+
+    def __len__(self) -> int:
+        return len(self.forms())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.forms())
+
+    def __contains__(self, item: object) -> bool:
+        return item in self.forms()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ScriptForms):
+            return self.forms() == other.forms()
+        if isinstance(other, tuple):
+            return self.forms() == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.forms())
+
+    def __repr__(self) -> str:
+        return f"ScriptForms({self._phrases!r})"
+
+
+__all__ = ["CONFIGS", "CONVERTED", "ScriptForms", "all_scripts", "to_variant"]

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from bot.adapters.rendering.chinese import all_scripts, to_variant
+from bot.adapters.rendering.chinese import ScriptForms, to_variant
 from bot.domain.errors import InvalidInput
 from bot.domain.statement_lint import CONTACT_KEYS, DEFAULT_LIMITS, LintRules, Variant
 from bot.domain.statements import AUDIENCES, KINDS
@@ -65,14 +65,9 @@ class StatementSettings:
 def load_statement_settings(*, playbooks: Path, site: SiteConfig) -> StatementSettings:
     """Read ``templates/statements/lint.yaml`` from ``playbooks`` and apply the site config on top.
     Problems raise :class:`InvalidInput`."""
-    problems = lint_file_problems(playbooks / LINT_FILE)
+    data, problems = _read_lint_file(playbooks / LINT_FILE)
     if problems:
         raise InvalidInput("; ".join(problems))
-    data = (
-        yaml.safe_load((playbooks / LINT_FILE).read_text(encoding="utf-8"))
-        if (playbooks / LINT_FILE).is_file()
-        else {}
-    )
     raw = site.raw or {}
     section = raw.get("statements") or {}
     if not isinstance(section, dict):
@@ -106,13 +101,15 @@ def load_statement_settings(*, playbooks: Path, site: SiteConfig) -> StatementSe
 
 
 def lint_rules(data: Mapping[str, Any]) -> LintRules:
-    """Build :class:`LintRules` from the (already checked) data file shape."""
-    lists = {
-        key: all_scripts(tuple(w for lang in ("en", "zh") for w in (data.get(key) or {}).get(lang, [])))
+    """Build :class:`LintRules` from the (already checked) data file shape. The Chinese
+    phrases' Traditional forms are converted when a statement is first linted
+    (:class:`~bot.adapters.rendering.chinese.ScriptForms`), not at start-up."""
+    lists: dict[str, Any] = {
+        key: ScriptForms(tuple(w for lang in ("en", "zh") for w in (data.get(key) or {}).get(lang, [])))
         for key in _LISTS
     }
-    required = {
-        str(kind): all_scripts(tuple(w for lang in ("en", "zh") for w in (words or {}).get(lang, [])))
+    required: dict[str, Any] = {
+        str(kind): ScriptForms(tuple(w for lang in ("en", "zh") for w in (words or {}).get(lang, [])))
         for kind, words in (data.get("required_wording") or {}).items()
     }
     limits = {
@@ -126,13 +123,27 @@ def lint_rules(data: Mapping[str, Any]) -> LintRules:
 
 def lint_file_problems(path: Path) -> list[str]:
     """Problems of the lint data file, each starting with the file name (none when absent)."""
+    return _read_lint_file(path)[1]
+
+
+#: libyaml's parser where PyYAML has it (the word lists are read at every start-up).
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _read_lint_file(path: Path) -> tuple[dict[str, Any], list[str]]:
+    """The lint data file's content and its problems (an empty file and none when absent).
+    A file libyaml refuses is read again by the Python parser, for the usual error wording."""
     if not path.is_file():
-        return []
+        return {}, []
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        text = path.read_text(encoding="utf-8")
+        try:
+            data = yaml.load(text, Loader=_FAST_LOADER) or {}
+        except yaml.YAMLError:
+            data = yaml.safe_load(text) or {}
     except (OSError, yaml.YAMLError) as exc:
-        return [f"{path}: invalid YAML: {exc}"]
-    return _shape_problems(data, str(path))
+        return {}, [f"{path}: invalid YAML: {exc}"]
+    return data, _shape_problems(data, str(path))
 
 
 def _shape_problems(data: Any, source: str) -> list[str]:
