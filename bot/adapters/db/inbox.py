@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Index, Integer, String, Text, bindparam, delete, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
+from bot.adapters.db.group_commit import GroupCommit
 from bot.adapters.db.models import Base
 from bot.adapters.db.types import BigId, UTCDateTime
 
@@ -71,23 +72,22 @@ class SlackInbox:
     def __init__(self, sessions: sessionmaker[Session], *, lease: timedelta = DEFAULT_LEASE) -> None:
         self.sessions = sessions
         self.lease = lease
+        # Accepts and finishes arriving together share a transaction (a burst of commands).
+        self._accepts = GroupCommit(sessions)
+        self._finishes = GroupCommit(sessions)
 
     def accept(self, entry: InboxEntry, *, now: datetime) -> bool:
         """Store ``entry`` (committed when this returns); False when its key was already
         stored (a replay of the same signed request)."""
-        with self.sessions() as session:
-            inserted = session.execute(_ACCEPT, {
-                "key": entry.key, "user_id": entry.user_id, "channel_id": entry.channel_id,
-                "text": entry.text, "response_url": entry.response_url,
-                "received_at": now, "lease_until": now + self.lease,
-            }).scalar_one_or_none()
-            session.commit()
-            return inserted is not None
+        values = {"key": entry.key, "user_id": entry.user_id, "channel_id": entry.channel_id,
+                  "text": entry.text, "response_url": entry.response_url,
+                  "received_at": now, "lease_until": now + self.lease}
+        return self._accepts.run(
+            lambda session: session.execute(_ACCEPT, values).scalar_one_or_none() is not None)
 
     def finish(self, key: str, *, now: datetime) -> None:
-        with self.sessions() as session:
-            session.execute(_FINISH, {"k": key, "now": now})
-            session.commit()
+        """Mark the command done (committed when this returns)."""
+        self._finishes.run(lambda session: session.execute(_FINISH, {"k": key, "now": now}))
 
     def claim_due(self, *, now: datetime, limit: int = 50) -> tuple[list[InboxEntry], int]:
         """Take over pending commands whose lease ran out: returns the ones still answerable

@@ -92,7 +92,7 @@ class SqlIncidentRepository:
         # ``reuse``: an incident this process just read (say, for a permission check) stands
         # for them if it is the untouched restore of that very snapshot and tail.
         after = row.last_event if row.schema == snapshot.SCHEMA and row.state else None
-        tail = snapshots.tail(self.session, number, after) if after is not None else []
+        tail = snapshots.tail_rows(self.session, number, after) if after is not None else []
         key = (number, row.schema, tail[-1][0] if tail else after)
         if reuse is not None and after is not None and not reuse.pending and (
                 _RESTORED.get(key) is reuse):
@@ -102,7 +102,7 @@ class SqlIncidentRepository:
                                       state=row.state)
             if stored is None:
                 return self.replay(number)
-            incident = stored.incident.catch_up([event for _, event in tail])
+            incident = stored.incident.catch_up([snapshots.event(number, r) for r in tail])
         _RESTORED.pop(key, None)  # whoever holds it may change it from now on
         if self.lock:
             self.snapshots.tail_length[number] = len(tail)

@@ -14,6 +14,7 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine, ForeignKey, String, Text, bindparam, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -50,7 +51,7 @@ _TAIL = (select(TimelineRow.id, TimelineRow.name, TimelineRow.actor, TimelineRow
 #: changes no state but ``updated_at``: its snapshot is not rewritten while the tail after
 #: the stored one stays shorter than this, so a burst of notes does not re-encode the whole
 #: state each time, and a load still applies at most this many events.
-MAX_TAIL = 64
+MAX_TAIL = 16
 _WRITE = text(
     'INSERT INTO incident_snapshots (incident, "schema", last_event, state) '
     "VALUES (:incident, :schema, :last_event, :state) ON CONFLICT (incident) DO UPDATE SET "
@@ -90,14 +91,20 @@ def usable(number: int, *, schema: str | None, last_event: int | None,
 
 
 def events_after(session: Session, number: int, after: int) -> list[Event]:
-    return [event for _, event in tail(session, number, after)]
+    """The incident's events after timeline id ``after``, oldest first."""
+    return [event(number, row) for row in tail_rows(session, number, after)]
 
 
-def tail(session: Session, number: int, after: int) -> list[tuple[int, Event]]:
-    """The incident's events after timeline id ``after``, with their ids, oldest first."""
-    rows = session.execute(_TAIL, {"number": number, "after": after})
-    return [(row_id, Event.from_record(name, incident=number, actor=actor, at=at, payload=payload))
-            for row_id, name, actor, at, payload in rows]
+def tail_rows(session: Session, number: int, after: int) -> list[Any]:
+    """The rows (id, name, actor, at, payload) of the events after timeline id ``after``,
+    oldest first, not yet parsed."""
+    return list(session.execute(_TAIL, {"number": number, "after": after}))
+
+
+def event(number: int, row: Any) -> Event:
+    """The event of a row of :func:`tail_rows`."""
+    _, name, actor, at, payload = row
+    return Event.from_record(name, incident=number, actor=actor, at=at, payload=payload)
 
 
 def write(session: Session, incident: Incident, *, last_event: int) -> None:
