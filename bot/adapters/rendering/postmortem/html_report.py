@@ -7,6 +7,7 @@ from html import escape
 from typing import Any
 
 from markupsafe import Markup
+from markupsafe import escape as autoescape
 
 from bot.adapters.rendering.formatting import Readable
 from bot.adapters.rendering.postmortem import fmt, listening_section
@@ -29,6 +30,8 @@ def render_html(report: Report, *, lang: str = "en", charts: bool = True,
         "state_word": lambda s: state_word(s, w),
         "clock_label": lambda c: clock_label(c, w),
         "timeline_rows": _timeline_rows(data["timeline"]),
+        "alert_rows": _alert_rows((data["detection"] or {}).get("alerts") or []),
+        "task_rows": _task_rows(data["metrics"]["tasks"]["items"], w),
         "listening_html": listening_section.html(report.data.get("listening"), lang=lang,
                                                  charts=charts),
     }
@@ -44,4 +47,30 @@ def _timeline_rows(timeline: list[dict[str, Any]]) -> Markup:
         f"<tr><td>{fmt.clock_time(e['at'])} {fmt.offset(e['offset_s'])}</td>"
         f"<td>{escape(e['text'])}</td><td>{escape(e['actor'])}</td></tr>\n"
         for e in timeline
+    ))
+
+
+# The two other tables that grow with the timeline (an alert per firing, a task per task) are
+# built here too, escaped exactly as the template's autoescaping does (markupsafe).
+
+
+def _alert_rows(alerts: list[dict[str, Any]]) -> Markup:
+    rows = []
+    for a in alerts:
+        url, title = a["url"], autoescape(a["title"])
+        event = (f'<a href="{autoescape(url)}">{title}</a>'
+                 if url and (url.startswith("https://") or url.startswith("http://")) else title)
+        value = (f"{autoescape(fmt.figure(a['value']))} / {autoescape(fmt.figure(a['threshold']))}"
+                 if a["value"] is not None else "—")
+        rows.append(f"<tr><td>{autoescape(a['monitor'])}</td><td>{event}</td><td>{value}</td>"
+                    f"<td>{autoescape(fmt.clock_time(a['fired_at']))}</td></tr>")
+    return Markup("".join(rows))
+
+
+def _task_rows(items: list[dict[str, Any]], w: Words) -> Markup:
+    return Markup("".join(
+        f"<tr><td>{autoescape(t['task_no'])}</td><td>{autoescape(t['text'])}</td>"
+        f"<td>{autoescape(t['stage'])}</td><td>{autoescape(fmt.clock_time(t['due_at']))}</td>"
+        f'<td class="{autoescape(t["state"])}">{autoescape(state_word(t["state"], w))}</td></tr>'
+        for t in items
     ))

@@ -17,12 +17,13 @@ from bot.adapters.rendering.postmortem.view import readable_data
 from bot.adapters.rendering.postmortem.wording import Words
 
 
+#: Line breaks become spaces; table and HTML syntax gets a backslash (one pass per text).
+_MD_ESCAPES = str.maketrans({"\r": " ", "\n": " ", **{ch: "\\" + ch for ch in "\\|<>*_`[]"}})
+
+
 def md_escape(text: Any) -> str:
     """Neutralise Markdown table and HTML syntax in user text (one line)."""
-    out = str(text if text is not None else "").replace("\r", " ").replace("\n", " ")
-    for ch in ("\\", "|", "<", ">", "*", "_", "`", "[", "]"):
-        out = out.replace(ch, "\\" + ch)
-    return out
+    return str(text if text is not None else "").translate(_MD_ESCAPES)
 
 
 def _table(head: list[str], rows: list[list[Any]]) -> list[str]:
