@@ -19,10 +19,11 @@ from bot.adapters.rendering.postmortem.wording import Words
 
 
 def render_html(report: Report, *, lang: str = "en", charts: bool = True,
-                readable: Readable | None = None) -> str:
+                readable: Readable | None = None, view: dict[str, Any] | None = None) -> str:
+    """``view``: the report's :func:`readable_data` when the caller already has it."""
     w = Words(lang)
     svgs = all_charts(report.data) if charts else dict.fromkeys(CHART_KEYS)
-    data = readable_data(report.data, readable or Readable(lang))
+    data = view if view is not None else readable_data(report.data, readable or Readable(lang))
     context: dict[str, Any] = {
         "d": data, "w": w, "f": fmt, "notes_sections": NOTE_SECTIONS,
         "response_rows": response_rows(report.data, w),

@@ -32,9 +32,11 @@ def _table(head: list[str], rows: list[list[Any]]) -> list[str]:
     return lines + [""]
 
 
-def render_markdown(report: Report, *, lang: str = "en", readable: Readable | None = None) -> str:
+def render_markdown(report: Report, *, lang: str = "en", readable: Readable | None = None,
+                    view: dict[str, Any] | None = None) -> str:
+    """``view``: the report's :func:`readable_data` when the caller already has it."""
     w = Words(lang)
-    d = readable_data(report.data, readable or Readable(lang))
+    d = view if view is not None else readable_data(report.data, readable or Readable(lang))
     inc = d["incident"]
     met = d["metrics"]
     out: list[str] = [f"# {w.h('title')} — {inc['id']}: {md_escape(inc['title'])}", ""]

@@ -34,11 +34,14 @@ class PostmortemRenderer:
         from bot.adapters.rendering.postmortem.jsonout import render_json
         from bot.adapters.rendering.postmortem.markdown import render_markdown
 
+        from bot.adapters.rendering.postmortem.view import readable_data
+
         report = self.report(source)
         readable = Readable(lang, names=self.names, catalog=self.catalog)
+        view = readable_data(report.data, readable)  # the words of both versions, made once
         return RenderedPostmortem(
-            markdown=render_markdown(report, lang=lang, readable=readable),
-            html=render_html(report, lang=lang, readable=readable),
+            markdown=render_markdown(report, lang=lang, readable=readable, view=view),
+            html=render_html(report, lang=lang, readable=readable, view=view),
             json=render_json(report), summary=summary_lines(report, lang=lang),
         )
 
