@@ -12,12 +12,14 @@ from markupsafe import escape as autoescape
 from bot.adapters.rendering.formatting import Readable
 from bot.adapters.rendering.postmortem import fmt, listening_section
 from bot.adapters.rendering.postmortem.charts import CHART_KEYS, all_charts
+from bot.adapters.rendering.postmortem.gcpause import without_collector_pauses
 from bot.adapters.rendering.postmortem.report import NOTE_SECTIONS, Report
 from bot.adapters.rendering.postmortem.sections import clock_label, response_rows, state_word
 from bot.adapters.rendering.postmortem.view import readable_data
 from bot.adapters.rendering.postmortem.wording import Words
 
 
+@without_collector_pauses
 def render_html(report: Report, *, lang: str = "en", charts: bool = True,
                 readable: Readable | None = None, view: dict[str, Any] | None = None) -> str:
     """``view``: the report's :func:`readable_data` when the caller already has it."""
@@ -60,7 +62,7 @@ def _alert_rows(alerts: list[dict[str, Any]]) -> Markup:
     for a in alerts:
         url, title = a["url"], autoescape(a["title"])
         event = (f'<a href="{autoescape(url)}">{title}</a>'
-                 if url and (url.startswith("https://") or url.startswith("http://")) else title)
+                 if url and url.startswith(("https://", "http://")) else title)
         value = (f"{autoescape(fmt.figure(a['value']))} / {autoescape(fmt.figure(a['threshold']))}"
                  if a["value"] is not None else "—")
         rows.append(f"<tr><td>{autoescape(a['monitor'])}</td><td>{event}</td><td>{value}</td>"

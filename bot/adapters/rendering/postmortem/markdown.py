@@ -7,6 +7,7 @@ from typing import Any
 from bot.adapters.rendering.formatting import Readable
 from bot.adapters.rendering.postmortem import listening_section
 from bot.adapters.rendering.postmortem.fmt import clock_time, dur, figure, offset, pct, when
+from bot.adapters.rendering.postmortem.gcpause import without_collector_pauses
 from bot.adapters.rendering.postmortem.report import NOTE_SECTIONS, Report
 from bot.adapters.rendering.postmortem.sections import (
     clock_label,
@@ -15,7 +16,6 @@ from bot.adapters.rendering.postmortem.sections import (
 )
 from bot.adapters.rendering.postmortem.view import readable_data
 from bot.adapters.rendering.postmortem.wording import Words
-
 
 #: Line breaks become spaces; table and HTML syntax gets a backslash (one pass per text).
 _MD_ESCAPES = str.maketrans({"\r": " ", "\n": " ", **{ch: "\\" + ch for ch in "\\|<>*_`[]"}})
@@ -32,6 +32,7 @@ def _table(head: list[str], rows: list[list[Any]]) -> list[str]:
     return lines + [""]
 
 
+@without_collector_pauses
 def render_markdown(report: Report, *, lang: str = "en", readable: Readable | None = None,
                     view: dict[str, Any] | None = None) -> str:
     """``view``: the report's :func:`readable_data` when the caller already has it."""

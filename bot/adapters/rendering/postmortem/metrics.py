@@ -21,20 +21,22 @@ _Row = tuple[str, str, datetime, Any]
 
 
 class RecordIndex:
-    """The records as ``(name, actor, at, payload)`` rows in timeline order, indexed by name."""
+    """The records in timeline order, indexed by name (positions only: the rows a section
+    asks for are made when it asks)."""
 
     def __init__(self, records: Sequence[TimelineRecord]) -> None:
-        self._by_name: dict[str, list[tuple[int, _Row]]] = {}
+        self._records = records
+        self._at: dict[str, list[int]] = {}
         for i, r in enumerate(records):
-            self._by_name.setdefault(r.name, []).append((i, (r.name, r.actor, r.at, r.payload)))
+            self._at.setdefault(r.name, []).append(i)
 
     def rows(self, *names: str) -> list[_Row]:
-        """The records with any of ``names``, in timeline order."""
-        if len(names) == 1:
-            return [row for _, row in self._by_name.get(names[0], ())]
-        found = [item for name in dict.fromkeys(names) for item in self._by_name.get(name, ())]
-        found.sort(key=lambda item: item[0])
-        return [row for _, row in found]
+        """``(name, actor, at, payload)`` of the records with any of ``names``, in timeline order."""
+        at = self._at
+        found = (at.get(names[0], []) if len(names) == 1
+                 else sorted(i for name in dict.fromkeys(names) for i in at.get(name, ())))
+        records = self._records
+        return [(r.name, r.actor, r.at, r.payload) for r in map(records.__getitem__, found)]
 
 
 def records_frame(records: Sequence[TimelineRecord]) -> RecordIndex:

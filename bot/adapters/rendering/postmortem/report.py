@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.adapters.rendering.postmortem import metrics as m
+from bot.adapters.rendering.postmortem.gcpause import without_collector_pauses
 from bot.adapters.rendering.postmortem.inputs import PostmortemInput, TimelineRecord
 from bot.adapters.rendering.postmortem.paging import paging_metrics
 from bot.adapters.rendering.postmortem.timeline_text import describe
@@ -35,6 +36,7 @@ class Report:
         return self.data["incident"]["id"]
 
 
+@without_collector_pauses
 def build_report(
     source: PostmortemInput, *, policy: SeverityPolicy, playbook: Playbook | None
 ) -> Report:
@@ -125,8 +127,9 @@ def _replay(number: int, records: list[TimelineRecord]) -> Incident | None:
                 known = applied[r.name] = (r.name in EVENT_TYPES and hasattr(
                     Incident, "_on_" + r.name.replace(".", "_")))
             if known:
+                # from_record only reads the payload (no copy needed)
                 events.append(Event.from_record(r.name, incident=number, actor=r.actor, at=r.at,
-                                                payload=dict(r.payload)))
+                                                payload=r.payload))  # type: ignore[arg-type]
         return Incident.replay(events)
     except (ValueError, KeyError, TypeError):
         return None
