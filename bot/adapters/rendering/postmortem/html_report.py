@@ -35,6 +35,9 @@ def render_html(report: Report, *, lang: str = "en", charts: bool = True,
         "timeline_rows": _timeline_rows(data["timeline"]),
         "alert_rows": _alert_rows((data["detection"] or {}).get("alerts") or []),
         "task_rows": _task_rows(data["metrics"]["tasks"]["items"], w),
+        "cadence_rows": _cadence_rows(data["metrics"]["cadence"]["gaps"], w),
+        "approval_rows": _approval_rows(data["metrics"]["approvals"], w),
+        "communication_rows": _communication_rows(data["communications"]),
         "listening_html": listening_section.html(report.data.get("listening"), lang=lang,
                                                  charts=charts),
     }
@@ -53,8 +56,8 @@ def _timeline_rows(timeline: list[dict[str, Any]]) -> Markup:
     ))
 
 
-# The two other tables that grow with the timeline (an alert per firing, a task per task) are
-# built here too, escaped exactly as the template's autoescaping does (markupsafe).
+# The other tables that grow with the timeline (an alert per firing, a task per task, a row per
+# statement or update gap) are built here too, escaped exactly as the template's autoescaping does (markupsafe).
 
 
 def _alert_rows(alerts: list[dict[str, Any]]) -> Markup:
@@ -77,3 +80,36 @@ def _task_rows(items: list[dict[str, Any]], w: Words) -> Markup:
         f'<td class="{autoescape(t["state"])}">{autoescape(state_word(t["state"], w))}</td></tr>'
         for t in items
     ))
+
+
+def _cadence_rows(gaps: list[dict[str, Any]], w: Words) -> Markup:
+    rows = []
+    for g in gaps:
+        state = "kept" if g["kept"] else "missed"
+        rows.append(f"<tr><td>{autoescape(fmt.clock_time(g['from']))} → "
+                    f"{autoescape(fmt.clock_time(g['to']))}</td><td>{autoescape(fmt.dur(g['seconds']))}</td>"
+                    f"<td>{autoescape(fmt.dur(g['allowed_s']))}</td>"
+                    f'<td class="{state}">{autoescape(state_word(state, w))}</td></tr>')
+    return Markup("".join(rows))
+
+
+def _approval_rows(approvals: list[dict[str, Any]], w: Words) -> Markup:
+    return Markup("".join(
+        f"<tr><td>{autoescape(a['statement_id'])}</td><td>{autoescape(a['audience'])}</td>"
+        f"<td>{autoescape(a['versions'])}</td><td>{autoescape(fmt.clock_time(a['submitted_at']))}</td>"
+        f"<td>{autoescape(fmt.clock_time(a['approved_at']) if a['approved_at'] else w.t('not_approved'))}</td>"
+        f"<td>{autoescape(fmt.dur(a['wait_s']))}</td><td>{autoescape(a['rejections'])}</td></tr>"
+        for a in approvals
+    ))
+
+
+def _communication_rows(groups: list[dict[str, Any]]) -> Markup:
+    rows = []
+    for g in groups:
+        for i, s in enumerate(g["statements"]):
+            version = s["version"] if s["version"] is not None else "—"
+            rows.append(f"<tr><td>{autoescape(g['audience'] if i == 0 else '')}</td>"
+                        f"<td>{autoescape(s['statement_id'])}</td><td>{autoescape(s['kind'])}</td>"
+                        f"<td>{autoescape(s['lang'])}</td><td>{autoescape(version)}</td>"
+                        f"<td>{autoescape(s['channel'] or '—')}</td><td>{autoescape(fmt.when(s['at']))}</td></tr>")
+    return Markup("".join(rows))
