@@ -55,9 +55,9 @@ def readable_data(data: dict[str, Any], r: Readable) -> dict[str, Any]:
     return d
 
 
-#: The one-value word lookups of :class:`Readable` that :func:`describe` makes per event.
-_ONCE = frozenset({"person", "role", "crisis_type", "stage", "audience", "kind", "language",
-                   "figure"})
+#: The one-value word lookups of :class:`Readable` that :func:`describe` makes per event (keys
+#: and user ids; not figures, where equal values may read differently: 0.0 and -0.0).
+_ONCE = frozenset({"person", "role", "crisis_type", "stage", "audience", "kind", "language"})
 
 
 class _Once:
