@@ -18,7 +18,8 @@ def when(at: datetime | None) -> str:
 def clock_time(at: datetime | None) -> str:
     if at is None:
         return "—"
-    return at.astimezone(timezone.utc).strftime("%m-%d %H:%M")
+    at = at.astimezone(timezone.utc)  # as strftime("%m-%d %H:%M"), for a row per timeline event
+    return f"{at.month:02d}-{at.day:02d} {at.hour:02d}:{at.minute:02d}"
 
 
 def dur(seconds: int | float | None) -> str:

@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from bot.adapters.rendering.postmortem.gcpause import without_collector_pauses
 from bot.adapters.rendering.postmortem.report import Report
 
 SCHEMA = "crisisbot.postmortem/1"
@@ -27,5 +28,6 @@ def report_dict(report: Report) -> dict[str, Any]:
     return {"schema": SCHEMA, **_plain(data)}
 
 
+@without_collector_pauses
 def render_json(report: Report) -> str:
     return json.dumps(report_dict(report), ensure_ascii=False, indent=2, sort_keys=False)

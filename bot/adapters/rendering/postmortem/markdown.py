@@ -7,6 +7,7 @@ from typing import Any
 from bot.adapters.rendering.formatting import Readable
 from bot.adapters.rendering.postmortem import listening_section
 from bot.adapters.rendering.postmortem.fmt import clock_time, dur, figure, offset, pct, when
+from bot.adapters.rendering.postmortem.gcpause import without_collector_pauses
 from bot.adapters.rendering.postmortem.report import NOTE_SECTIONS, Report
 from bot.adapters.rendering.postmortem.sections import (
     clock_label,
@@ -16,13 +17,13 @@ from bot.adapters.rendering.postmortem.sections import (
 from bot.adapters.rendering.postmortem.view import readable_data
 from bot.adapters.rendering.postmortem.wording import Words
 
+#: Line breaks become spaces; table and HTML syntax gets a backslash (one pass per text).
+_MD_ESCAPES = str.maketrans({"\r": " ", "\n": " ", **{ch: "\\" + ch for ch in "\\|<>*_`[]"}})
+
 
 def md_escape(text: Any) -> str:
     """Neutralise Markdown table and HTML syntax in user text (one line)."""
-    out = str(text if text is not None else "").replace("\r", " ").replace("\n", " ")
-    for ch in ("\\", "|", "<", ">", "*", "_", "`", "[", "]"):
-        out = out.replace(ch, "\\" + ch)
-    return out
+    return str(text if text is not None else "").translate(_MD_ESCAPES)
 
 
 def _table(head: list[str], rows: list[list[Any]]) -> list[str]:
@@ -31,9 +32,12 @@ def _table(head: list[str], rows: list[list[Any]]) -> list[str]:
     return lines + [""]
 
 
-def render_markdown(report: Report, *, lang: str = "en", readable: Readable | None = None) -> str:
+@without_collector_pauses
+def render_markdown(report: Report, *, lang: str = "en", readable: Readable | None = None,
+                    view: dict[str, Any] | None = None) -> str:
+    """``view``: the report's :func:`readable_data` when the caller already has it."""
     w = Words(lang)
-    d = readable_data(report.data, readable or Readable(lang))
+    d = view if view is not None else readable_data(report.data, readable or Readable(lang))
     inc = d["incident"]
     met = d["metrics"]
     out: list[str] = [f"# {w.h('title')} — {inc['id']}: {md_escape(inc['title'])}", ""]

@@ -1,8 +1,9 @@
-"""Response metrics computed with pandas from the timeline records.
+"""Response metrics computed from the timeline records (pandas for the signal samples).
 
-Every function takes the records as a DataFrame (``frame``: columns ``name``, ``actor``,
-``at``, ``payload``; one row per record, in timeline order) and returns plain values: times
-as ``datetime``, durations as whole seconds, so the JSON carries every figure as is.
+Every function takes the records as a :class:`RecordIndex` (``frame``: the records grouped by
+name once, so each section reads only its own records instead of scanning the whole timeline)
+and returns plain values: times as ``datetime``, durations as whole seconds, so the JSON
+carries every figure as is.
 """
 
 from __future__ import annotations
@@ -16,23 +17,38 @@ from bot.adapters.rendering.postmortem.inputs import SignalSample, TimelineRecor
 
 SENTIMENTS = ("negative", "neutral", "positive")
 
+_Row = tuple[str, str, datetime, Any]
 
-def records_frame(records: Sequence[TimelineRecord]) -> pd.DataFrame:
-    return pd.DataFrame({
-        "name": [r.name for r in records],
-        "actor": [r.actor for r in records],
-        "at": [r.at for r in records],
-        "payload": [dict(r.payload) for r in records],
-    })
+
+class RecordIndex:
+    """The records in timeline order, indexed by name (positions only: the rows a section
+    asks for are made when it asks)."""
+
+    def __init__(self, records: Sequence[TimelineRecord]) -> None:
+        self._records = records
+        self._at: dict[str, list[int]] = {}
+        for i, r in enumerate(records):
+            self._at.setdefault(r.name, []).append(i)
+
+    def rows(self, *names: str) -> list[_Row]:
+        """``(name, actor, at, payload)`` of the records with any of ``names``, in timeline order."""
+        at = self._at
+        found = (at.get(names[0], []) if len(names) == 1
+                 else sorted(i for name in dict.fromkeys(names) for i in at.get(name, ())))
+        records = self._records
+        return [(r.name, r.actor, r.at, r.payload) for r in map(records.__getitem__, found)]
+
+
+def records_frame(records: Sequence[TimelineRecord]) -> RecordIndex:
+    return RecordIndex(records)
 
 
 def seconds(delta: timedelta | None) -> int | None:
     return None if delta is None else int(delta.total_seconds())
 
 
-def _rows(frame: pd.DataFrame, *names: str) -> list[tuple[str, str, datetime, dict[str, Any]]]:
-    part = frame[frame["name"].isin(names)]
-    return list(zip(part["name"], part["actor"], part["at"], part["payload"]))
+def _rows(frame: RecordIndex, *names: str) -> list[_Row]:
+    return frame.rows(*names)
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -50,7 +66,7 @@ def parse_time(value: Any) -> datetime | None:
 # --------------------------------------------------------------------------- detection
 
 
-def detection(frame: pd.DataFrame, *, declared_at: datetime, source: str) -> dict[str, Any] | None:
+def detection(frame: RecordIndex, *, declared_at: datetime, source: str) -> dict[str, Any] | None:
     """The alerts linked to the incident and how long before the declaration the first signal came.
 
     The first signal is the earliest ``first_seen`` / ``observed_at`` of any fired alert (the
@@ -87,7 +103,7 @@ def detection(frame: pd.DataFrame, *, declared_at: datetime, source: str) -> dic
 
 
 def stage_intervals(
-    frame: pd.DataFrame, *, declared_at: datetime, end_at: datetime
+    frame: RecordIndex, *, declared_at: datetime, end_at: datetime
 ) -> list[dict[str, Any]]:
     """Each stay in a stage (``assess`` from the declaration; a reopen re-enters ``recover``);
     the last stay ends at resolution, or at ``end_at`` while the incident is active."""
@@ -119,7 +135,7 @@ def stage_totals(stays: list[dict[str, Any]]) -> dict[str, int]:
 # --------------------------------------------------------------------------- tasks
 
 
-def task_stats(frame: pd.DataFrame, *, as_of: datetime) -> dict[str, Any]:
+def task_stats(frame: RecordIndex, *, as_of: datetime) -> dict[str, Any]:
     """Tasks on time, late and open (and open past their due time at ``as_of``).
 
     A task without a due time that was completed counts as on time.
@@ -127,52 +143,40 @@ def task_stats(frame: pd.DataFrame, *, as_of: datetime) -> dict[str, Any]:
     added = _rows(frame, "task.added")
     if not added:
         return {"total": 0, "on_time": 0, "late": 0, "open": 0, "open_overdue": 0, "items": []}
-    tasks = pd.DataFrame([{
-        "task_no": int(p.get("task_no", 0)), "text": p.get("text_en") or "",
-        "stage": p.get("stage"), "owner_role": p.get("owner_role"),
-        "required": bool(p.get("required")), "added_at": at,
-        "due_at": parse_time(p.get("due_at")),
-    } for _, _, at, p in added]).drop_duplicates("task_no", keep="first")
-    done = pd.DataFrame(
-        [{"task_no": int(p.get("task_no", 0)), "done_at": at, "done_by": actor,
-          "late_flag": bool(p.get("late"))}
-         for _, actor, at, p in _rows(frame, "task.completed")],
-        columns=["task_no", "done_at", "done_by", "late_flag"],
-    ).drop_duplicates("task_no", keep="first")
-    table = tasks.merge(done, on="task_no", how="left")
+    tasks: dict[int, dict[str, Any]] = {}
+    for _, _, _, p in added:  # a task number added twice counts once (the first)
+        no = int(p.get("task_no", 0))
+        if no not in tasks:
+            tasks[no] = {"task_no": no, "text": p.get("text_en") or "", "stage": p.get("stage"),
+                         "owner_role": p.get("owner_role"), "due_at": parse_time(p.get("due_at"))}
+    done: dict[int, tuple[datetime, bool]] = {}
+    for _, _, at, p in _rows(frame, "task.completed"):  # the first completion counts
+        done.setdefault(int(p.get("task_no", 0)), (at, bool(p.get("late"))))
     items = []
     counts = {"on_time": 0, "late": 0, "open": 0, "open_overdue": 0}
-    for row in table.itertuples(index=False):
-        due, done_at = _py_time(row.due_at), _py_time(row.done_at)
+    for task in tasks.values():
+        due = task["due_at"]
+        done_at, late_flag = done.get(task["task_no"], (None, False))
         if done_at is None:
             state = "open"
             counts["open"] += 1
             if due is not None and as_of > due:
                 counts["open_overdue"] += 1
                 state = "open_overdue"
-        elif bool(row.late_flag) or (due is not None and done_at > due):
+        elif late_flag or (due is not None and done_at > due):
             state = "late"
             counts["late"] += 1
         else:
             state = "on_time"
             counts["on_time"] += 1
-        items.append({"task_no": int(row.task_no), "text": row.text, "stage": row.stage,
-                      "owner_role": row.owner_role, "due_at": due, "done_at": done_at,
-                      "state": state})
+        items.append({**task, "done_at": done_at, "state": state})
     return {"total": len(items), **counts, "items": items}
-
-
-def _py_time(value: Any) -> datetime | None:
-    """A pandas cell back to a ``datetime`` (``NaT`` / NaN / None → None)."""
-    if value is None or pd.isna(value):
-        return None
-    return value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
 
 
 # --------------------------------------------------------------------------- statements
 
 
-def approval_waits(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def approval_waits(frame: RecordIndex) -> list[dict[str, Any]]:
     """Per statement: first submission → final approval (the last approval before it was
     first published, or the last approval when it never was), rejections and versions."""
     rows = _rows(frame, "statement.drafted", "statement.edited", "statement.submitted",
@@ -212,7 +216,7 @@ def approval_waits(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
-def communications(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def communications(frame: RecordIndex) -> list[dict[str, Any]]:
     """Published statements grouped by audience, in publication order."""
     by_audience: dict[str, list[dict[str, Any]]] = {}
     for _, actor, at, p in _rows(frame, "statement.published"):
@@ -254,7 +258,7 @@ def update_cadence(
 # --------------------------------------------------------------------------- reminders
 
 
-def reminders(frame: pd.DataFrame) -> dict[str, Any]:
+def reminders(frame: RecordIndex) -> dict[str, Any]:
     sent = _rows(frame, "reminder.sent")
     by_clock: dict[str, int] = {}
     for _, _, _, p in sent:

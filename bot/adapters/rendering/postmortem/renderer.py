@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from bot.adapters.rendering.formatting import Readable, UserNames
 from bot.adapters.rendering.postmortem.fmt import dur
+from bot.adapters.rendering.postmortem.gcpause import without_collector_pauses
 from bot.adapters.rendering.postmortem.sections import response_rows
 from bot.adapters.rendering.postmortem.wording import Words
 from bot.domain.playbook import Catalog
@@ -29,16 +30,19 @@ class PostmortemRenderer:
         playbook = self.catalog.playbooks.get(crisis_type)
         return build_report(source, policy=self.catalog.policy, playbook=playbook)
 
+    @without_collector_pauses
     def render(self, source: PostmortemInput, *, lang: str) -> RenderedPostmortem:
         from bot.adapters.rendering.postmortem.html_report import render_html
         from bot.adapters.rendering.postmortem.jsonout import render_json
         from bot.adapters.rendering.postmortem.markdown import render_markdown
+        from bot.adapters.rendering.postmortem.view import readable_data
 
         report = self.report(source)
         readable = Readable(lang, names=self.names, catalog=self.catalog)
+        view = readable_data(report.data, readable)  # the words of both versions, made once
         return RenderedPostmortem(
-            markdown=render_markdown(report, lang=lang, readable=readable),
-            html=render_html(report, lang=lang, readable=readable),
+            markdown=render_markdown(report, lang=lang, readable=readable, view=view),
+            html=render_html(report, lang=lang, readable=readable, view=view),
             json=render_json(report), summary=summary_lines(report, lang=lang),
         )
 

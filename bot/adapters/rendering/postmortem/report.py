@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.adapters.rendering.postmortem import metrics as m
+from bot.adapters.rendering.postmortem.gcpause import without_collector_pauses
 from bot.adapters.rendering.postmortem.inputs import PostmortemInput, TimelineRecord
 from bot.adapters.rendering.postmortem.paging import paging_metrics
 from bot.adapters.rendering.postmortem.timeline_text import describe
@@ -35,6 +36,7 @@ class Report:
         return self.data["incident"]["id"]
 
 
+@without_collector_pauses
 def build_report(
     source: PostmortemInput, *, policy: SeverityPolicy, playbook: Playbook | None
 ) -> Report:
@@ -100,10 +102,7 @@ def build_report(
         "facts": _facts(records),
         "signals": m.signal_metrics(samples, declared_at=declared_at, resolved_at=resolved_at),
         "listening": dict(source.listening) if source.listening else None,
-        "notes": {tag: [{"text": str(r.payload.get("text") or ""), "by": r.actor, "at": r.at}
-                        for r in records
-                        if r.name == "note.added" and r.payload.get("tag") == tag]
-                  for tag in NOTE_SECTIONS},
+        "notes": _notes(frame.rows("note.added")),
         "followups": _followups(records),
         "timeline": [{"at": r.at, "offset_s": m.seconds(r.at - declared_at), "actor": r.actor,
                       "name": r.name, "text": describe(r.name, r.payload),
@@ -119,12 +118,18 @@ def build_report(
 def _replay(number: int, records: list[TimelineRecord]) -> Incident | None:
     """The incident as the domain sees it, from the records it knows; None if that fails."""
     events: list[Event] = []
+    applied: dict[str, bool] = {}  # per event name, not per record
     try:
         for r in records:
             # events the aggregate does not apply (kept on the timeline only) are skipped
-            if r.name in EVENT_TYPES and hasattr(Incident, "_on_" + r.name.replace(".", "_")):
+            known = applied.get(r.name)
+            if known is None:
+                known = applied[r.name] = (r.name in EVENT_TYPES and hasattr(
+                    Incident, "_on_" + r.name.replace(".", "_")))
+            if known:
+                # from_record only reads the payload (no copy needed)
                 events.append(Event.from_record(r.name, incident=number, actor=r.actor, at=r.at,
-                                                payload=dict(r.payload)))
+                                                payload=r.payload))  # type: ignore[arg-type]
         return Incident.replay(events)
     except (ValueError, KeyError, TypeError):
         return None
@@ -229,6 +234,17 @@ def _facts(records: list[TimelineRecord]) -> list[dict[str, Any]]:
             facts[no].update(status="confirmed" if r.name == "fact.confirmed" else "retracted",
                              decided_at=r.at, reason=str(r.payload.get("reason") or ""))
     return list(facts.values())
+
+
+def _notes(added: list[tuple[str, str, datetime, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The tagged notes per section (one pass over the notes, not one per section)."""
+    notes: dict[str, list[dict[str, Any]]] = {tag: [] for tag in NOTE_SECTIONS}
+    for _, actor, at, payload in added:
+        tag = payload.get("tag")
+        section = notes.get(tag) if isinstance(tag, str) else None
+        if section is not None:
+            section.append({"text": str(payload.get("text") or ""), "by": actor, "at": at})
+    return notes
 
 
 def _followups(records: list[Any]) -> list[dict[str, Any]]:

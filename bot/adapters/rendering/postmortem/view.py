@@ -47,8 +47,41 @@ def readable_data(data: dict[str, Any], r: Readable) -> dict[str, Any]:
         d["signals"] = {**signals, "sentiment": {
             period: {r.sentiment(str(k)): v for k, v in shares.items()}
             for period, shares in signals["sentiment"].items()}}
-    d["timeline"] = [{**e, "actor": r.person(e["actor"]),
-                      "text": describe(e["name"], e.get("payload") or {}, r)
+    once = _Once(r)  # a timeline repeats the same few people, roles and keys thousands of times
+    d["timeline"] = [{**e, "actor": once.person(e["actor"]),
+                      "text": describe(e["name"], e.get("payload") or {}, once)  # type: ignore[arg-type]
                       if "payload" in e else e["text"]}
                      for e in data["timeline"]]
     return d
+
+
+#: The one-value word lookups of :class:`Readable` that :func:`describe` makes per event (keys
+#: and user ids; not figures, where equal values may read differently: 0.0 and -0.0).
+_ONCE = frozenset({"person", "role", "crisis_type", "stage", "audience", "kind", "language"})
+
+
+class _Once:
+    """A :class:`Readable` whose one-value lookups are made once per distinct value (for one
+    rendering); other calls go to the wrapped one."""
+
+    def __init__(self, readable: Readable) -> None:
+        self._readable = readable
+        self._seen: dict[tuple[str, type, Any], str] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._readable, name)
+        if name not in _ONCE:
+            return method
+        seen = self._seen
+
+        def once(value: Any) -> str:
+            try:
+                return seen[(name, type(value), value)]
+            except KeyError:
+                text = seen[(name, type(value), value)] = method(value)
+                return text
+            except TypeError:  # unhashable: nothing to remember
+                return method(value)
+
+        setattr(self, name, once)  # looked up once per name, then found on the instance
+        return once
