@@ -56,6 +56,20 @@ def test_change_fires_on_plus_300_percent_over_24_hours():
     assert not quieter.fired and quieter.value == pytest.approx(280.0)
 
 
+def test_a_count_rising_from_an_hour_with_none_is_measured_against_one():
+    # Posts an hour: 0 negative posts yesterday at this hour, 31 now is a surge, not "no
+    # baseline"; 0 → 1 is no change worth an alert. A non-count metric (a share, a rate)
+    # still refuses a zero baseline: there is no "one" to count it as.
+    rule = RuleSpec(kind="change", window=timedelta(hours=24), pct=300)
+    surge = evaluate(rule, hourly([0] + [3] * 23 + [31]), counts=True)
+    assert surge.fired and surge.value == pytest.approx(3000.0)
+    assert "counted as 1 (0 → 31)" in surge.reason
+    assert not evaluate(rule, hourly([0] + [3] * 23 + [1]), counts=True).fired
+    assert evaluate(rule, hourly([2] + [3] * 23 + [9]), counts=True).fired  # 2 stays 2
+    share = evaluate(rule, hourly([0] + [0.1] * 23 + [0.6]))
+    assert not share.fired and share.reason == "the baseline is zero"
+
+
 def test_change_needs_a_sample_a_full_window_earlier():
     verdict = evaluate(RuleSpec(kind="change", window=timedelta(hours=24), pct=300), hourly([1] * 10 + [900]))
     assert not verdict.fired and "window" in verdict.reason

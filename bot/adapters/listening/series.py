@@ -103,6 +103,11 @@ def series_frame(posts: Sequence[Post], *, end: datetime, hours: int, competitor
     return frame
 
 
+def is_count(metric: str) -> bool:
+    """Whether ``metric`` counts posts (not a share or a mean sentiment score)."""
+    return metric != "negative_reach_share" and not metric.startswith("competitor_sentiment")
+
+
 def history_hours(rules: Sequence[SourceSpec]) -> int:
     """Hours of posts the rules need: their longest window or same-hour days, plus two."""
     longest = timedelta(hours=24)
@@ -140,7 +145,7 @@ class PostRules:
                 (series, stamp.to_pydatetime(), float(value))
                 for series in dict.fromkeys((spec.metric, *CURVES))
                 for stamp, value in clock_hours[series].dropna().items()])
-            verdict = evaluate(spec.rule, rolling[spec.metric])
+            verdict = evaluate(spec.rule, rolling[spec.metric], counts=is_count(spec.metric))
             if verdict.at is not None:
                 alerts.append(alert_for(spec, verdict))
         return alerts

@@ -39,8 +39,12 @@ class Verdict:
     reason: str
 
 
-def evaluate(rule: RuleSpec, series: pd.Series) -> Verdict:
-    """Evaluate ``rule`` on ``series`` (a float series indexed by UTC timestamps)."""
+def evaluate(rule: RuleSpec, series: pd.Series, *, counts: bool = False) -> Verdict:
+    """Evaluate ``rule`` on ``series`` (a float series indexed by UTC timestamps).
+
+    ``counts``: the series counts things (posts an hour). A change is then measured against
+    at least one, so a surge from an hour with none (0 → 31 negative posts) fires instead of
+    being refused for a zero baseline, while 0 → 1 stays a change of 0 %."""
     series = series.dropna().sort_index()
     if series.empty:
         return Verdict(False, None, None, None, "no samples")
@@ -50,11 +54,12 @@ def evaluate(rule: RuleSpec, series: pd.Series) -> Verdict:
         fired = _OPS[rule.op](latest, rule.value)
         return Verdict(fired, at, latest, rule.value, f"value {latest:g} {rule.op} {rule.value:g}")
     if rule.kind == "change":
-        return _change(rule, series, at, latest)
+        return _change(rule, series, at, latest, floor=1.0 if counts else 0.0)
     return _zscore(rule, series, at, latest)
 
 
-def _change(rule: RuleSpec, series: pd.Series, at: datetime, latest: float) -> Verdict:
+def _change(rule: RuleSpec, series: pd.Series, at: datetime, latest: float, *,
+            floor: float = 0.0) -> Verdict:
     stamp = series.index[-1]
     if rule.baseline == "same_hour":
         earlier = [stamp - pd.Timedelta(days=d) for d in range(1, rule.days + 1)]
@@ -70,12 +75,15 @@ def _change(rule: RuleSpec, series: pd.Series, at: datetime, latest: float) -> V
             return Verdict(False, at, None, rule.pct, "no sample a full window earlier")
         base = float(before.iloc[-1])
         what = f"{_span(rule.window)} earlier"
+    shown = base
+    if floor and base < floor:
+        base, what = floor, f"{what}, counted as {floor:g}"
     if base == 0:
         return Verdict(False, at, None, rule.pct, "the baseline is zero")
     change = (latest - base) / abs(base) * 100
     fired = change >= rule.pct if rule.pct > 0 else change <= rule.pct
     return Verdict(fired, at, round(change, 2), rule.pct,
-                   f"{change:+.1f}% against {what} ({base:g} → {latest:g})")
+                   f"{change:+.1f}% against {what} ({shown:g} → {latest:g})")
 
 
 def _zscore(rule: RuleSpec, series: pd.Series, at: datetime, latest: float) -> Verdict:
