@@ -1,4 +1,4 @@
-"""The collector pause around post-mortem builds and renderings (gcpause.py)."""
+"""The collector pause around post-mortem builds and renderings (bot/collector.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from bot.adapters.rendering.postmortem.gcpause import collector_paused, without_collector_pauses
 from bot.adapters.rendering.postmortem.markdown import render_markdown
+from bot.collector import collector_paused, without_collector_pauses
 from tests.postmortem.timelines import TimelineBuilder
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.db.models import IncidentRow, PostmortemRow, TimelineRow
+from bot.collector import collector_paused
 from bot.domain.errors import NotFound
 from bot.domain.incident import incident_id
 from bot.services.postmortems import RenderedPostmortem, StoredPostmortem, TimelineRecord
@@ -23,7 +24,7 @@ class SqlPostmortemArchive:
         self._sessions = sessions
 
     def records(self, number: int) -> list[TimelineRecord]:
-        with self._sessions() as session:
+        with collector_paused(), self._sessions() as session:  # 10,000s of rows kept: see there
             if session.get(IncidentRow, number) is None:
                 raise NotFound(f"There is no incident {incident_id(number)}; "
                                "`crisisbot incidents` lists them.")

@@ -12,7 +12,7 @@ from markupsafe import escape as autoescape
 from bot.adapters.rendering.formatting import Readable
 from bot.adapters.rendering.postmortem import fmt, listening_section
 from bot.adapters.rendering.postmortem.charts import CHART_KEYS, all_charts
-from bot.adapters.rendering.postmortem.gcpause import without_collector_pauses
+from bot.collector import without_collector_pauses
 from bot.adapters.rendering.postmortem.report import NOTE_SECTIONS, Report
 from bot.adapters.rendering.postmortem.sections import clock_label, response_rows, state_word
 from bot.adapters.rendering.postmortem.view import readable_data

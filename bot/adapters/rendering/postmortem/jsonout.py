@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from bot.adapters.rendering.postmortem.gcpause import without_collector_pauses
+from bot.collector import without_collector_pauses
 from bot.adapters.rendering.postmortem.report import Report
 
 SCHEMA = "crisisbot.postmortem/1"

@@ -7,7 +7,7 @@ from typing import Any
 from bot.adapters.rendering.formatting import Readable
 from bot.adapters.rendering.postmortem import listening_section
 from bot.adapters.rendering.postmortem.fmt import clock_time, dur, figure, offset, pct, when
-from bot.adapters.rendering.postmortem.gcpause import without_collector_pauses
+from bot.collector import without_collector_pauses
 from bot.adapters.rendering.postmortem.report import NOTE_SECTIONS, Report
 from bot.adapters.rendering.postmortem.sections import (
     clock_label,

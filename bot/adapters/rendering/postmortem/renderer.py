@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from bot.adapters.rendering.formatting import Readable, UserNames
 from bot.adapters.rendering.postmortem.fmt import dur
-from bot.adapters.rendering.postmortem.gcpause import without_collector_pauses
+from bot.collector import without_collector_pauses
 from bot.adapters.rendering.postmortem.sections import response_rows
 from bot.adapters.rendering.postmortem.wording import Words
 from bot.domain.playbook import Catalog

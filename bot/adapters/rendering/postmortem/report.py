@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.adapters.rendering.postmortem import metrics as m
-from bot.adapters.rendering.postmortem.gcpause import without_collector_pauses
+from bot.collector import without_collector_pauses
 from bot.adapters.rendering.postmortem.inputs import PostmortemInput, TimelineRecord
 from bot.adapters.rendering.postmortem.paging import paging_metrics
 from bot.adapters.rendering.postmortem.timeline_text import describe
