@@ -121,7 +121,8 @@ class ReminderStore(Protocol):
 
     def for_incident(self, number: int) -> list[StoredReminder]: ...
 
-    def add(self, number: int, reminder: DesiredReminder, *, at: datetime) -> None: ...
+    def add(self, number: int, reminders: Sequence[DesiredReminder], *, at: datetime) -> None:
+        """Store new pending reminders of incident ``number`` (planned at ``at``)."""
 
     def reschedule(self, reminder_id: int, reminder: DesiredReminder, *, at: datetime) -> None:
         """Set due time, kind and mentions, and make it pending again."""

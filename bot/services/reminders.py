@@ -82,8 +82,7 @@ def sync_reminders(
     desired = desired_reminders(incident, playbook=playbook, policy=catalog.policy,
                                 settings=settings)
     insert, retime, cancel = plan_sync(uow.reminders.for_incident(incident.number), desired)
-    for reminder in insert:
-        uow.reminders.add(incident.number, reminder, at=at)
+    uow.reminders.add(incident.number, insert, at=at)
     for row, reminder in retime:
         uow.reminders.reschedule(row.id, reminder, at=at)
     for row in cancel:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import bindparam, insert, select, update
@@ -14,6 +15,9 @@ from bot.services.ports import StoredReminder
 _FOR_INCIDENT = (select(*ReminderRow.__table__.c)
                  .where(ReminderRow.__table__.c.incident == bindparam("number"))
                  .order_by(ReminderRow.__table__.c.id))
+
+
+_ADD = insert(ReminderRow.__table__)
 
 
 class SqlReminders:
@@ -30,11 +34,12 @@ class SqlReminders:
                                status=r.status, scheduled_at=r.scheduled_at)
                 for r in self.session.execute(_FOR_INCIDENT, {"number": number})]
 
-    def add(self, number: int, reminder: DesiredReminder, *, at: datetime) -> None:
-        self.session.execute(insert(ReminderRow).values(
-            incident=number, key=reminder.key, status="pending", scheduled_at=at,
-            **_fields(reminder),
-        ))
+    def add(self, number: int, reminders: Sequence[DesiredReminder], *, at: datetime) -> None:
+        # One statement for all (an incident opens with some thirty reminders), compiled once.
+        if reminders:
+            self.session.execute(_ADD, [
+                {"incident": number, "key": r.key, "status": "pending", "scheduled_at": at,
+                 **_fields(r)} for r in reminders])
 
     def reschedule(self, reminder_id: int, reminder: DesiredReminder, *, at: datetime) -> None:
         self.session.execute(update(ReminderRow).where(ReminderRow.id == reminder_id).values(
