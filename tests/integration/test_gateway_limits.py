@@ -112,3 +112,18 @@ def test_a_big_roster_is_invited_in_batches_of_1000_resumed_after_a_429(tmp_path
         assert set(roster) <= members
     finally:
         world.close()
+
+
+def test_of_several_card_updates_only_the_last_is_sent(world, clock):
+    # A burst of commands leaves a card update each; one chat.update shows them all, and the
+    # rest are closed together, never sent.
+    world.declare()
+    deliver_all(world, clock)
+    store = world.bot.gateway.store
+    number = world.bot.core.incidents.list()[0].number
+    before = len(world.emulator.requests("chat.update"))
+    for _ in range(5):
+        store.add("update_card", {}, at=clock(), incident=number)
+    deliver_all(world, clock)
+    assert len(world.emulator.requests("chat.update")) == before + 1
+    assert store.pending_count() == 0 and store.failed_count() == 0

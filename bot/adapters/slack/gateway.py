@@ -116,13 +116,16 @@ class SlackGateway(EffectKinds, DrillEffectKinds):
             pending = self.store.pending()
             # Of several card updates of one incident, only the last needs sending.
             last_update = {e.incident: e.id for e in pending if e.kind in FLOATING_KINDS}
+            superseded = [e.id for e in pending
+                          if e.kind in FLOATING_KINDS and last_update[e.incident] != e.id]
+            if superseded and (self.leader is None or self.leader.held()):
+                self.store.mark_superseded(superseded, self.clock())
             for effect in pending:
                 if self.leader is not None and not self.leader.held():
                     break
                 key = effect.incident
                 if effect.kind in FLOATING_KINDS and last_update.get(key) != effect.id:
-                    self.store.mark_sent(effect.id, self.clock())  # superseded
-                    continue
+                    continue  # superseded (closed above)
                 if key in held:
                     continue
                 floating = effect.kind in FLOATING_KINDS
