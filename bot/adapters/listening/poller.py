@@ -76,18 +76,6 @@ class PostSourcePoller(LeaderPolling):
         self.leader = leader
         self._next: dict[str, datetime] = {}
 
-    @property
-    def client(self) -> httpx.Client:
-        """The HTTP client, made with the first fetch: a bot without post sources never pays
-        for it (start-up time and idle memory, SPEC P5)."""
-        if self._client is None:
-            self._client = httpx.Client(follow_redirects=True)
-        return self._client
-
-    def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-
     def _text(self, source: PostSource) -> str:
         if source.url:
             shown = public_url(source.url)

@@ -60,18 +60,6 @@ class Poller(LeaderPolling):
         self._client = client
         self._next: dict[str, datetime] = {}
 
-    @property
-    def client(self) -> httpx.Client:
-        """The HTTP client, made with the first fetch: a bot without polled sources never pays
-        for it (start-up time and idle memory, SPEC P5)."""
-        if self._client is None:
-            self._client = httpx.Client(follow_redirects=True)
-        return self._client
-
-    def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-
     def poll(self, source: SourceSpec) -> PollResult:
         """Read ``source`` once, store its samples, evaluate its rule, ingest the verdict."""
         # pandas loads with the first poll, not at start-up: a bot without polled sources
