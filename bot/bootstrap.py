@@ -209,7 +209,7 @@ def build_bot(
     paging = build_paging(core, site=site, settings=settings, duty=duty, clock=clock)
     core.incidents.planners = (planner, paging.planner)
     reminders, ticker = build_reminders(core, site=site, wake=wake)
-    store = OutboxStore(session_factory(core.engine))
+    store = OutboxStore.on(core.engine)
     sync_client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
     metrics = Metrics(store=store, engine=core.engine, clock=clock)
     gateway = SlackGateway(store=store, client=sync_client, incidents=core.incidents,
@@ -391,7 +391,7 @@ def build_paging(core: Core, *, site: SiteConfig, settings: Settings, duty: Duty
     published = PublishService(incidents=core.incidents,
                                kind_of=lambda name: publish.targets[name].type
                                if name in publish.targets else "")
-    slack_outbox = OutboxStore(sessions)
+    slack_outbox = OutboxStore.on(core.engine)
     worker = OutboundWorker(
         store=OutboundStore(sessions), channels=lambda: channels, clock=clock,
         extra_senders={"site": send_site, "slack": slack_sender(slack_outbox.add, clock)},

@@ -391,7 +391,6 @@ def _incidents(args: argparse.Namespace, settings: Settings) -> int:
 def _outbox(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters.db import make_engine, upgrade
     from bot.adapters.db.outbox import OutboxStore
-    from bot.adapters.db.uow import session_factory
 
     if args.action == "retry" and args.effect is None:
         print("crisisbot outbox retry needs the effect's ID (see `crisisbot outbox --failed`)",
@@ -400,7 +399,7 @@ def _outbox(args: argparse.Namespace, settings: Settings) -> int:
     engine = make_engine(settings.database_url)
     try:
         upgrade(engine)
-        store = OutboxStore(session_factory(engine))
+        store = OutboxStore.on(engine)
         if args.action == "retry":
             if not store.retry(args.effect):
                 print(f"no failed effect {args.effect} (see `crisisbot outbox --failed`)",

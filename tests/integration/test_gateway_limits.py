@@ -127,3 +127,27 @@ def test_of_several_card_updates_only_the_last_is_sent(world, clock):
     deliver_all(world, clock)
     assert len(world.emulator.requests("chat.update")) == before + 1
     assert store.pending_count() == 0 and store.failed_count() == 0
+
+
+def test_the_gateway_reads_the_head_of_each_incident_not_the_backlog_behind_it(world, clock):
+    # Slack takes one message per second per channel: a burst of notes leaves hundreds waiting.
+    # Each wake-up reads one effect per incident (and its newest card update), so the cost of
+    # a drain does not grow with the backlog, and the messages still go out in order.
+    world.declare()
+    deliver_all(world, clock)
+    store = world.bot.gateway.store
+    number = world.bot.core.incidents.list()[0].number
+    for i in range(300):
+        store.add("post_message", {"text": f"backlog {i}"}, at=clock(), incident=number)
+        store.add("update_card", {}, at=clock(), incident=number)
+    heads, superseded = store.heads(frozenset({"update_card"}))
+    assert [(e.incident, e.kind) for e in heads] == [(number, "post_message"),
+                                                     (number, "update_card")]
+    assert heads[0].id < heads[1].id and superseded == {number: heads[1].id}
+    store.add("post_message", {"text": "general", "channel": world.general}, at=clock())
+    assert len(store.heads(frozenset({"update_card"}))[0]) == 3  # no incident: a head of its own
+    deliver_all(world, clock, rounds=400)
+    channel = world.emulator.channels()[-1]["id"]
+    posted = [m["text"] for m in world.emulator.messages(channel) if m["text"].startswith("backlog")]
+    assert posted == [f"backlog {i}" for i in range(300)]
+    assert store.pending_count() == 0 and store.failed_count() == 0

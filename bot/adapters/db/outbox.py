@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Engine, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from bot.adapters.db.engine import read_only
 from bot.adapters.db.models import OutboxRow, SlackIncidentRow
 
 
@@ -50,9 +50,30 @@ class EffectRow:
     last_error: str | None
 
 
-#: Built once: every change of an incident adds effects (building a statement costs more
-#: than running it).
-_ADD = insert(OutboxRow.__table__)
+#: Built once: every change of an incident adds effects, and the gateway scans the queue on
+#: every wake-up (building a statement costs more than running it).
+_T = OutboxRow.__table__
+_ADD = insert(_T)
+_PENDING = _T.c.status == "pending"
+_NEWEST_FLOATING = (
+    select(_T.c.incident, func.max(_T.c.id), func.count())
+    .where(_PENDING, _T.c.kind.in_(bindparam("floating", expanding=True)))
+    .group_by(_T.c.incident))
+_HEADS = (
+    select(_T.c.id, _T.c.incident, _T.c.kind, _T.c.attempts, _T.c.next_attempt_at)
+    .where(_PENDING, or_(
+        _T.c.id.in_(select(func.min(_T.c.id))
+                    .where(_PENDING, _T.c.incident.is_not(None),
+                           _T.c.kind.not_in(bindparam("floating", expanding=True)))
+                    .group_by(_T.c.incident)),
+        _T.c.id.in_(bindparam("newest", expanding=True)),
+        and_(_T.c.incident.is_(None), _T.c.kind.not_in(bindparam("floating", expanding=True)))))
+    .order_by(_T.c.id))
+_CLOSE_OLDER = (
+    update(_T)
+    .where(_PENDING, _T.c.kind.in_(bindparam("floating", expanding=True)),
+           _T.c.incident == bindparam("of_incident"), _T.c.id < bindparam("newest"))
+    .values(status="sent", sent_at=bindparam("now"), last_error=None))
 
 
 class SqlOutbox:
@@ -83,28 +104,41 @@ class OutboxStore:
     Each method is its own short transaction; Slack calls happen between them, never inside.
     """
 
-    def __init__(self, sessions) -> None:
+    def __init__(self, sessions, *, reads=None) -> None:
         self._sessions = sessions
+        #: Sessions for the reads (``read_uow_factory``'s kind: on SQLite they take no write
+        #: lock, so the gateway's scan on every wake-up never queues behind a command).
+        self._reads = reads or sessions
         #: channel id -> incident: a channel's incident never changes once stored.
         self._channel_incident: dict[str, int] = {}
 
-    def pending(self, *, limit: int = 500) -> list[Queued]:
-        """Pending effects in the order they were recorded (due or not), without their
-        payloads: the gateway reads this on every wake-up, and a backlog paced by Slack can
-        hold hundreds of effects of which it delivers one or two."""
-        with self._sessions() as session:
-            rows = session.execute(
-                select(OutboxRow.id, OutboxRow.incident, OutboxRow.kind, OutboxRow.attempts,
-                       OutboxRow.next_attempt_at)
-                .where(OutboxRow.status == "pending")
-                .order_by(OutboxRow.id)
-                .limit(limit)
-            )
-            return [Queued(*row) for row in rows]
+    @classmethod
+    def on(cls, engine: Engine) -> OutboxStore:
+        """The store over ``engine``, its reads in read-only sessions."""
+        return cls(sessionmaker(bind=engine, expire_on_commit=False),
+                   reads=sessionmaker(bind=read_only(engine), expire_on_commit=False))
+
+    def heads(self, floating: frozenset[str]) -> tuple[list[Queued], dict[int | None, int]]:
+        """What the gateway may deliver now, in the order recorded: the oldest pending effect
+        of each incident that is not of a ``floating`` kind, the newest pending one of a
+        floating kind (card updates: only the last matters) and each pending effect without
+        an incident. Also, for incidents with older floating effects still pending, the id
+        of the newest (see :meth:`close_superseded`).
+
+        The gateway reads this on every wake-up: its cost follows the number of incidents
+        with pending effects, not the backlog behind them (a burst of notes leaves thousands
+        of channel messages waiting for Slack's pace of one per second per channel)."""
+        kinds = sorted(floating)
+        with self._reads() as session:
+            lasts = session.execute(_NEWEST_FLOATING, {"floating": kinds}).all()
+            rows = session.execute(_HEADS, {"floating": kinds,
+                                            "newest": [last for _, last, _ in lasts]})
+            effects = [Queued(*row) for row in rows]
+        return effects, {incident: last for incident, last, count in lasts if count > 1}
 
     def load(self, queued: Queued) -> Effect | None:
         """The effect with its payload; None once it is no longer pending."""
-        with self._sessions() as session:
+        with self._reads() as session:
             payload = session.execute(
                 select(OutboxRow.payload)
                 .where(OutboxRow.id == queued.id, OutboxRow.status == "pending")
@@ -127,7 +161,7 @@ class OutboxStore:
     def listing(self, *, failed_only: bool = False, limit: int = 200) -> list[EffectRow]:
         """Effects not yet delivered (pending and failed), or only the failed ones, oldest first."""
         statuses = ("failed",) if failed_only else ("pending", "failed")
-        with self._sessions() as session:
+        with self._reads() as session:
             rows = session.execute(
                 select(OutboxRow).where(OutboxRow.status.in_(statuses))
                 .order_by(OutboxRow.id).limit(limit)
@@ -148,7 +182,7 @@ class OutboxStore:
             return result.rowcount == 1
 
     def failed_count(self) -> int:
-        with self._sessions() as session:
+        with self._reads() as session:
             return session.execute(
                 select(func.count()).select_from(OutboxRow).where(OutboxRow.status == "failed")
             ).scalar_one()
@@ -156,13 +190,17 @@ class OutboxStore:
     def mark_sent(self, effect_id: int, now: datetime) -> None:
         self._update(effect_id, status="sent", sent_at=now, last_error=None)
 
-    def mark_superseded(self, effect_ids: Sequence[int], now: datetime) -> None:
-        """Close effects a later one of the same kind makes pointless (card updates), in one
-        statement: a burst of commands leaves hundreds behind."""
-        if effect_ids:
-            with self._sessions() as session, session.begin():
-                session.execute(update(OutboxRow).where(OutboxRow.id.in_(effect_ids))
-                                .values(status="sent", sent_at=now, last_error=None))
+    def close_superseded(self, newest: dict[int | None, int], floating: frozenset[str],
+                         now: datetime) -> None:
+        """Close the pending ``floating`` effects of each incident older than its ``newest``
+        (from :meth:`heads`), one statement per incident: a later card update makes them pointless, and
+        a burst of commands leaves hundreds behind."""
+        if not newest:
+            return
+        with self._sessions() as session, session.begin():
+            for incident, last in newest.items():
+                session.execute(_CLOSE_OLDER, {"floating": sorted(floating), "of_incident": incident,
+                                               "newest": last, "now": now})
 
     def mark_retry(self, effect_id: int, *, attempts: int, at: datetime, error: str) -> None:
         self._update(effect_id, attempts=attempts, next_attempt_at=at, last_error=error[:2000])
@@ -171,14 +209,14 @@ class OutboxStore:
         self._update(effect_id, status="failed", attempts=attempts, last_error=error[:2000])
 
     def pending_count(self) -> int:
-        with self._sessions() as session:
+        with self._reads() as session:
             return session.execute(
                 select(func.count()).select_from(OutboxRow).where(OutboxRow.status == "pending")
             ).scalar_one()
 
     def oldest_pending_age(self, now: datetime) -> float:
         """Seconds since the oldest pending effect was recorded; 0 when nothing waits."""
-        with self._sessions() as session:
+        with self._reads() as session:
             oldest = session.execute(
                 select(func.min(OutboxRow.created_at)).where(OutboxRow.status == "pending")
             ).scalar_one()
@@ -191,14 +229,14 @@ class OutboxStore:
     # ---------------------------------------------------------------- incident places
 
     def place(self, incident: int) -> SlackIncidentRow | None:
-        with self._sessions() as session:
+        with self._reads() as session:
             return session.get(SlackIncidentRow, incident)
 
     def incident_for_channel(self, channel_id: str) -> int | None:
         known = self._channel_incident.get(channel_id)
         if known is not None:
             return known
-        with self._sessions() as session:
+        with self._reads() as session:
             found = session.execute(
                 select(SlackIncidentRow.incident).where(SlackIncidentRow.channel_id == channel_id)
             ).scalar_one_or_none()
