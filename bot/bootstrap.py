@@ -142,6 +142,8 @@ class Bot:
     drill_ticker: Any = None
     listening: Listening | None = None
     paging: Paging | None = None
+    #: The pool running acknowledged slash commands (incidents in parallel, each in order).
+    workers: KeyedWorkers | None = None
 
     def close(self) -> None:
         if self.gateway.leader is not None:
@@ -311,7 +313,7 @@ def build_bot(
     return Bot(core=core, site=site, handler=handler, gateway=gateway, slack_app=app, web=web,
                metrics=metrics, reminders=reminders, ticker=ticker, alerts=alerts,
                poller=poller, sweeper=sweeper, identity=identity, drills=drills,
-               drill_ticker=drill_ticker, listening=listening, paging=paging)
+               drill_ticker=drill_ticker, listening=listening, paging=paging, workers=workers)
 
 
 def dark_site(core: Core, site: SiteConfig) -> DarkSite:

@@ -42,6 +42,7 @@ class IncidentService:
     #: Units of work for the reads below (no write lock); ``uow_factory`` when not given.
     read_uow_factory: Callable[[], UnitOfWork] | None = None
     _just_read: threading.local = field(default_factory=threading.local, init=False, repr=False)
+    _batch: threading.local = field(default_factory=threading.local, init=False, repr=False)
 
     # ------------------------------------------------------------------ declare
 
@@ -269,6 +270,26 @@ class IncidentService:
         finally:
             self._just_read.__dict__.pop("incident", None)
 
+    @contextmanager
+    def together(self, number: int) -> Iterator[Incident]:
+        """Changes to incident ``number`` made in this thread inside the block share one
+        transaction: the incident is loaded (and locked) once, each change applies to the
+        state the one before left, and everything they recorded is saved, planned (one
+        channel message for all) and committed once, at the end — or not at all if the block
+        raises. Yields the incident, for checks against that state. For bursts of commands
+        to one incident (the command workers); :meth:`reusing` applies as for one change."""
+        reuse = self._just_read.__dict__.pop("incident", None)
+        with self.uow_factory() as uow:
+            incident = uow.incidents.get(
+                number, reuse=reuse if reuse is not None and reuse.number == number else None)
+            self._batch.open = (uow, incident)
+            try:
+                yield incident
+            finally:
+                self._batch.__dict__.pop("open", None)
+            if incident.pending:
+                self._finish(uow, incident)
+
     # ------------------------------------------------------------------ reads
 
     def _reading(self) -> UnitOfWork:
@@ -308,6 +329,9 @@ class IncidentService:
         change: Callable[[Incident, datetime], list[Event]],
     ) -> Outcome:
         now = self.clock()
+        batch = self._batch.__dict__.get("open")
+        if batch is not None and batch[1].number == number:
+            return self._run_together(*batch, idempotency_key, change, now)
         reuse = self._just_read.__dict__.pop("incident", None)
         if reuse is not None and reuse.number != number:
             reuse = None
@@ -317,6 +341,17 @@ class IncidentService:
             incident = uow.incidents.get(number, reuse=reuse)
             change(incident, now)
             return self._finish(uow, incident)
+
+    @staticmethod
+    def _run_together(uow: UnitOfWork, incident: Incident, idempotency_key: str | None,
+                      change: Callable[[Incident, datetime], list[Event]],
+                      now: datetime) -> Outcome:
+        """One change inside :meth:`together`: recorded, not yet committed."""
+        if idempotency_key and not uow.idempotency.claim(idempotency_key, scope="command", at=now):
+            return Outcome(incident=incident, duplicate=True)
+        before = len(incident.pending)
+        change(incident, now)
+        return Outcome(incident=incident, events=tuple(incident.pending[before:]))
 
     def _finish(self, uow: UnitOfWork, incident: Incident) -> Outcome:
         events = tuple(incident.pending)

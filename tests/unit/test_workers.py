@@ -109,3 +109,43 @@ def test_a_job_keeps_the_submitters_log_fields_and_its_own_binds_do_not_leak(poo
     seen_second = workers.submit(None, current_context).result(timeout=WAIT)
     assert seen_first == {"request_id": "r-1", "incident": "INC-7"}
     assert seen_second == {}  # same thread, nothing left over from the first job
+
+
+def test_items_queued_behind_each_other_run_together_in_order(pool):
+    workers = pool(workers=2, max_batch=4)
+    gate, calls = threading.Event(), []
+
+    def together(items: list[int]) -> list[int]:
+        gate.wait(WAIT)
+        calls.append(list(items))
+        return [item * 10 for item in items]
+
+    futures = [workers.submit("inc:1", i, together=together) for i in range(9)]
+    plain = workers.submit("inc:1", lambda: calls.append("plain"))
+    futures.append(workers.submit("inc:1", 9, together=together))
+    gate.set()
+    assert [f.result(timeout=WAIT) for f in futures] == [i * 10 for i in range(10)]
+    plain.result(timeout=WAIT)
+    # At most four at a time (whatever was queued when a worker took the first); a plain job
+    # ends a batch, and everything ran in submission order.
+    assert any(len(call) > 1 for call in calls if call != "plain")
+    assert [i for call in calls if call != "plain" for i in call] == list(range(10))
+    assert calls.index("plain") == len(calls) - 2 and calls[-1] == [9]
+    assert all(len(call) <= 4 for call in calls if call != "plain")
+    assert workers.waiting == 0
+
+
+def test_a_failing_batch_fails_each_of_its_items(pool):
+    workers = pool(workers=1)
+    gate = threading.Event()
+    first = workers.submit("inc:1", lambda: gate.wait(WAIT))
+
+    def together(items: list[str]) -> list[str]:
+        raise ValueError("database gone")
+
+    futures = [workers.submit("inc:1", f"item {i}", together=together) for i in range(3)]
+    gate.set()
+    first.result(timeout=WAIT)
+    for future in futures:
+        with pytest.raises(ValueError, match="database gone"):
+            future.result(timeout=WAIT)

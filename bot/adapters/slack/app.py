@@ -24,7 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.db.inbox import InboxEntry, SlackInbox
 from bot.adapters.db.write_gate import run_urgent
 from bot.adapters.slack import blocks, commands as c
-from bot.adapters.slack.handlers import CommandHandler, Reply, error_reply
+from bot.adapters.slack.handlers import CommandHandler, CommandRun, Reply, error_reply
 from bot.adapters.slack.inbox import post_to_response_url
 from bot.adapters.slack.messages.inbox import INBOX_UNAVAILABLE
 from bot.adapters.slack.identity import SlackIdentity
@@ -98,14 +98,17 @@ def build_app(
             channel_incident[channel_id] = number
         return ("incident", channel_incident[channel_id])
 
-    def finish_command(parsed: Any, entry: InboxEntry) -> None:
-        """In a worker thread: run the command; its answer is posted outside the incident's
-        queue, so the next command of the incident need not wait for the HTTP round trip."""
-        reply = handler.handle(parsed, user_id=entry.user_id, channel_id=entry.channel_id,
-                               key=entry.key)
+    def finish_commands(queued: list[tuple[Any, InboxEntry]]) -> list[None]:
+        """In a worker thread: run the commands of one incident found waiting together (a
+        burst is applied a batch at a time); each answer is posted outside the incident's
+        queue, so the next commands need not wait for the HTTP round trips."""
+        replies = handler.handle_many([CommandRun(parsed, entry.user_id, entry.channel_id,
+                                                  entry.key) for parsed, entry in queued])
         assert workers is not None
-        if workers.submit(None, functools.partial(answer, entry, reply)) is None:
-            answer(entry, reply)
+        for (_, entry), reply in zip(queued, replies, strict=True):
+            if workers.submit(None, functools.partial(answer, entry, reply)) is None:
+                answer(entry, reply)
+        return [None] * len(queued)
 
     def answer(entry: InboxEntry, reply: Reply) -> None:
         """Post the answer and mark the command done in the inbox. If the answer cannot be
@@ -152,7 +155,7 @@ def build_app(
             async with ordering:  # submitted in arrival order, so one incident's stay in order
                 order = await incident_key(parsed, entry.channel_id)
                 in_flight.add(entry.key)
-                if workers.submit(order, functools.partial(finish_command, parsed, entry)) is None:
+                if workers.submit(order, (parsed, entry), together=finish_commands) is None:
                     in_flight.discard(entry.key)
                     log.warning("worker pool full: a command waits in the inbox for the sweeper")
             return

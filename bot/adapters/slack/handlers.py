@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from sqlalchemy.exc import OperationalError
 
@@ -91,6 +92,29 @@ def service_arguments(command: Any, key: str) -> dict[str, Any]:
     return out
 
 
+#: ``/crisis`` rows a worker may apply together when several for one incident wait (see
+#: :meth:`CommandHandler.handle_many`): they add to the timeline and change nobody's standing,
+#: so one permission read serves them all.
+TOGETHER = frozenset({"note", "fact", "task add", "impact", "followup"})
+#: Reads a worker may answer together, with one read and one rendering.
+READ_TOGETHER = frozenset({"status"})
+#: At most this many characters of command text in one batch: its channel message joins them.
+TOGETHER_TEXT = 12_000
+
+
+class CommandRun(NamedTuple):
+    """A parsed command waiting for :meth:`CommandHandler.handle_many`."""
+
+    command: Any
+    user_id: str
+    channel_id: str | None
+    key: str | None = None
+
+
+def _text_size(command: Any) -> int:
+    return sum(len(str(getattr(command, name, "") or "")) for name in ("text", "figures"))
+
+
 class CommandHandler:
     def __init__(
         self, *, incidents: IncidentService, store: OutboxStore, catalog: Catalog,
@@ -158,8 +182,16 @@ class CommandHandler:
         """Check row ``key`` of the permission table for ``actor`` in incident ``number``
         (``task_no``: the task the action is about); returns the incident or raises
         :class:`~bot.domain.permissions.Refused`."""
-        row = permission(key)
         incident = self.incidents.get(number)
+        self.check_row(key, incident, actor=actor, channel_id=channel_id, task_no=task_no,
+                       item_no=item_no)
+        return incident
+
+    def check_row(self, key: str, incident: Incident, *, actor: Actor, channel_id: str | None,
+                  task_no: int | None = None, item_no: int | None = None) -> None:
+        """Row ``key`` of the permission table for ``actor`` in ``incident`` as it stands;
+        raises :class:`~bot.domain.permissions.Refused`."""
+        row = permission(key)
         assignee = task_no is not None and any(
             t.no == task_no and t.assignee == actor.id for t in incident.tasks)
         item_owner = item_no is not None and any(
@@ -170,7 +202,6 @@ class CommandHandler:
             # Refused either way; say "you are not part of it" only to those who are not.
             standing = self._with_channel(incident, standing, channel_id=channel_id, who=None)
         check(row, standing, incident_label=incident.id)
-        return incident
 
     def may_read(self, incident: Incident, user_id: str, *, row: str = "home") -> bool:
         """May ``user_id`` see ``incident`` through ``row`` (the App Home by default)?"""
@@ -237,6 +268,84 @@ class CommandHandler:
         if target == "view":  # a read: shown as just loaded for the permission check
             return getattr(self, f"_view_{method}")(cmd, number=number, incident=incident)
         return getattr(self, f"_{target}_{method}")(cmd, number=number, actor=actor, key=key)
+
+    def handle_many(self, runs: Sequence[CommandRun]) -> list[Reply]:
+        """:meth:`handle` for each of ``runs``, in order, one reply each. Consecutive
+        commands of one incident that go together (a burst, as the workers find it queued)
+        are checked against one read: changes of :data:`TOGETHER` are applied in one
+        transaction (should one fail in the domain, nothing of theirs is kept and each runs
+        on its own), reads of :data:`READ_TOGETHER` answered with one rendering."""
+        replies: list[Reply] = []
+        start = 0
+        while start < len(runs):
+            group = self._together_in(runs[start])
+            end, size = start + 1, _text_size(runs[start].command)
+            while (group is not None and end < len(runs)
+                   and self._together_in(runs[end]) == group
+                   and size + _text_size(runs[end].command) <= TOGETHER_TEXT):
+                size += _text_size(runs[end].command)
+                end += 1
+            if group is not None and end - start > 1:
+                replies.extend(self._together(*group, runs[start:end]))
+            else:
+                run = runs[start]
+                replies.append(self.handle(run.command, user_id=run.user_id,
+                                           channel_id=run.channel_id, key=run.key))
+            start = end
+        return replies
+
+    def _together_in(self, run: CommandRun) -> tuple[int, bool] | None:
+        """(incident, whether a read) of the commands ``run`` may go together with, if any."""
+        key = permission_key(run.command)
+        if key not in TOGETHER and key not in READ_TOGETHER:
+            return None
+        number = getattr(run.command, "incident", None)
+        if number is None and run.channel_id:
+            number = self.store.incident_for_channel(run.channel_id)
+        return None if number is None else (number, key in READ_TOGETHER)
+
+    def _together(self, number: int, read: bool, runs: Sequence[CommandRun]) -> list[Reply]:
+        def alone(i: int) -> Reply:
+            run = runs[i]
+            return self.handle(run.command, user_id=run.user_id, channel_id=run.channel_id,
+                               key=run.key)
+
+        with log_context(incident=f"INC-{number}"):
+            try:
+                incident = self.incidents.get(number)
+            except Exception:  # noqa: BLE001 - each command then says why on its own
+                return [alone(i) for i in range(len(runs))]
+            replies: dict[int, Reply] = {}
+            permitted: list[int] = []
+            for i, run in enumerate(runs):
+                try:
+                    self.check_row(permission_key(run.command), incident,
+                                   actor=self.actor(run.user_id), channel_id=run.channel_id)
+                    permitted.append(i)
+                except Exception as exc:  # noqa: BLE001 - refused: said to that person only
+                    replies[i] = drill_marked(error_reply(exc), self, run.channel_id)
+            if read and permitted:
+                card = self.status(number, incident=incident)  # one rendering for all
+                replies.update((i, drill_marked(card, self, runs[i].channel_id)) for i in permitted)
+            elif permitted:
+                try:
+                    with self.incidents.reusing(incident), self.incidents.together(number):
+                        outcomes = {i: self._change(number, runs[i]) for i in permitted}
+                except Exception:  # noqa: BLE001 - nothing was kept: each runs on its own
+                    log.info("%d commands to INC-%s run one by one", len(permitted), number)
+                    replies.update((i, alone(i)) for i in permitted)
+                else:
+                    replies.update((i, drill_marked(self.changed(outcome), self,
+                                                    runs[i].channel_id))
+                                   for i, outcome in outcomes.items())
+        return [replies[i] for i in range(len(runs))]
+
+    def _change(self, number: int, run: CommandRun) -> Outcome:
+        """The service call of a command of :data:`TOGETHER` (its row names it)."""
+        key = permission_key(run.command)
+        method = getattr(self.incidents, permission(key).call.split(".")[1])
+        return method(number, **service_arguments(run.command, key),
+                      actor=self.actor(run.user_id), idempotency_key=run.key)
 
     def changed(self, outcome: Outcome) -> Reply:
         if outcome.duplicate:

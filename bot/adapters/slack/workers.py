@@ -5,6 +5,12 @@ same incident (the same ``key``) runs one at a time, in the order it was submitt
 ``capacity`` jobs wait; :meth:`KeyedWorkers.submit` refuses more (a refused slash command
 stays in the inbox, whose sweeper runs it once its lease runs out). Urgent work (someone is
 waiting for an answer) is started before background work (App Home refreshes).
+
+Work submitted with ``together=`` is an item for that function: when a worker starts it,
+the items of the same function queued right behind it under the same key (up to
+``max_batch``) are taken too, and ``together(items)`` runs them in one call. A burst of
+commands to one incident is thus applied a batch at a time, in order, instead of one load and
+one commit each.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import Any, Self
 
 log = logging.getLogger(__name__)
@@ -24,14 +31,15 @@ log = logging.getLogger(__name__)
 
 class KeyedWorkers:
     def __init__(self, *, workers: int = 4, capacity: int = 5000, name: str = "crisisbot-work",
-                 pause: Callable[[], Any] | None = None) -> None:
-        if workers < 1 or capacity < 1:
-            raise ValueError("workers and capacity must be at least 1")
+                 pause: Callable[[], Any] | None = None, max_batch: int = 32) -> None:
+        if workers < 1 or capacity < 1 or max_batch < 1:
+            raise ValueError("workers, capacity and max_batch must be at least 1")
         self.capacity = capacity
+        self.max_batch = max_batch
         #: Called by a worker before each job (see :class:`AckPressure`): may wait a little.
         self.pause = pause
         self._cv = threading.Condition()
-        self._queues: dict[Hashable, deque[tuple[Future[Any], Callable[[], Any]]]] = {}
+        self._queues: dict[Hashable, deque[_Job]] = {}
         self._ready: tuple[deque[Hashable], deque[Hashable]] = (deque(), deque())  # urgent, background
         self._urgent: dict[Hashable, bool] = {}
         self._running: set[Hashable] = set()
@@ -49,10 +57,12 @@ class KeyedWorkers:
         with self._cv:
             return self._waiting
 
-    def submit(self, key: Hashable | None, job: Callable[[], Any], *,
-               urgent: bool = True) -> Future[Any] | None:
+    def submit(self, key: Hashable | None, job: Any, *, urgent: bool = True,
+               together: Callable[[list[Any]], list[Any]] | None = None) -> Future[Any] | None:
         """Queue ``job`` behind earlier jobs of ``key`` (``None``: no ordering); returns its
-        future, or None when ``capacity`` jobs are already waiting or the pool is closed."""
+        future, or None when ``capacity`` jobs are already waiting or the pool is closed.
+        With ``together``, ``job`` is an item for it (see the module's doc): its future gets
+        the item's entry of the list ``together`` returns."""
         future: Future[Any] = Future()
         with self._cv:
             if self._closed or self._waiting >= self.capacity:
@@ -60,9 +70,7 @@ class KeyedWorkers:
             if key is None:
                 key = ("unkeyed", next(self._unkeyed))
             queue = self._queues.setdefault(key, deque())
-            # The job runs in a copy of the submitter's context, like ``asyncio.to_thread``: it
-            # keeps the request's log fields, and what it binds never leaks into later jobs.
-            queue.append((future, _in_context(contextvars.copy_context(), job)))
+            queue.append(_Job(future, contextvars.copy_context(), job, together))
             self._waiting += 1
             if len(queue) == 1 and key not in self._running:
                 self._urgent[key] = urgent
@@ -76,7 +84,7 @@ class KeyedWorkers:
         running jobs up to ``timeout`` seconds. Returns how many jobs were dropped."""
         with self._cv:
             self._closed = True
-            dropped = [future for queue in self._queues.values() for future, _ in queue]
+            dropped = [queued.future for queue in self._queues.values() for queued in queue]
             for key in list(self._queues):
                 if key not in self._running:
                     del self._queues[key]
@@ -94,7 +102,7 @@ class KeyedWorkers:
                 thread.join(timeout=max(0.0, deadline - time.monotonic()))
         return len(dropped)
 
-    def _next(self) -> tuple[Hashable, Future[Any], Callable[[], Any]] | None:
+    def _next(self) -> tuple[Hashable, list[_Job]] | None:
         with self._cv:
             while not (self._ready[0] or self._ready[1]):
                 if self._closed:
@@ -102,9 +110,14 @@ class KeyedWorkers:
                 self._cv.wait()
             key = (self._ready[0] or self._ready[1]).popleft()
             self._running.add(key)
-            future, job = self._queues[key].popleft()
-            self._waiting -= 1
-            return key, future, job
+            queue = self._queues[key]
+            jobs = [queue.popleft()]
+            together = jobs[0].together
+            while (together is not None and queue and queue[0].together is together
+                   and len(jobs) < self.max_batch):
+                jobs.append(queue.popleft())
+            self._waiting -= len(jobs)
+            return key, jobs
 
     def _done(self, key: Hashable) -> None:
         with self._cv:
@@ -118,15 +131,27 @@ class KeyedWorkers:
 
     def _work(self) -> None:
         while (taken := self._next()) is not None:
-            key, future, job = taken
+            key, jobs = taken
             try:
                 if self.pause is not None:
                     self.pause()
-                if future.set_running_or_notify_cancel():
-                    try:
-                        future.set_result(job())
-                    except BaseException as exc:  # noqa: BLE001 - handed to whoever waits
-                        future.set_exception(exc)
+                jobs = [job for job in jobs if job.future.set_running_or_notify_cancel()]
+                if not jobs:
+                    continue
+                first = jobs[0]
+                try:
+                    if first.together is None:
+                        results = [first.context.run(first.job)]
+                    else:  # in the first item's context, like a single job
+                        results = first.context.run(first.together, [job.job for job in jobs])
+                        if len(results) != len(jobs):
+                            raise RuntimeError(f"{len(results)} results for {len(jobs)} items")
+                except BaseException as exc:  # noqa: BLE001 - handed to whoever waits
+                    for job in jobs:
+                        job.future.set_exception(exc)
+                else:
+                    for job, result in zip(jobs, results):
+                        job.future.set_result(result)
             finally:
                 self._done(key)
 
@@ -191,5 +216,11 @@ class InFlight:
             return key in self._keys
 
 
-def _in_context(context: contextvars.Context, job: Callable[[], Any]) -> Callable[[], Any]:
-    return lambda: context.run(job)
+@dataclass(frozen=True, slots=True)
+class _Job:
+    future: Future[Any]
+    #: A copy of the submitter's context, like ``asyncio.to_thread``: the job keeps the
+    #: request's log fields, and what it binds never leaks into later jobs.
+    context: contextvars.Context
+    job: Any  # a callable, or an item for ``together``
+    together: Callable[[list[Any]], list[Any]] | None
