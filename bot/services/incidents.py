@@ -336,9 +336,11 @@ class IncidentService:
         if reuse is not None and reuse.number != number:
             reuse = None
         with self.uow_factory() as uow:
-            if idempotency_key and not uow.idempotency.claim(idempotency_key, scope="command", at=now):
-                return Outcome(incident=uow.incidents.get(number), duplicate=True)
+            # The row lock first, then the key: the order :meth:`together` takes them in, so
+            # two replicas given the same command can never wait for each other.
             incident = uow.incidents.get(number, reuse=reuse)
+            if idempotency_key and not uow.idempotency.claim(idempotency_key, scope="command", at=now):
+                return Outcome(incident=incident, duplicate=True)
             change(incident, now)
             return self._finish(uow, incident)
 

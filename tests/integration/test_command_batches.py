@@ -115,3 +115,24 @@ def test_statuses_queued_together_are_each_answered_with_the_card(world):
     assert all(card == cards[0] for card in cards)
     # The last status comes after the severity change, and shows it.
     assert "severity S" in cards[0]["text"] and "severity A" in answers[8]["text"]
+
+
+def test_a_batch_never_raises_each_command_says_what_went_wrong(world, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from bot.adapters.slack import commands as c
+    from bot.adapters.slack.handlers import CommandRun
+
+    world.declare()
+    channel = world.channel()
+
+    def unreachable(channel_id):
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(world.bot.handler.store, "incident_for_channel", unreachable)
+    replies = world.bot.handler.handle_many(
+        [CommandRun(c.parse_command(text), "ULEAD", channel, f"k{i}")
+         for i, text in enumerate(["note a", "note b", "status", "status"])])
+    assert len(replies) == 4
+    assert all("cannot reach its database" in reply.text for reply in replies)
+    assert notes(world) == []

@@ -125,16 +125,18 @@ class OutboxStore:
         an incident. Also, for incidents with older floating effects still pending, the id
         of the newest (see :meth:`close_superseded`).
 
-        The gateway reads this on every wake-up: its cost follows the number of incidents
-        with pending effects, not the backlog behind them (a burst of notes leaves thousands
-        of channel messages waiting for Slack's pace of one per second per channel)."""
+        The gateway reads this on every wake-up: the database groups the pending effects in
+        an index (``ix_outbox_status_incident_kind``) and returns one row per incident, so a
+        backlog (a burst of notes leaves thousands of channel messages waiting for Slack's
+        pace of one per second per channel) is never loaded into Python."""
         kinds = sorted(floating)
         with self._reads() as session:
             lasts = session.execute(_NEWEST_FLOATING, {"floating": kinds}).all()
             rows = session.execute(_HEADS, {"floating": kinds,
                                             "newest": [last for _, last, _ in lasts]})
             effects = [Queued(*row) for row in rows]
-        return effects, {incident: last for incident, last, count in lasts if count > 1}
+        return effects, {incident: last for incident, last, count in lasts
+                         if count > 1 and incident is not None}
 
     def load(self, queued: Queued) -> Effect | None:
         """The effect with its payload; None once it is no longer pending."""

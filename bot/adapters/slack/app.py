@@ -10,6 +10,7 @@ Without a pool, handlers run in ``asyncio.to_thread``.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import logging
 import uuid
@@ -98,15 +99,21 @@ def build_app(
             channel_incident[channel_id] = number
         return ("incident", channel_incident[channel_id])
 
-    def finish_commands(queued: list[tuple[Any, InboxEntry]]) -> list[None]:
+    def finish_commands(queued: list[tuple[Any, InboxEntry, contextvars.Context]]) -> list[None]:
         """In a worker thread: run the commands of one incident found waiting together (a
         burst is applied a batch at a time); each answer is posted outside the incident's
-        queue, so the next commands need not wait for the HTTP round trips."""
-        replies = handler.handle_many([CommandRun(parsed, entry.user_id, entry.channel_id,
-                                                  entry.key) for parsed, entry in queued])
+        queue, so the next commands need not wait for the HTTP round trips. Whatever
+        happens, each command gets an answer (an error one at worst)."""
+        try:
+            replies = handler.handle_many([
+                CommandRun(parsed, entry.user_id, entry.channel_id, entry.key, context)
+                for parsed, entry, context in queued])
+        except Exception as exc:  # noqa: BLE001 - handle_many says errors itself; a last guard
+            replies = [error_reply(exc)] * len(queued)
         assert workers is not None
-        for (_, entry), reply in zip(queued, replies, strict=True):
-            if workers.submit(None, functools.partial(answer, entry, reply)) is None:
+        for (_, entry, context), reply in zip(queued, replies, strict=True):
+            # Submitted in the command's own context: its answer is logged with its request.
+            if context.run(workers.submit, None, functools.partial(answer, entry, reply)) is None:
                 answer(entry, reply)
         return [None] * len(queued)
 
@@ -119,7 +126,7 @@ def build_app(
             except Exception as exc:  # noqa: BLE001 - retried by the inbox sweeper
                 log.warning("answer not posted (%s); the inbox retries it", exc.__class__.__name__)
                 return
-            if status >= 500:
+            if status >= 500 or 300 <= status < 400:
                 log.warning("response_url answered %s; the inbox retries the command", status)
                 return
             assert inbox is not None
@@ -155,7 +162,8 @@ def build_app(
             async with ordering:  # submitted in arrival order, so one incident's stay in order
                 order = await incident_key(parsed, entry.channel_id)
                 in_flight.add(entry.key)
-                if workers.submit(order, (parsed, entry), together=finish_commands) is None:
+                if workers.submit(order, (parsed, entry, contextvars.copy_context()),
+                                  together=finish_commands) is None:
                     in_flight.discard(entry.key)
                     log.warning("worker pool full: a command waits in the inbox for the sweeper")
             return

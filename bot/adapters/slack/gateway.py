@@ -115,8 +115,8 @@ class SlackGateway(EffectKinds, DrillEffectKinds):
         """
         with self._lock:
             delivered = 0
-            held: set[int | None] = set()  # incidents whose oldest effect is not due / failed
             while True:  # a pass delivers at most the oldest effect of each incident
+                held: set[int | None] = set()  # their oldest effect is not due, or failed
                 advanced: set[int | None] = set()  # their oldest effect was delivered
                 heads, superseded = self.store.heads(FLOATING_KINDS)
                 if superseded and (self.leader is None or self.leader.held()):

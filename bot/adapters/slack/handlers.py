@@ -6,6 +6,7 @@ so database work never blocks the event loop.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import uuid
 from collections.abc import Sequence
@@ -103,12 +104,20 @@ TOGETHER_TEXT = 12_000
 
 
 class CommandRun(NamedTuple):
-    """A parsed command waiting for :meth:`CommandHandler.handle_many`."""
+    """A parsed command waiting for :meth:`CommandHandler.handle_many`; ``context``: its
+    request's (log fields), for what is done for it alone."""
 
     command: Any
     user_id: str
     channel_id: str | None
     key: str | None = None
+    context: contextvars.Context | None = None
+
+    def alone(self, handler: CommandHandler) -> Reply:
+        def run() -> Reply:
+            return handler.handle(self.command, user_id=self.user_id,
+                                  channel_id=self.channel_id, key=self.key)
+        return self.context.run(run) if self.context is not None else run()
 
 
 def _text_size(command: Any) -> int:
@@ -288,9 +297,7 @@ class CommandHandler:
             if group is not None and end - start > 1:
                 replies.extend(self._together(*group, runs[start:end]))
             else:
-                run = runs[start]
-                replies.append(self.handle(run.command, user_id=run.user_id,
-                                           channel_id=run.channel_id, key=run.key))
+                replies.append(runs[start].alone(self))
             start = end
         return replies
 
@@ -301,44 +308,41 @@ class CommandHandler:
             return None
         number = getattr(run.command, "incident", None)
         if number is None and run.channel_id:
-            number = self.store.incident_for_channel(run.channel_id)
+            try:
+                number = self.store.incident_for_channel(run.channel_id)
+            except Exception:  # noqa: BLE001 - run alone, it says why
+                return None
         return None if number is None else (number, key in READ_TOGETHER)
 
     def _together(self, number: int, read: bool, runs: Sequence[CommandRun]) -> list[Reply]:
-        def alone(i: int) -> Reply:
-            run = runs[i]
-            return self.handle(run.command, user_id=run.user_id, channel_id=run.channel_id,
-                               key=run.key)
-
+        """One group of :meth:`handle_many`; never raises (what fails runs alone)."""
+        replies: dict[int, Reply] = {}
+        permitted: list[int] = []
         with log_context(incident=f"INC-{number}"):
             try:
                 incident = self.incidents.get(number)
-            except Exception:  # noqa: BLE001 - each command then says why on its own
-                return [alone(i) for i in range(len(runs))]
-            replies: dict[int, Reply] = {}
-            permitted: list[int] = []
-            for i, run in enumerate(runs):
-                try:
-                    self.check_row(permission_key(run.command), incident,
-                                   actor=self.actor(run.user_id), channel_id=run.channel_id)
-                    permitted.append(i)
-                except Exception as exc:  # noqa: BLE001 - refused: said to that person only
-                    replies[i] = drill_marked(error_reply(exc), self, run.channel_id)
-            if read and permitted:
-                card = self.status(number, incident=incident)  # one rendering for all
-                replies.update((i, drill_marked(card, self, runs[i].channel_id)) for i in permitted)
-            elif permitted:
-                try:
+                for i, run in enumerate(runs):
+                    try:
+                        self.check_row(permission_key(run.command), incident,
+                                       actor=self.actor(run.user_id), channel_id=run.channel_id)
+                        permitted.append(i)
+                    except Exception as exc:  # noqa: BLE001 - refused: said to that person only
+                        replies[i] = drill_marked(error_reply(exc), self, run.channel_id)
+                if read and permitted:
+                    card = self.status(number, incident=incident)  # one rendering for all
+                    replies.update((i, drill_marked(card, self, runs[i].channel_id))
+                                   for i in permitted)
+                elif permitted:
                     with self.incidents.reusing(incident), self.incidents.together(number):
                         outcomes = {i: self._change(number, runs[i]) for i in permitted}
-                except Exception:  # noqa: BLE001 - nothing was kept: each runs on its own
-                    log.info("%d commands to INC-%s run one by one", len(permitted), number)
-                    replies.update((i, alone(i)) for i in permitted)
-                else:
                     replies.update((i, drill_marked(self.changed(outcome), self,
                                                     runs[i].channel_id))
                                    for i, outcome in outcomes.items())
-        return [replies[i] for i in range(len(runs))]
+            except Exception as exc:  # noqa: BLE001 - nothing was kept: each runs on its own
+                log.warning("%d commands to INC-%s run one by one (%s)",
+                            len(permitted) or len(runs), number, exc.__class__.__name__)
+                replies = {i: reply for i, reply in replies.items() if i not in permitted}
+        return [replies[i] if i in replies else run.alone(self) for i, run in enumerate(runs)]
 
     def _change(self, number: int, run: CommandRun) -> Outcome:
         """The service call of a command of :data:`TOGETHER` (its row names it)."""

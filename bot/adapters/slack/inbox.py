@@ -38,7 +38,11 @@ def post_to_response_url(url: str, body: dict[str, Any]) -> int:
             if _answers is None:
                 _answers = httpx.Client(timeout=10, limits=httpx.Limits(
                     max_connections=32, max_keepalive_connections=16))
-    return _answers.post(url, json=body).status_code
+    try:
+        return _answers.post(url, json=body).status_code
+    except (httpx.RemoteProtocolError, httpx.ConnectError):
+        # A kept-alive connection the other end had closed: once more, on a fresh one.
+        return _answers.post(url, json=body).status_code
 
 
 class InboxSweeper:
