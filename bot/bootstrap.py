@@ -235,15 +235,15 @@ def build_bot(
     inbox = SlackInbox(session_factory(single_statements(core.engine)))
     in_flight = InFlight()
     sweeper = InboxSweeper(inbox=inbox, handler=handler, clock=clock, in_flight=in_flight)
-    # Acknowledged work runs here, off the event loop: incidents in parallel, each in order.
-    # While Slack requests wait for their ack, the workers hold back (AckPressure) on SQLite,
-    # where a job is Python work holding the GIL from start to end. On PostgreSQL a job mostly
-    # waits for the database with the GIL released: holding it back only slowed the queue
-    # (one incident's burst is serial) without making acks faster.
+    # Acknowledged work runs here, off the event loop: incidents in parallel, each in order,
+    # what is queued for one incident taken together. While Slack requests wait for their
+    # ack, the workers hold back (AckPressure): a job is mostly Python work holding the GIL.
+    # (On PostgreSQL this once slowed one incident's burst, run one command at a time; taken
+    # together, a burst no longer waits on it: 50 clients back to back went from x0.38 of the
+    # floor's throughput to x0.80.)
     pressure = AckPressure()
     workers = KeyedWorkers(workers=COMMAND_WORKERS, capacity=COMMAND_BACKLOG,
-                           pause=pressure.wait_quiet if core.engine.dialect.name == "sqlite"
-                           else None)
+                           pause=pressure.wait_quiet)
     app = build_app(handler=handler, api_url=settings.slack_api_url,
                     bot_token=settings.slack_bot_token, signing_secret=settings.slack_signing_secret,
                     statements=statements, inbox=inbox, identity=identity, workers=workers,
