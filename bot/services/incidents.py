@@ -277,7 +277,8 @@ class IncidentService:
         state the one before left, and everything they recorded is saved, planned (one
         channel message for all) and committed once, at the end — or not at all if the block
         raises. Yields the incident, for checks against that state. For bursts of commands
-        to one incident (the command workers); :meth:`reusing` applies as for one change."""
+        to one incident (the command workers); :meth:`reusing` applies as for one change.
+        Only changes to ``number`` belong in the block (another raises RuntimeError)."""
         reuse = self._just_read.__dict__.pop("incident", None)
         with self.uow_factory() as uow:
             incident = uow.incidents.get(
@@ -330,7 +331,9 @@ class IncidentService:
     ) -> Outcome:
         now = self.clock()
         batch = self._batch.__dict__.get("open")
-        if batch is not None and batch[1].number == number:
+        if batch is not None:
+            if batch[1].number != number:  # its own transaction would wait for the block's
+                raise RuntimeError(f"a change to INC-{number} inside together(INC-{batch[1].number})")
             return self._run_together(*batch, idempotency_key, change, now)
         reuse = self._just_read.__dict__.pop("incident", None)
         if reuse is not None and reuse.number != number:
