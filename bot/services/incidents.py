@@ -333,7 +333,8 @@ class IncidentService:
         batch = self._batch.__dict__.get("open")
         if batch is not None:
             if batch[1].number != number:  # its own transaction would wait for the block's
-                raise RuntimeError(f"a change to INC-{number} inside together(INC-{batch[1].number})")
+                raise RuntimeError(
+                    f"a change to INC-{number} inside together(INC-{batch[1].number})")
             return self._run_together(*batch, idempotency_key, change, now)
         reuse = self._just_read.__dict__.pop("incident", None)
         if reuse is not None and reuse.number != number:
@@ -342,7 +343,8 @@ class IncidentService:
             # The row lock first, then the key: the order :meth:`together` takes them in, so
             # two replicas given the same command can never wait for each other.
             incident = uow.incidents.get(number, reuse=reuse)
-            if idempotency_key and not uow.idempotency.claim(idempotency_key, scope="command", at=now):
+            if idempotency_key and not uow.idempotency.claim(idempotency_key, scope="command",
+                                                             at=now):
                 return Outcome(incident=incident, duplicate=True)
             change(incident, now)
             return self._finish(uow, incident)

@@ -110,7 +110,7 @@ def test_statuses_queued_together_are_each_answered_with_the_card(world):
     world.declare()
     answers = burst(world, [("ULEAD", "note before")] + [("ULEAD", "status")] * 6
                     + [("ULEAD", "sev A"), ("ULEAD", "status")])
-    cards = [answer for answer in answers[1:7]]
+    cards = answers[1:7]
     assert all(card["blocks"] and "INC-1" in card["text"] for card in cards)
     assert all(card == cards[0] for card in cards)
     # The last status comes after the severity change, and shows it.

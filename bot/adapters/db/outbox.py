@@ -118,7 +118,7 @@ class OutboxStore:
         return cls(sessionmaker(bind=engine, expire_on_commit=False),
                    reads=sessionmaker(bind=read_only(engine), expire_on_commit=False))
 
-    def heads(self, floating: frozenset[str]) -> tuple[list[Queued], dict[int | None, int]]:
+    def heads(self, floating: frozenset[str]) -> tuple[list[Queued], dict[int, int]]:
         """What the gateway may deliver now, in the order recorded: the oldest pending effect
         of each incident that is not of a ``floating`` kind, the newest pending one of a
         floating kind (card updates: only the last matters) and each pending effect without
@@ -192,17 +192,18 @@ class OutboxStore:
     def mark_sent(self, effect_id: int, now: datetime) -> None:
         self._update(effect_id, status="sent", sent_at=now, last_error=None)
 
-    def close_superseded(self, newest: dict[int | None, int], floating: frozenset[str],
+    def close_superseded(self, newest: dict[int, int], floating: frozenset[str],
                          now: datetime) -> None:
         """Close the pending ``floating`` effects of each incident older than its ``newest``
-        (from :meth:`heads`), one statement per incident: a later card update makes them pointless, and
-        a burst of commands leaves hundreds behind."""
+        (from :meth:`heads`), one statement per incident: a later card update makes them
+        pointless, and a burst of commands leaves hundreds behind."""
         if not newest:
             return
         with self._sessions() as session, session.begin():
             for incident, last in newest.items():
-                session.execute(_CLOSE_OLDER, {"floating": sorted(floating), "of_incident": incident,
-                                               "newest": last, "now": now})
+                session.execute(_CLOSE_OLDER, {"floating": sorted(floating),
+                                               "of_incident": incident, "newest": last,
+                                               "now": now})
 
     def mark_retry(self, effect_id: int, *, attempts: int, at: datetime, error: str) -> None:
         self._update(effect_id, attempts=attempts, next_attempt_at=at, last_error=error[:2000])
