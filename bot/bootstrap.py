@@ -15,7 +15,6 @@ from starlette.applications import Starlette
 
 from bot.adapters.db import make_engine, upgrade
 from bot.adapters.db.alerts import SqlSampleStore
-from bot.adapters.db.engine import single_statements
 from bot.adapters.db.inbox import SlackInbox
 from bot.adapters.db.leader import LeaderLock
 from bot.adapters.db.oncall import SqlOverrides
@@ -232,7 +231,7 @@ def build_bot(
                              duty=OncallHandler(duty=duty, zone=duty.rota.tz))
     statements = build_statements(core, site=site, handler=handler, publishing=paging.publish)
     knowledge = build_knowledge_slack(core, handler=handler, contacts=statements.service.contact)
-    inbox = SlackInbox(session_factory(single_statements(core.engine)))
+    inbox = SlackInbox(core.engine)
     in_flight = InFlight()
     sweeper = InboxSweeper(inbox=inbox, handler=handler, clock=clock, in_flight=in_flight)
     # Acknowledged work runs here, off the event loop: incidents in parallel, each in order,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import socket
+import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import urlsplit
 
 from bot.sandbox.dispatch import Request, route
@@ -20,12 +23,41 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], workspace: Workspace) -> None:
         super().__init__(address, _Handler)
         self.workspace = workspace
+        # Open client connections: kept alive between requests, closed when the server is.
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def server_close(self) -> None:
+        """Close the listening socket and every kept-alive connection: a stopped emulator
+        must not go on answering on old connections (a client pooling them would otherwise
+        reach a stopped workspace through a port a new emulator was given)."""
+        super().server_close()
+        with self._open_lock:
+            still_open, self._open = list(self._open), set()
+        for conn in still_open:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed by the client
 
 
 class _Handler(BaseHTTPRequestHandler):
     """Decodes requests for ``dispatch.route`` and writes its responses."""
 
     server: EmulatorHTTPServer
+    # As Slack does: connections are kept alive between requests (every response carries a
+    # Content-Length). A client that pools connections saves a connect per call here too.
+    protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:
         self._serve()

@@ -73,3 +73,46 @@ def test_database_outage_fails_requests_cleanly_and_service_resumes_by_itself(si
         bot.stop()
     texts = [m.get("text", "") for m in site.emulator.messages(channel)]
     assert not any("while the database is down" in t for t in texts)
+
+
+def _select_one(engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT 1")).scalar_one()
+
+
+def test_an_idle_pooled_connection_is_tested_and_replaced_after_a_restart(own_pg, monkeypatch):
+    from bot.adapters.db import engine as engine_module
+
+    engine = make_engine(own_pg.url("crisisbot"), pool_size=1, max_overflow=0)
+    try:
+        assert _select_one(engine) == 1           # one connection, now back in the pool
+        own_pg.pause()
+        own_pg.resume()                           # the pooled connection is dead now
+        monkeypatch.setattr(engine_module, "PING_AFTER_IDLE", -1.0)  # "idle long enough"
+        assert _select_one(engine) == 1           # tested on checkout, replaced, no error
+    finally:
+        engine.dispose()
+
+
+def test_a_connection_just_used_is_not_tested_and_a_dead_one_is_replaced_after_one_error(
+        own_pg, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from bot.adapters.db import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "PING_AFTER_IDLE", 3600.0)  # "just used", however slow CI is
+    engine = make_engine(own_pg.url("crisisbot"), pool_size=1, max_overflow=0)
+    pings: list[object] = []
+    real_ping = engine.dialect.do_ping
+    engine.dialect.do_ping = lambda dbapi: pings.append(dbapi) or real_ping(dbapi)
+    try:
+        for _ in range(5):
+            assert _select_one(engine) == 1
+        assert pings == []                        # under load: no extra round trip
+        own_pg.pause()
+        own_pg.resume()
+        with pytest.raises(OperationalError):     # the one statement that meets it fails…
+            _select_one(engine)
+        assert _select_one(engine) == 1           # …and the pool was renewed
+    finally:
+        engine.dispose()

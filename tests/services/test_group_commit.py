@@ -9,7 +9,7 @@ import threading
 import pytest
 from sqlalchemy import text
 
-from bot.adapters.db.group_commit import GroupCommit
+from bot.adapters.db.group_commit import GroupCommit, WriteBehind
 from bot.adapters.db.uow import session_factory
 
 
@@ -101,6 +101,60 @@ def test_a_lone_write_is_written_at_once_and_returns_its_result(table):
     group = GroupCommit(session_factory(table))
     assert group.run(lambda s: s.execute(text("INSERT INTO gc_probe VALUES ('x')")).rowcount) == 1
     assert _count(table) == 1
+
+
+def test_write_behind_a_lone_item_is_written_before_its_caller_returns(table):
+    def write(keys):
+        with session_factory(table)() as session:
+            for key in keys:
+                session.execute(text("INSERT INTO gc_probe VALUES (:k)"), {"k": key})
+            session.commit()
+
+    behind = WriteBehind(write, what="probes")
+    behind.add("alone")
+    assert _count(table) == 1
+
+
+def test_write_behind_items_added_during_a_write_go_in_one_batch_without_waiting(table):
+    release, entered = threading.Event(), threading.Event()
+    batches: list[list[str]] = []
+
+    def write(keys):
+        batches.append(list(keys))
+        if keys == ["first"]:
+            entered.set()
+            release.wait(timeout=30)  # hold the first batch while the others arrive
+        with session_factory(table)() as session:
+            for key in keys:
+                session.execute(text("INSERT INTO gc_probe VALUES (:k)"), {"k": key})
+            session.commit()
+
+    behind = WriteBehind(write, what="probes")
+    writer = threading.Thread(target=behind.add, args=("first",))
+    writer.start()
+    assert entered.wait(timeout=30)
+    for key in ("a", "b", "c"):
+        behind.add(key)           # returns at once: the running writer takes them next
+    assert batches == [["first"]]
+    release.set()
+    writer.join(timeout=30)
+    assert batches == [["first"], ["a", "b", "c"]]
+    assert _count(table) == 4
+
+
+def test_write_behind_a_failed_batch_is_logged_and_the_next_one_still_written(table, caplog):
+    def write(keys):
+        with session_factory(table)() as session:
+            for key in keys:
+                session.execute(text("INSERT INTO gc_probe VALUES (:k)"), {"k": key})
+            session.commit()
+
+    behind = WriteBehind(write, what="probes")
+    behind.add("taken")
+    behind.add("taken")            # a clash: this batch is lost, and said so
+    behind.add("fresh")
+    assert _count(table) == 2
+    assert "probes: 1 not written (IntegrityError)" in caplog.text
 
 
 def _wait(condition, timeout: float = 30.0) -> bool:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.adapters.db.inbox import InboxEntry, SlackInbox
-from bot.adapters.db.uow import session_factory
 from bot.adapters.slack.handlers import Reply
 from bot.adapters.slack.inbox import InboxSweeper
 from bot.adapters.slack.workers import InFlight
@@ -26,7 +25,7 @@ class Handler:
 
 
 def test_the_sweeper_skips_commands_still_in_flight(engine):
-    inbox = SlackInbox(session_factory(engine), lease=timedelta(seconds=60))
+    inbox = SlackInbox(engine, lease=timedelta(seconds=60))
     for key in ("slack:queued", "slack:lost"):
         inbox.accept(InboxEntry(key=key, user_id="ULEAD", channel_id="C1", text="note hi",
                                 response_url="http://slack.example/actions/T/R1"), now=T0)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.adapters.db.inbox import InboxEntry, SlackInbox
-from bot.adapters.db.uow import session_factory
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
@@ -17,14 +16,14 @@ def entry(key: str = "slack:abc", text: str = "note hello") -> InboxEntry:
 
 
 def test_a_replayed_request_is_stored_once(engine):
-    inbox = SlackInbox(session_factory(engine))
+    inbox = SlackInbox(engine)
     assert inbox.accept(entry(), now=T0)
     assert not inbox.accept(entry(), now=T0)
     assert inbox.status_of("slack:abc") == "pending"
 
 
 def test_a_pending_command_is_taken_over_only_after_its_lease(engine):
-    inbox = SlackInbox(session_factory(engine), lease=timedelta(seconds=60))
+    inbox = SlackInbox(engine, lease=timedelta(seconds=60))
     inbox.accept(entry(), now=T0)
     assert inbox.claim_due(now=T0 + timedelta(seconds=59)) == ([], 0)
     claimed, expired = inbox.claim_due(now=T0 + timedelta(seconds=61))
@@ -37,7 +36,7 @@ def test_a_pending_command_is_taken_over_only_after_its_lease(engine):
 
 
 def test_finished_commands_are_pruned_after_a_week_pending_ones_never(engine):
-    inbox = SlackInbox(session_factory(engine))
+    inbox = SlackInbox(engine)
     inbox.accept(entry("slack:done"), now=T0)
     inbox.accept(entry("slack:open"), now=T0)
     inbox.finish("slack:done", now=T0)
@@ -47,7 +46,7 @@ def test_finished_commands_are_pruned_after_a_week_pending_ones_never(engine):
 
 
 def test_an_abandoned_command_is_never_taken_over(engine):
-    inbox = SlackInbox(session_factory(engine))
+    inbox = SlackInbox(engine)
     inbox.accept(entry(), now=T0)
     inbox.abandon("slack:abc", now=T0)
     assert inbox.claim_due(now=T0 + timedelta(minutes=5)) == ([], 0)
@@ -55,7 +54,7 @@ def test_an_abandoned_command_is_never_taken_over(engine):
 
 
 def test_a_command_older_than_30_minutes_expires(engine):
-    inbox = SlackInbox(session_factory(engine))
+    inbox = SlackInbox(engine)
     inbox.accept(entry(), now=T0)
     assert inbox.claim_due(now=T0 + timedelta(minutes=30)) == ([], 1)
     assert inbox.status_of("slack:abc") == "expired"

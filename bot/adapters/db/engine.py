@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 
 from bot.adapters.db.write_gate import WriteGate
@@ -27,8 +28,37 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("", "psycopg2"):
         # Only psycopg 3 is installed: accept plain postgresql:// URLs too.
         url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False))
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    _ping_idle_connections(engine)
+    return engine
+
+
+#: A pooled connection unused for longer than this is tested before it is handed out.
+PING_AFTER_IDLE = 2.0
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """SQLAlchemy's ``pool_pre_ping``, for connections that sat idle: a server restart or a
+    firewall dropping quiet connections is met by a fresh connection instead of an error.
+    A connection handed back moments ago is not tested: under load that test was one round
+    trip more for every transaction, a third of all statements sent. Should the server go
+    away mid-burst, the first statement that meets the dead connection fails and SQLAlchemy
+    replaces every pooled connection."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned_at = record.info.get("returned_at")
+        if returned_at is None or time.monotonic() - returned_at <= PING_AFTER_IDLE:
+            return  # brand new, or just used
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as err:
+            # The pool retries the checkout with a new connection.
+            raise exc.DisconnectionError("pooled connection lost while idle") from err
 
 
 #: The execution option of read-only transactions (:func:`read_only`).

@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Index, Integer, String, Text, bindparam, delete, select, text, update
-from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy import Engine, Index, Integer, String, Text, bindparam, delete, select, text, update
+from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.adapters.db.group_commit import GroupCommit
+from bot.adapters.db.engine import single_statements
+from bot.adapters.db.group_commit import GroupCommit, WriteBehind
 from bot.adapters.db.models import Base
 from bot.adapters.db.types import BigId, UTCDateTime
 
@@ -53,7 +54,9 @@ _ACCEPT = text(
     'ON CONFLICT ("key") DO NOTHING RETURNING id'
 ).bindparams(bindparam("received_at", type_=UTCDateTime()),
              bindparam("lease_until", type_=UTCDateTime()))
-_FINISH = (update(InboxRow.__table__).where(InboxRow.__table__.c.key == bindparam("k"))
+#: Marks a batch of commands done (an expanding IN: one statement, whatever the batch size).
+_FINISH = (update(InboxRow.__table__)
+           .where(InboxRow.__table__.c.key.in_(bindparam("keys", expanding=True)))
            .values(status="done", done_at=bindparam("now", type_=UTCDateTime())))
 
 
@@ -69,12 +72,17 @@ class InboxEntry:
 
 
 class SlackInbox:
-    def __init__(self, sessions: sessionmaker[Session], *, lease: timedelta = DEFAULT_LEASE) -> None:
-        self.sessions = sessions
+    """The inbox table, on Core connections (no ORM session: two of these writes per command,
+    so their cost counts), each write one statement committed on its own."""
+
+    def __init__(self, engine: Engine, *, lease: timedelta = DEFAULT_LEASE) -> None:
+        self.engine = single_statements(engine)
         self.lease = lease
-        # Accepts and finishes arriving together share a transaction (a burst of commands).
-        self._accepts = GroupCommit(sessions)
-        self._finishes = GroupCommit(sessions)
+        # Accepts arriving together share a transaction (a burst of commands); finishes
+        # arriving together share one statement.
+        self._accepts = GroupCommit(self.engine.connect)
+        self._finishes: WriteBehind[tuple[list[str], datetime]] = WriteBehind(
+            self._write_finished, what="marks of answered commands as done")
 
     def accept(self, entry: InboxEntry, *, now: datetime) -> bool:
         """Store ``entry`` (committed when this returns); False when its key was already
@@ -83,24 +91,37 @@ class SlackInbox:
                   "text": entry.text, "response_url": entry.response_url,
                   "received_at": now, "lease_until": now + self.lease}
         return self._accepts.run(
-            lambda session: session.execute(_ACCEPT, values).scalar_one_or_none() is not None)
+            lambda conn: conn.execute(_ACCEPT, values).scalar_one_or_none() is not None)
 
     def finish(self, key: str, *, now: datetime) -> None:
-        """Mark the command done (committed when this returns)."""
-        self._finishes.run(lambda session: session.execute(_FINISH, {"k": key, "now": now}))
+        """Mark the command done (see :meth:`finish_all`)."""
+        self.finish_all([key], now=now)
+
+    def finish_all(self, keys: list[str], *, now: datetime) -> None:
+        """Mark the commands done. Written at once, or, while another thread is writing such
+        marks, with the next batch of them (this call does not wait for it). Should the write
+        fail or the process die first, the commands stay pending and the sweeper answers them
+        again after their lease, with their idempotency keys: nothing runs twice."""
+        self._finishes.add((keys, now))
+
+    def _write_finished(self, finished: list[tuple[list[str], datetime]]) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(_FINISH, {"keys": [key for keys, _ in finished for key in keys],
+                                   "now": max(now for _, now in finished)})
+            conn.commit()
 
     def claim_due(self, *, now: datetime, limit: int = 50) -> tuple[list[InboxEntry], int]:
         """Take over pending commands whose lease ran out: returns the ones still answerable
         (each now leased to the caller) and how many were too old and marked ``expired``."""
         oldest = now - RESPONSE_URL_LIFETIME
-        with self.sessions() as session:
-            expired = session.execute(
+        with self.engine.connect() as conn:
+            expired = conn.execute(
                 update(InboxRow)
                 .where(InboxRow.status == "pending", InboxRow.received_at <= oldest)
                 .values(status="expired", done_at=now)
             ).rowcount
-            session.commit()
-            ids = session.execute(
+            conn.commit()
+            ids = conn.execute(
                 select(InboxRow.id)
                 .where(InboxRow.status == "pending", InboxRow.lease_until <= now)
                 .order_by(InboxRow.id).limit(limit)
@@ -108,7 +129,7 @@ class SlackInbox:
             claimed: list[InboxEntry] = []
             for row_id in ids:
                 # Only one process wins each row: the WHERE is re-checked under the row lock.
-                row = session.execute(
+                row = conn.execute(
                     update(InboxRow)
                     .where(InboxRow.id == row_id, InboxRow.status == "pending",
                            InboxRow.lease_until <= now)
@@ -116,7 +137,7 @@ class SlackInbox:
                     .returning(InboxRow.key, InboxRow.user_id, InboxRow.channel_id,
                                InboxRow.text, InboxRow.response_url)
                 ).one_or_none()
-                session.commit()
+                conn.commit()
                 if row is not None:
                     claimed.append(InboxEntry(*row))
             return claimed, int(expired or 0)
@@ -124,21 +145,22 @@ class SlackInbox:
     def abandon(self, key: str, *, now: datetime) -> None:
         """The user was told the command was not taken (storing it took too long): never run
         it, even though it was stored in the end."""
-        with self.sessions() as session:
-            session.execute(update(InboxRow).where(InboxRow.key == key, InboxRow.status == "pending")
-                            .values(status="abandoned", done_at=now))
-            session.commit()
+        with self.engine.connect() as conn:
+            conn.execute(update(InboxRow).where(InboxRow.key == key, InboxRow.status == "pending")
+                         .values(status="abandoned", done_at=now))
+            conn.commit()
 
     def prune(self, *, before: datetime) -> int:
         """Forget finished and expired commands received before ``before``."""
-        with self.sessions() as session:
-            gone = session.execute(
+        with self.engine.connect() as conn:
+            gone = conn.execute(
                 delete(InboxRow).where(InboxRow.status.in_(("done", "expired", "abandoned")),
                                        InboxRow.received_at < before)
             ).rowcount
-            session.commit()
+            conn.commit()
             return int(gone or 0)
 
     def status_of(self, key: str) -> str | None:
-        with self.sessions() as session:
-            return session.execute(select(InboxRow.status).where(InboxRow.key == key)).scalar_one_or_none()
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(InboxRow.status).where(InboxRow.key == key)).scalar_one_or_none()

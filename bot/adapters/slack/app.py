@@ -14,8 +14,8 @@ import contextvars
 import functools
 import logging
 import uuid
-from datetime import datetime, timezone
 from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -24,18 +24,19 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.db.inbox import InboxEntry, SlackInbox
 from bot.adapters.db.write_gate import run_urgent
-from bot.adapters.slack import blocks, commands as c
+from bot.adapters.slack import blocks
+from bot.adapters.slack import commands as c
+from bot.adapters.slack.answers import AnswerBatch, post_to_response_url
 from bot.adapters.slack.handlers import CommandHandler, CommandRun, Reply, error_reply
-from bot.adapters.slack.inbox import post_to_response_url
-from bot.adapters.slack.messages.inbox import INBOX_UNAVAILABLE
 from bot.adapters.slack.identity import SlackIdentity
-from bot.adapters.slack.messages.workers import BUSY
-from bot.adapters.slack.workers import InFlight, KeyedWorkers
 from bot.adapters.slack.ids import Action, Shortcut, View, decode_block_ref, decode_ref
-from bot.adapters.slack.statement_handler import StatementHandler
-from bot.adapters.slack.statement_listeners import register_statement_listeners
 from bot.adapters.slack.knowledge.handler import KnowledgeHandler
 from bot.adapters.slack.knowledge.listeners import register_knowledge_listeners
+from bot.adapters.slack.messages.inbox import INBOX_UNAVAILABLE
+from bot.adapters.slack.messages.workers import BUSY
+from bot.adapters.slack.statement_handler import StatementHandler
+from bot.adapters.slack.statement_listeners import register_statement_listeners
+from bot.adapters.slack.workers import InFlight, KeyedWorkers
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,8 @@ def build_app(
     def finish_commands(queued: list[tuple[Any, InboxEntry, contextvars.Context]]) -> list[None]:
         """In a worker thread: run the commands of one incident found waiting together (a
         burst is applied a batch at a time); each answer is posted outside the incident's
-        queue, so the next commands need not wait for the HTTP round trips. Whatever
+        queue, so the next commands need not wait for the HTTP round trips, and the batch
+        is marked done in the inbox with one write once its answers are out. Whatever
         happens, each command gets an answer (an error one at worst)."""
         try:
             replies = handler.handle_many([
@@ -110,16 +112,20 @@ def build_app(
                 for parsed, entry, context in queued])
         except Exception as exc:  # noqa: BLE001 - handle_many says errors itself; a last guard
             replies = [error_reply(exc)] * len(queued)
-        assert workers is not None
+        assert workers is not None and inbox is not None
+        batch = AnswerBatch(len(queued), lambda keys: inbox.finish_all(keys, now=handler.clock()))
         for (_, entry, context), reply in zip(queued, replies, strict=True):
             # Submitted in the command's own context: its answer is logged with its request.
-            if context.run(workers.submit, None, functools.partial(answer, entry, reply)) is None:
-                answer(entry, reply)
+            job = functools.partial(answer, entry, reply, batch)
+            if context.run(workers.submit, None, job) is None:
+                job()
         return [None] * len(queued)
 
-    def answer(entry: InboxEntry, reply: Reply) -> None:
-        """Post the answer and mark the command done in the inbox. If the answer cannot be
-        posted the command stays pending; the sweeper retries it (with its idempotency key)."""
+    def answer(entry: InboxEntry, reply: Reply, batch: AnswerBatch) -> None:
+        """Post the answer; the batch marks the command done once all its answers are out.
+        If the answer cannot be posted the command stays pending; the sweeper retries it
+        (with its idempotency key)."""
+        posted = False
         try:
             try:
                 status = post_to_response_url(entry.response_url, reply.as_response())
@@ -129,10 +135,10 @@ def build_app(
             if status >= 500 or 300 <= status < 400:
                 log.warning("response_url answered %s; the inbox retries the command", status)
                 return
-            assert inbox is not None
-            inbox.finish(entry.key, now=handler.clock())
+            posted = True
         finally:
             in_flight.discard(entry.key)
+            batch.ended(entry.key if posted else None)
 
     # ------------------------------------------------------------------ /crisis
 

@@ -7,42 +7,19 @@ then any replica runs them with their request's idempotency key and answers thro
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.adapters.db.inbox import KEEP_FINISHED, InboxEntry, SlackInbox
 from bot.adapters.slack import commands as c
+from bot.adapters.slack.answers import post_to_response_url
 from bot.adapters.slack.handlers import CommandHandler, Reply
 from bot.adapters.slack.messages.inbox import RECOVERED_PREFIX
 
 log = logging.getLogger(__name__)
-
-
-#: One pooled client for every answer: a burst answers hundreds of commands a second, and a
-#: kept-alive connection to Slack saves a TCP and TLS handshake each (httpx's client is
-#: thread-safe; made on first use).
-_answers: httpx.Client | None = None
-_answers_lock = threading.Lock()
-
-
-def post_to_response_url(url: str, body: dict[str, Any]) -> int:
-    """POST an answer to a slash command's response_url; returns the HTTP status."""
-    global _answers
-    if _answers is None:
-        with _answers_lock:
-            if _answers is None:
-                _answers = httpx.Client(timeout=10, limits=httpx.Limits(
-                    max_connections=32, max_keepalive_connections=16))
-    try:
-        return _answers.post(url, json=body).status_code
-    except (httpx.RemoteProtocolError, httpx.ConnectError):
-        # A kept-alive connection the other end had closed: once more, on a fresh one.
-        return _answers.post(url, json=body).status_code
 
 
 class InboxSweeper:
