@@ -71,6 +71,20 @@ def test_a_burst_is_applied_in_order_a_batch_at_a_time(world):
     assert len([line for line in lines if "noted" in line]) == 30
 
 
+def test_every_answered_command_of_a_burst_is_marked_done_in_the_inbox(world):
+    from sqlalchemy import text
+
+    world.declare()
+    burst(world, [("ULEAD", f"note done {i}") for i in range(12)] + [("ULEAD", "status")] * 4)
+    # The last answer job of each batch writes its marks: once the running jobs have ended
+    # (close waits for them), every answered command is marked.
+    assert world.bot.workers.close(wait=True, timeout=WAIT) == 0
+    with world.bot.core.engine.connect() as conn:
+        statuses = dict(conn.execute(text(
+            "SELECT status, count(*) FROM slack_inbox GROUP BY status")).all())
+    assert statuses == {"done": 17}  # the declare and the 16 of the burst
+
+
 def test_in_a_burst_a_refusal_or_a_bad_command_touches_only_its_own(world):
     world.declare()
     answers = burst(world, [("ULEAD", "note first"), ("UANNA", "impact orders=1200"),

@@ -117,8 +117,12 @@ def build_app(
         for (_, entry, context), reply in zip(queued, replies, strict=True):
             # Submitted in the command's own context: its answer is logged with its request.
             job = functools.partial(answer, entry, reply, batch)
-            if context.run(workers.submit, None, job) is None:
+            queued_job = context.run(workers.submit, None, job)
+            if queued_job is None:
                 job()
+            else:  # dropped unstarted at shutdown: the batch must not wait for it
+                queued_job.add_done_callback(
+                    lambda done: batch.ended(None) if done.cancelled() else None)
         return [None] * len(queued)
 
     def answer(entry: InboxEntry, reply: Reply, batch: AnswerBatch) -> None:
