@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import event
+
 from bot.adapters.db.inbox import InboxEntry, SlackInbox
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -58,3 +60,18 @@ def test_a_command_older_than_30_minutes_expires(engine):
     inbox.accept(entry(), now=T0)
     assert inbox.claim_due(now=T0 + timedelta(minutes=30)) == ([], 1)
     assert inbox.status_of("slack:abc") == "expired"
+
+
+def test_many_commands_are_stored_with_one_statement_and_replays_are_told_apart(engine):
+    inbox = SlackInbox(engine)
+    assert inbox.accept(entry("slack:old"), now=T0)
+    statements: list[str] = []
+    event.listen(inbox.engine, "before_cursor_execute",
+                 lambda conn, cursor, sql, *rest: statements.append(sql))
+    results = inbox.accept_many([entry("slack:a"), entry("slack:old"), entry("slack:b"),
+                                 entry("slack:a")], now=T0)
+    assert results == [True, False, True, False]   # stored before / twice in one batch: replays
+    assert len([s for s in statements if s.lstrip().upper().startswith("INSERT")]) == 1
+    assert [inbox.status_of(k) for k in ("slack:a", "slack:b")] == ["pending", "pending"]
+    claimed, _ = inbox.claim_due(now=T0 + timedelta(minutes=2))
+    assert sorted(e.key for e in claimed) == ["slack:a", "slack:b", "slack:old"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from bot.adapters.db.write_gate import WriteGate, run_urgent, urgent
+from bot.adapters.db.write_gate import WriteGate, urgent
 
 WAIT = 30.0
 
@@ -32,7 +32,11 @@ def test_an_urgent_writer_goes_before_writers_that_waited_longer():
     normal = threading.Thread(target=writer, args=("normal",))
     normal.start()
     assert _until(lambda: gate.waiting == 1)
-    ack = threading.Thread(target=run_urgent, args=(writer, "urgent"))
+    def urgent_writer(name: str) -> None:
+        with urgent():
+            writer(name)
+
+    ack = threading.Thread(target=urgent_writer, args=("urgent",))
     ack.start()
     assert _until(lambda: gate.waiting == 2)
     gate.release()

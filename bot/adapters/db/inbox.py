@@ -9,16 +9,29 @@ Running a command twice has one effect: it carries its request's idempotency key
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, Index, Integer, String, Text, bindparam, delete, select, text, update
+from sqlalchemy import (
+    Engine,
+    Index,
+    Integer,
+    String,
+    Text,
+    TextClause,
+    bindparam,
+    delete,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.adapters.db.engine import single_statements
-from bot.adapters.db.group_commit import GroupCommit, WriteBehind
 from bot.adapters.db.models import Base
 from bot.adapters.db.types import BigId, UTCDateTime
+from bot.adapters.db.write_behind import WriteBehind
 
 #: Slack accepts answers on a response_url for 30 minutes.
 RESPONSE_URL_LIFETIME = timedelta(minutes=30)
@@ -45,15 +58,27 @@ class InboxRow(Base):
     __table_args__ = (Index("ix_slack_inbox_status_lease", "status", "lease_until"),)
 
 
-#: The insert before the ack, as text: SQLAlchemy compiles a dialect ``INSERT … ON CONFLICT``
-#: construct again on every call (it has no cache key); this one is compiled once.
-_ACCEPT = text(
-    'INSERT INTO slack_inbox ("key", user_id, channel_id, text, response_url, status, '
-    "received_at, lease_until, attempts) VALUES (:key, :user_id, :channel_id, :text, "
-    ":response_url, 'pending', :received_at, :lease_until, 1) "
-    'ON CONFLICT ("key") DO NOTHING RETURNING id'
-).bindparams(bindparam("received_at", type_=UTCDateTime()),
-             bindparam("lease_until", type_=UTCDateTime()))
+_COLUMNS = ("key", "user_id", "channel_id", "text", "response_url")
+#: The most commands one insert stores (6 parameters each, far below every driver's limit).
+MAX_ACCEPT_BATCH = 200
+
+
+@functools.lru_cache(maxsize=MAX_ACCEPT_BATCH)
+def _accept_statement(rows: int) -> TextClause:
+    """The insert before the ack, for ``rows`` commands: text, compiled once per size
+    (SQLAlchemy compiles a dialect ``INSERT … ON CONFLICT`` construct again on every call: it
+    has no cache key). It returns the keys it stored: a key already there is a replay."""
+    values = ", ".join(
+        "(" + ", ".join(f":{column}_{i}" for column in _COLUMNS)
+        + ", 'pending', :received_at, :lease_until, 1)" for i in range(rows))
+    return text(
+        'INSERT INTO slack_inbox ("key", user_id, channel_id, text, response_url, status, '
+        f'received_at, lease_until, attempts) VALUES {values} '
+        'ON CONFLICT ("key") DO NOTHING RETURNING "key"'
+    ).bindparams(bindparam("received_at", type_=UTCDateTime()),
+                 bindparam("lease_until", type_=UTCDateTime()))
+
+
 #: Marks a batch of commands done (an expanding IN: one statement, whatever the batch size).
 _FINISH = (update(InboxRow.__table__)
            .where(InboxRow.__table__.c.key.in_(bindparam("keys", expanding=True)))
@@ -78,20 +103,33 @@ class SlackInbox:
     def __init__(self, engine: Engine, *, lease: timedelta = DEFAULT_LEASE) -> None:
         self.engine = single_statements(engine)
         self.lease = lease
-        # Accepts arriving together share a transaction (a burst of commands); finishes
-        # arriving together share one statement.
-        self._accepts = GroupCommit(self.engine.connect)
+        # Marks of answered commands arriving together share one statement.
         self._finishes: WriteBehind[tuple[list[str], datetime]] = WriteBehind(
             self._write_finished, what="marks of answered commands as done")
 
     def accept(self, entry: InboxEntry, *, now: datetime) -> bool:
-        """Store ``entry`` (committed when this returns); False when its key was already
-        stored (a replay of the same signed request)."""
-        values = {"key": entry.key, "user_id": entry.user_id, "channel_id": entry.channel_id,
-                  "text": entry.text, "response_url": entry.response_url,
-                  "received_at": now, "lease_until": now + self.lease}
-        return self._accepts.run(
-            lambda conn: conn.execute(_ACCEPT, values).scalar_one_or_none() is not None)
+        """Store ``entry`` (see :meth:`accept_many`)."""
+        return self.accept_many([entry], now=now)[0]
+
+    def accept_many(self, entries: list[InboxEntry], *, now: datetime) -> list[bool]:
+        """Store ``entries`` with one statement (committed when this returns); for each, False
+        when its key was already stored, or is an earlier entry's in this batch (a replay of
+        the same signed request)."""
+        stored: set[str] = set()
+        for start in range(0, len(entries), MAX_ACCEPT_BATCH):
+            chunk = list({e.key: e for e in reversed(entries[start:start + MAX_ACCEPT_BATCH])}
+                         .values())
+            params: dict[str, object] = {"received_at": now, "lease_until": now + self.lease}
+            for i, entry in enumerate(chunk):
+                params.update({f"{column}_{i}": getattr(entry, column) for column in _COLUMNS})
+            with self.engine.connect() as conn:
+                stored.update(conn.execute(_accept_statement(len(chunk)), params).scalars())
+                conn.commit()
+        results = []
+        for entry in entries:
+            results.append(entry.key in stored)
+            stored.discard(entry.key)  # a second copy in the batch is a replay
+        return results
 
     def finish(self, key: str, *, now: datetime) -> None:
         """Mark the command done (see :meth:`finish_all`)."""

@@ -12,11 +12,8 @@ leaves it to SQLite, so the gate can never block longer than the database would.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
-
-T = TypeVar("T")
 
 _local = threading.local()
 
@@ -30,12 +27,6 @@ def urgent() -> Iterator[None]:
         yield
     finally:
         _local.urgent = before
-
-
-def run_urgent(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """``fn(*args, **kwargs)`` with its transactions marked urgent (for ``asyncio.to_thread``)."""
-    with urgent():
-        return fn(*args, **kwargs)
 
 
 class WriteGate:

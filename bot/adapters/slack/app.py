@@ -23,9 +23,9 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.db.inbox import InboxEntry, SlackInbox
-from bot.adapters.db.write_gate import run_urgent
 from bot.adapters.slack import blocks
 from bot.adapters.slack import commands as c
+from bot.adapters.slack.accepts import InboxAccepts
 from bot.adapters.slack.answers import AnswerBatch, post_to_response_url
 from bot.adapters.slack.handlers import CommandHandler, CommandRun, Reply, error_reply
 from bot.adapters.slack.identity import SlackIdentity
@@ -57,6 +57,7 @@ def build_app(
     # returned by ``authorize`` below.
     client = AsyncWebClient(base_url=api_url)
     in_flight = in_flight if in_flight is not None else InFlight()
+    accepts = InboxAccepts(inbox, handler.clock) if inbox is not None else None
 
     async def authorize(enterprise_id, team_id, logger, **_: Any) -> AuthorizeResult:
         # Single workspace: the token is configured, so the ack never waits on the network.
@@ -187,9 +188,8 @@ def build_app(
         """Store the command before the ack, so a crash from then on loses nothing. Slack
         wants its ack within 3 s: a store still running after :data:`ACCEPT_TIMEOUT` is
         given up, and should it land later it is marked abandoned, never run."""
-        assert inbox is not None
-        storing = asyncio.ensure_future(
-            asyncio.to_thread(run_urgent, inbox.accept, entry, now=handler.clock()))
+        assert inbox is not None and accepts is not None
+        storing = accepts.store(entry)
         try:
             await asyncio.wait_for(asyncio.shield(storing), timeout=ACCEPT_TIMEOUT)
             return True
