@@ -83,3 +83,40 @@ def test_a_failed_write_fails_every_command_of_its_batch_and_the_next_is_stored(
     failed, later = asyncio.run(main())
     assert isinstance(failed, ConnectionError) and later is True
     assert inbox.status_of("slack:lost") is None and inbox.status_of("slack:later") == "pending"
+
+
+def test_a_row_the_database_refuses_fails_only_its_own_command(engine):
+    inbox = SlackInbox(engine)
+    real = inbox.accept_many
+    entered, release = threading.Event(), threading.Event()
+    sizes: list[int] = []
+
+    def held(entries, *, now):
+        sizes.append(len(entries))
+        if len(sizes) == 1:
+            entered.set()
+            release.wait(WAIT)
+        return real(entries, now=now)
+
+    inbox.accept_many = held
+    accepts = InboxAccepts(inbox, lambda: T0)
+    # PostgreSQL refuses NUL in text (SQLite stores it): on PostgreSQL that command alone fails.
+    poisoned = InboxEntry(key="slack:nul", user_id="ULEAD", channel_id="C1", text="note a\x00b",
+                          response_url="http://slack.example/actions/T/R1")
+
+    async def main() -> list[object]:
+        first = accepts.store(entry("slack:first"))
+        assert await asyncio.to_thread(entered.wait, WAIT)
+        others = [accepts.store(entry("slack:a")), accepts.store(poisoned),
+                  accepts.store(entry("slack:b"))]
+        release.set()
+        return await asyncio.gather(first, *others, return_exceptions=True)
+
+    first, a, nul, b = asyncio.run(main())
+    assert (first, a, b) == (True, True, True)
+    if engine.dialect.name == "postgresql":
+        assert isinstance(nul, Exception) and sizes[1:] == [3, 1, 1, 1]
+        assert inbox.status_of("slack:nul") is None
+    else:
+        assert nul is True and sizes[1:] == [3]
+    assert inbox.status_of("slack:a") == inbox.status_of("slack:b") == "pending"

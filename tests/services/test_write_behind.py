@@ -77,3 +77,17 @@ def test_write_behind_a_failed_batch_is_logged_and_the_next_one_still_written(ta
     behind.add("fresh")
     assert _count(table) == 2
     assert "probes: 1 not written (IntegrityError)" in caplog.text
+
+
+def test_write_behind_then_runs_after_the_write_that_held_the_item_even_a_failed_one(table):
+    order: list[str] = []
+
+    def write(keys):
+        order.append(f"write {keys}")
+        if "bad" in keys:
+            raise ValueError("refused")
+
+    behind = WriteBehind(write, what="probes")
+    behind.add("ok", then=lambda: order.append("then ok"))
+    behind.add("bad", then=lambda: order.append("then bad"))
+    assert order == ["write ['ok']", "then ok", "write ['bad']", "then bad"]

@@ -57,8 +57,9 @@ def _ping_idle_connections(engine: Engine) -> None:
         try:
             engine.dialect.do_ping(dbapi_connection)
         except engine.dialect.loaded_dbapi.Error as err:
-            # The pool retries the checkout with a new connection.
-            raise exc.DisconnectionError("pooled connection lost while idle") from err
+            # Like SQLAlchemy's own pre-ping: every pooled connection is replaced (a server
+            # restart killed them all), and the checkout is retried with a new one.
+            raise exc.InvalidatePoolError("pooled connection lost while idle") from err
 
 
 #: The execution option of read-only transactions (:func:`read_only`).

@@ -10,6 +10,7 @@ Running a command twice has one effect: it carries its request's idempotency key
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -117,8 +118,10 @@ class SlackInbox:
         the same signed request)."""
         stored: set[str] = set()
         for start in range(0, len(entries), MAX_ACCEPT_BATCH):
-            chunk = list({e.key: e for e in reversed(entries[start:start + MAX_ACCEPT_BATCH])}
-                         .values())
+            # One entry per key, in key order: two replicas storing overlapping keys lock
+            # their rows in the same order (no deadlock).
+            unique = {e.key: e for e in reversed(entries[start:start + MAX_ACCEPT_BATCH])}
+            chunk = [unique[key] for key in sorted(unique)]
             params: dict[str, object] = {"received_at": now, "lease_until": now + self.lease}
             for i, entry in enumerate(chunk):
                 params.update({f"{column}_{i}": getattr(entry, column) for column in _COLUMNS})
@@ -135,12 +138,14 @@ class SlackInbox:
         """Mark the command done (see :meth:`finish_all`)."""
         self.finish_all([key], now=now)
 
-    def finish_all(self, keys: list[str], *, now: datetime) -> None:
+    def finish_all(self, keys: list[str], *, now: datetime,
+                   then: Callable[[], None] | None = None) -> None:
         """Mark the commands done. Written at once, or, while another thread is writing such
-        marks, with the next batch of them (this call does not wait for it). Should the write
-        fail or the process die first, the commands stay pending and the sweeper answers them
-        again after their lease, with their idempotency keys: nothing runs twice."""
-        self._finishes.add((keys, now))
+        marks, with the next batch of them (this call does not wait for it); ``then()`` is
+        called once that write has ended. Should the write fail or the process die first,
+        the commands stay pending and the sweeper answers them again after their lease, with
+        their idempotency keys: nothing is applied twice."""
+        self._finishes.add((keys, now), then=then)
 
     def _write_finished(self, finished: list[tuple[list[str], datetime]]) -> None:
         with self.engine.connect() as conn:

@@ -34,12 +34,14 @@ class WriteBehind(Generic[T]):
         self.what = what
         self.max_batch = max_batch
         self._lock = threading.Lock()
-        self._queue: list[T] = []
+        self._queue: list[tuple[T, Callable[[], None] | None]] = []
         self._writing = False
 
-    def add(self, item: T) -> None:
+    def add(self, item: T, *, then: Callable[[], None] | None = None) -> None:
+        """Queue ``item``; ``then()`` is called once the batch holding it has been written
+        (or has failed), by whichever thread wrote it."""
         with self._lock:
-            self._queue.append(item)
+            self._queue.append((item, then))
             if self._writing:
                 return
             self._writing = True
@@ -51,10 +53,13 @@ class WriteBehind(Generic[T]):
                         self._writing = False
                         return
                 try:
-                    self.write(batch)
+                    self.write([queued for queued, _ in batch])
                 except Exception as exc:  # noqa: BLE001 - the module doc: a later pass repairs it
                     log.warning("%s: %d not written (%s)", self.what, len(batch),
                                 exc.__class__.__name__)
+                for _, after in batch:
+                    if after is not None:
+                        after()
         except BaseException:
             with self._lock:
                 self._writing = False

@@ -16,6 +16,8 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+
 from bot.adapters.db.inbox import MAX_ACCEPT_BATCH, InboxEntry, SlackInbox
 from bot.adapters.db.write_gate import urgent
 
@@ -58,22 +60,41 @@ class InboxAccepts:
                     return
                 batch = self._pending[:MAX_ACCEPT_BATCH]
                 del self._pending[:MAX_ACCEPT_BATCH]
-            try:
-                with urgent():
-                    outcome: list[bool] | BaseException = self.inbox.accept_many(
-                        [entry for entry, _, _ in batch], now=self.clock())
-            except Exception as exc:  # noqa: BLE001 - every command of the batch gets it
-                outcome = exc
+            outcomes = self._store([entry for entry, _, _ in batch])
             # Settled on each command's own loop (one, but for tests running several apps).
             by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future, object]]] = {}
-            for n, (_, future, loop) in enumerate(batch):
-                result = outcome if isinstance(outcome, BaseException) else outcome[n]
+            for (_, future, loop), result in zip(batch, outcomes, strict=True):
                 by_loop.setdefault(loop, []).append((future, result))
             for loop, settled in by_loop.items():
                 try:
                     loop.call_soon_threadsafe(_settle, settled)
                 except RuntimeError:
                     pass  # that loop was closed meanwhile: nobody waits any more
+
+    def _store(self, entries: list[InboxEntry]) -> list[bool | Exception]:
+        """Each entry's outcome. A row the database refuses fails only its own command: the
+        batch is then stored one entry at a time. A connection lost mid-batch (it was pooled
+        and the server restarted) is retried once on a fresh one. The insert is idempotent,
+        so neither retry can store a command twice."""
+        with urgent():
+            for attempt in (1, 2):
+                try:
+                    return list(self.inbox.accept_many(entries, now=self.clock()))
+                except DBAPIError as exc:
+                    if exc.connection_invalidated and attempt == 1:
+                        continue
+                    if len(entries) == 1 or not isinstance(exc, DataError | IntegrityError):
+                        return [exc] * len(entries)
+                    break
+                except Exception as exc:  # noqa: BLE001 - every command of the batch says it
+                    return [exc] * len(entries)
+            outcomes: list[bool | Exception] = []
+            for entry in entries:
+                try:
+                    outcomes.append(self.inbox.accept_many([entry], now=self.clock())[0])
+                except Exception as exc:  # noqa: BLE001 - this command's ack says it
+                    outcomes.append(exc)
+            return outcomes
 
 
 def _settle(settled: list[tuple[asyncio.Future, object]]) -> None:

@@ -4,8 +4,8 @@ Every ``/crisis`` command ends with one such POST, so its cost is paid per comma
 on the ack benchmark's closed loop, httpx's client layer (URL model, cookie jar, auth and
 redirect hooks) cost about 1 ms of CPU per answer on top of the HTTP exchange itself, an
 eighth of all the CPU a command used. The answers therefore go through httpcore, the
-connection pool underneath httpx, directly: the same connections, TLS and timeouts, without
-that layer. When the environment names a proxy (``HTTPS_PROXY`` and the like), the full httpx
+connection pool underneath httpx, directly: the same connections, TLS verification, timeouts
+and keep-alive expiry, without that layer. When the environment names a proxy (``HTTPS_PROXY`` and the like), the full httpx
 client is used instead, which honours it and ``NO_PROXY`` as every other outbound call does.
 
 Redirects are not followed (a 3xx is returned to the caller, which leaves the command to the
@@ -27,6 +27,9 @@ import httpx
 TIMEOUT = 10.0
 MAX_CONNECTIONS = 32
 MAX_KEEPALIVE = 16
+#: Seconds an idle kept-alive connection is reused for (httpx's default): one a NAT or firewall
+#: dropped silently would otherwise hang an answer until the read timeout.
+KEEPALIVE_EXPIRY = 5.0
 
 _EXTENSIONS = {"timeout": {"connect": TIMEOUT, "read": TIMEOUT, "write": TIMEOUT, "pool": TIMEOUT}}
 _HEADERS = [(b"Content-Type", b"application/json")]
@@ -45,10 +48,12 @@ class ResponseUrlPoster:
         self.pool: httpcore.ConnectionPool | None = None
         if urllib.request.getproxies():
             self.client = httpx.Client(timeout=TIMEOUT, limits=httpx.Limits(
-                max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_KEEPALIVE))
+                max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_KEEPALIVE,
+                keepalive_expiry=KEEPALIVE_EXPIRY))
         else:
             self.pool = httpcore.ConnectionPool(max_connections=MAX_CONNECTIONS,
-                                                max_keepalive_connections=MAX_KEEPALIVE)
+                                                max_keepalive_connections=MAX_KEEPALIVE,
+                                                keepalive_expiry=KEEPALIVE_EXPIRY)
 
     def post(self, url: str, body: dict[str, Any]) -> int:
         """POST ``body`` as JSON; returns the HTTP status."""

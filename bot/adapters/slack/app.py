@@ -114,7 +114,8 @@ def build_app(
         except Exception as exc:  # noqa: BLE001 - handle_many says errors itself; a last guard
             replies = [error_reply(exc)] * len(queued)
         assert workers is not None and inbox is not None
-        batch = AnswerBatch(len(queued), lambda keys: inbox.finish_all(keys, now=handler.clock()))
+        batch = AnswerBatch(len(queued), lambda keys: inbox.finish_all(
+            keys, now=handler.clock(), then=lambda: in_flight.discard_all(keys)))
         for (_, entry, context), reply in zip(queued, replies, strict=True):
             # Submitted in the command's own context: its answer is logged with its request.
             job = functools.partial(answer, entry, reply, batch)
@@ -127,9 +128,10 @@ def build_app(
         return [None] * len(queued)
 
     def answer(entry: InboxEntry, reply: Reply, batch: AnswerBatch) -> None:
-        """Post the answer; the batch marks the command done once all its answers are out.
-        If the answer cannot be posted the command stays pending; the sweeper retries it
-        (with its idempotency key)."""
+        """Post the answer; the batch marks the command done once all its answers are out,
+        and only then is the command no longer this process's (until then the sweeper leaves
+        it alone, however long its lease has run). If the answer cannot be posted the command
+        stays pending; the sweeper retries it (with its idempotency key)."""
         posted = False
         try:
             try:
@@ -142,7 +144,8 @@ def build_app(
                 return
             posted = True
         finally:
-            in_flight.discard(entry.key)
+            if not posted:
+                in_flight.discard(entry.key)
             batch.ended(entry.key if posted else None)
 
     # ------------------------------------------------------------------ /crisis
@@ -197,7 +200,8 @@ def build_app(
             log.error("inbox unavailable: %s", exc.__class__.__name__)
 
             def landed_late(done: asyncio.Future) -> None:
-                if not done.cancelled() and done.exception() is None:
+                # Only a row this request stored: a replay's key is the original's row.
+                if not done.cancelled() and done.exception() is None and done.result():
                     asyncio.ensure_future(asyncio.to_thread(
                         inbox.abandon, entry.key, now=handler.clock()))
 

@@ -211,6 +211,10 @@ class InFlight:
         with self._lock:
             self._keys.discard(key)
 
+    def discard_all(self, keys: list[str]) -> None:
+        with self._lock:
+            self._keys.difference_update(keys)
+
     def __call__(self, key: str) -> bool:
         with self._lock:
             return key in self._keys
