@@ -25,14 +25,16 @@ def _count(engine) -> int:
         return conn.execute(text("SELECT count(*) FROM gc_probe")).scalar_one()
 
 
-def test_write_behind_a_lone_item_is_written_before_its_caller_returns(table):
-    def write(keys):
-        with session_factory(table)() as session:
-            for key in keys:
-                session.execute(text("INSERT INTO gc_probe VALUES (:k)"), {"k": key})
-            session.commit()
+def _insert(engine, keys) -> None:
+    """The write under test: every key of the batch in one transaction."""
+    with session_factory(engine)() as session:
+        for key in keys:
+            session.execute(text("INSERT INTO gc_probe VALUES (:k)"), {"k": key})
+        session.commit()
 
-    behind = WriteBehind(write, what="probes")
+
+def test_write_behind_a_lone_item_is_written_before_its_caller_returns(table):
+    behind = WriteBehind(lambda keys: _insert(table, keys), what="probes")
     behind.add("alone")
     assert _count(table) == 1
 
@@ -46,10 +48,7 @@ def test_write_behind_items_added_during_a_write_go_in_one_batch_without_waiting
         if keys == ["first"]:
             entered.set()
             release.wait(timeout=30)  # hold the first batch while the others arrive
-        with session_factory(table)() as session:
-            for key in keys:
-                session.execute(text("INSERT INTO gc_probe VALUES (:k)"), {"k": key})
-            session.commit()
+        _insert(table, keys)
 
     behind = WriteBehind(write, what="probes")
     writer = threading.Thread(target=behind.add, args=("first",))
@@ -65,13 +64,7 @@ def test_write_behind_items_added_during_a_write_go_in_one_batch_without_waiting
 
 
 def test_write_behind_a_failed_batch_is_logged_and_the_next_one_still_written(table, caplog):
-    def write(keys):
-        with session_factory(table)() as session:
-            for key in keys:
-                session.execute(text("INSERT INTO gc_probe VALUES (:k)"), {"k": key})
-            session.commit()
-
-    behind = WriteBehind(write, what="probes")
+    behind = WriteBehind(lambda keys: _insert(table, keys), what="probes")
     behind.add("taken")
     behind.add("taken")            # a clash: this batch is lost, and said so
     behind.add("fresh")
