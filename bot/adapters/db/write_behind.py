@@ -29,7 +29,8 @@ class WriteBehind(Generic[T]):
     fails is logged and dropped: use this only for writes whose loss a later pass repairs.
     """
 
-    def __init__(self, write: Callable[[list[T]], None], *, what: str, max_batch: int = 100) -> None:
+    def __init__(self, write: Callable[[list[T]], None], *, what: str,
+                 max_batch: int = 100) -> None:
         self.write = write
         self.what = what
         self.max_batch = max_batch

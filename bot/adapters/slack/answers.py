@@ -5,8 +5,9 @@ on the ack benchmark's closed loop, httpx's client layer (URL model, cookie jar,
 redirect hooks) cost about 1 ms of CPU per answer on top of the HTTP exchange itself, an
 eighth of all the CPU a command used. The answers therefore go through httpcore, the
 connection pool underneath httpx, directly: the same connections, TLS verification, timeouts
-and keep-alive expiry, without that layer. When the environment names a proxy (``HTTPS_PROXY`` and the like), the full httpx
-client is used instead, which honours it and ``NO_PROXY`` as every other outbound call does.
+and keep-alive expiry, without that layer. When the environment names a proxy (``HTTPS_PROXY``
+and the like), the full httpx client is used instead, which honours it and ``NO_PROXY`` as
+every other outbound call does.
 
 Redirects are not followed (a 3xx is returned to the caller, which leaves the command to the
 inbox sweeper), as with httpx's default.

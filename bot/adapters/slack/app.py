@@ -1,6 +1,7 @@
 """The bolt ``AsyncApp``: listeners are one screen each — ack, parse, one handler call, reply.
 
-Before the ack a slash command is only verified (by bolt), parsed and written to the inbox.
+Before the ack a slash command is only verified (by bolt), parsed and written to the inbox
+(by :class:`~bot.adapters.slack.accepts.InboxAccepts`, a batch of commands at a time).
 Everything after the ack runs off the event loop in the bounded :class:`KeyedWorkers` pool
 (when given): commands for different incidents concurrently, commands for one incident in
 order; a slash command's answer is posted to its response_url from the worker thread too.
